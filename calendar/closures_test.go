@@ -1,0 +1,148 @@
+package calendar
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func councilClosure() []Holiday {
+	return []Holiday{
+		{Date: Date{2026, 12, 29}, Name: "Council Christmas closure", Source: "Cabinet decision 2025/114"},
+		{Date: Date{2026, 12, 30}, Name: "Council Christmas closure"},
+		{Date: Date{2026, 12, 31}, Name: "Council Christmas closure"},
+	}
+}
+
+func TestWithClosures(t *testing.T) {
+	days := councilClosure()
+	c, err := New(EnglandAndWales, WithClosures(days...))
+	require.NoError(t, err)
+	days[0].Date = Date{2027, 3, 1} // the option keeps its own copy
+
+	dl, err := c.Deadline(at(2026, 12, 22, 14, 30), Within{N: 3, Unit: WorkingDays})
+	require.NoError(t, err)
+	assert.Equal(t, Date{2027, 1, 4}, dl.DueDate)
+	var reasons []string
+	for _, s := range dl.Steps {
+		reasons = append(reasons, s.Reason)
+	}
+	assert.Equal(t, []string{
+		"trigger date", "", "", "Christmas Day", "Sat", "Sun", "Boxing Day (substitute day)",
+		"closure: Council Christmas closure", "closure: Council Christmas closure", "closure: Council Christmas closure",
+		"New Year's Day", "Sat", "Sun", "",
+	}, reasons)
+
+	h, ok := c.Holiday(Date{2026, 12, 29})
+	require.True(t, ok)
+	assert.Equal(t, councilClosure()[0], h)
+	hs, err := c.Holidays(Date{2026, 12, 24}, Date{2027, 1, 1})
+	require.NoError(t, err)
+	assert.Len(t, hs, 6)
+
+	// The shared calendar is untouched.
+	working, err := forJ(t, EnglandAndWales).IsWorkingDay(Date{2026, 12, 29})
+	require.NoError(t, err)
+	assert.True(t, working)
+}
+
+// A day proclaimed after this release, such as the Isle of Man's 2027 TT
+// Bank Holiday, is added the same way.
+func TestWithClosuresForAProclaimedDay(t *testing.T) {
+	c, err := New(IsleOfMan, WithClosures(Holiday{Date: Date{2027, 6, 11}, Name: "TT Bank Holiday", Source: "gov.im 2027 list"}))
+	require.NoError(t, err)
+	due, err := c.AddWorkingDays(Date{2027, 6, 10}, 1)
+	require.NoError(t, err)
+	assert.Equal(t, Date{2027, 6, 14}, due)
+}
+
+func TestWithClosuresOnABankHolidayKeepsTheBankHoliday(t *testing.T) {
+	c, err := New(EnglandAndWales, WithClosures(Holiday{Date: Date{2026, 12, 25}, Name: "Office closed"}))
+	require.NoError(t, err)
+	h, ok := c.Holiday(Date{2026, 12, 25})
+	require.True(t, ok)
+	assert.Equal(t, "Christmas Day", h.Name)
+}
+
+func TestWithClosuresErrors(t *testing.T) {
+	cases := map[string][]Holiday{
+		"has no date":                      {{Name: "x"}},
+		"2026-02-30 is not a valid date":   {{Date: Date{2026, 2, 30}, Name: "x"}},
+		"has no name":                      {{Date: Date{2026, 12, 29}, Name: "  "}},
+		"is a Saturday":                    {{Date: Date{2026, 12, 26}, Name: "x"}},
+		"is listed twice":                  {{Date: Date{2026, 12, 29}, Name: "x"}, {Date: Date{2026, 12, 29}, Name: "y"}},
+		"outside 2000-01-01 to 2199-12-31": {{Date: Date{2200, 1, 1}, Name: "x"}},
+	}
+	for msg, days := range cases {
+		_, err := New(EnglandAndWales, WithClosures(days...))
+		assert.ErrorContains(t, err, msg)
+	}
+	_, err := New(IsleOfMan, WithClosures(Holiday{Date: Date{2017, 6, 9}, Name: "TT Bank Holiday"}))
+	assert.ErrorIs(t, err, ErrOutOfRange)
+}
+
+func TestParseClosures(t *testing.T) {
+	src := `# Council Christmas closure, agreed by Cabinet
+- date: 2026-12-29
+  name: Council Christmas closure
+  source: Cabinet decision 2025/114
+- date: "2026-12-30"
+  name: Council Christmas closure
+`
+	days, err := ParseClosures("closures.yaml", []byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, []Holiday{
+		{Date: Date{2026, 12, 29}, Name: "Council Christmas closure", Source: "Cabinet decision 2025/114"},
+		{Date: Date{2026, 12, 30}, Name: "Council Christmas closure"},
+	}, days)
+
+	c, err := New(EnglandAndWales, WithClosures(days...))
+	require.NoError(t, err)
+	working, err := c.IsWorkingDay(Date{2026, 12, 30})
+	require.NoError(t, err)
+	assert.False(t, working)
+
+	for _, empty := range []string{"", "# none this year\n", "~\n", "[]\n"} {
+		days, err := ParseClosures("closures.yaml", []byte(empty))
+		require.NoError(t, err, empty)
+		assert.Empty(t, days)
+	}
+}
+
+func TestParseClosuresErrors(t *testing.T) {
+	cases := map[string]string{
+		"- date: 2026-12-29\n  name: Closure\n  reason: Christmas\n": "closures.yaml:3:3: unknown key \"reason\": a closure has date, name and source",
+		"- date: 2026-12-29\n":                                           "closures.yaml:1:3: closure has no name",
+		"- name: Closure\n":                                              "closures.yaml:1:3: closure has no date",
+		"- date: 29/12/2026\n  name: Closure\n":                          "closures.yaml:1:9: calendar: \"29/12/2026\" is not a date",
+		"- date: 2026-12-26\n  name: Closure\n":                          "closures.yaml:1:9: calendar: closure \"Closure\" on 2026-12-26 is a Saturday",
+		"- date: 2026-12-29\n  name: A\n- date: 2026-12-29\n  name: B\n": "closures.yaml:3:3: closure 2026-12-29 is already listed at line 1",
+		"- date: 2026-12-29\n  name: A\n  name: B\n":                     "closures.yaml:3:3: \"name\" is given twice",
+		"- date: 2026-12-29\n  name: [A, B]\n":                           "closures.yaml:2:9: name must be a single value",
+		"- date: 2026-12-29\n  name:\n":                                  "closures.yaml:2:8: name must be a single value",
+		"date: 2026-12-29\nname: A\n":                                    "closures.yaml:1:1: expected a list of closures",
+		"- 2026-12-29\n":                                                 "closures.yaml:1:3: expected a closure with date, name and optional source",
+		"- date: 2026-12-29\n  name: A\n---\n- date: 2026-12-30\n":       "closures.yaml:3:1: a second YAML document",
+		"- date: [2026-12-29\n":                                          "closures.yaml:1: did not find expected ',' or ']'",
+		"- date: 2026-12-29\n  name: A\n---\n- [\n":                      "closures.yaml:4: did not find expected node content",
+		"\t- date: 2026-12-29\n":                                         "closures.yaml: found character that cannot start any token",
+	}
+	for src, msg := range cases {
+		days, err := ParseClosures("closures.yaml", []byte(src))
+		assert.Nil(t, days)
+		if assert.Error(t, err, src) {
+			assert.Contains(t, err.Error(), msg, src)
+		}
+	}
+
+	// Every problem is reported, each on its own line.
+	_, err := ParseClosures("closures.yaml", []byte("- date: 2026-02-30\n  name: A\n- name: B\n  colour: red\n"))
+	require.Error(t, err)
+	lines := strings.Split(err.Error(), "\n")
+	require.Len(t, lines, 3)
+	assert.Contains(t, lines[0], "closures.yaml:1:9: calendar: \"2026-02-30\" is not a date: February 2026 has 28 days")
+	assert.Contains(t, lines[1], "closures.yaml:4:3: unknown key \"colour\"")
+	assert.Contains(t, lines[2], "closures.yaml:3:3: closure has no date")
+}

@@ -1,0 +1,30 @@
+// Command escalation is the tool policy leads and CI pipelines use to work
+// with safeguarding escalation policies without writing Go: it validates
+// policy and scenario files, runs scenarios, draws and documents policies,
+// and computes deadlines and worst-case schedules.
+//
+//	escalation validate [--format text|json|github] [--strict] [--today YYYY-MM-DD] PATH...
+//	escalation test [--format text|json] [PATH...]
+//	escalation diagram POLICY [--format mermaid|dot]
+//	escalation doc POLICY
+//	escalation timeline POLICY --raised TIME [--format text|json]
+//	escalation holidays [--jurisdiction J] [--from YEAR] [--to YEAR] [--format text|json]
+//	escalation due [--jurisdiction J] --from TIME --within "N working days" [--format text|json]
+//	escalation policies [--format text|json] [--today YYYY-MM-DD]
+//	escalation schema
+//
+// A POLICY is a bundled policy id (see escalation policies) or the path of
+// a policy file. TIME is RFC 3339, YYYY-MM-DDTHH:MM in Europe/London, or
+// YYYY-MM-DD, which means 09:00 that day in Europe/London. Flags may come
+// before or after the other arguments. Each command's --help gives its flags,
+// its JSON shape and an example.
+//
+// validate reads a file with a folder named "scenarios" in its path as a
+// scenario file and any other YAML file as a policy file.
+//
+// Results go to standard output, including validate's and test's reports;
+// problems that stop a command go to standard error. The exit code is 0 on
+// success, 1 when the input is invalid or a scenario fails (and, with
+// --strict, when validate finds warnings), and 2 when the command line is
+// wrong.
+package main

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/policies"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0 // success
+	exitFail  = 1 // the input is invalid, or a test failed
+	exitUsage = 2 // the command line is wrong
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is one subcommand. setup defines its flags on a flag set and
+// returns the function that runs it with them, once they are parsed.
+type command struct {
+	name    string
+	args    string // the usage line after "escalation NAME"
+	operand string // what the positional arguments are, for "missing POLICY"
+	nargs   [2]int // the least and most positional arguments; most -1: any number
+	summary string // one line, for the command list
+	about   string // what it does, for its --help
+	example string
+	setup   func(fs *flag.FlagSet) func(e *env, args []string) int
+}
+
+// env is what a command runs with. now is the clock, read only for default
+// dates, which tests set with --today and --from instead.
+type env struct {
+	stdout, stderr io.Writer
+	now            func() time.Time
+}
+
+func commands() []*command {
+	return []*command{
+		validateCommand(), testCommand(), diagramCommand(), docCommand(), timelineCommand(),
+		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(),
+	}
+}
+
+// run is the program: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, now: time.Now}
+	if len(args) == 0 {
+		writeUsage(stderr)
+		return exitUsage
+	}
+	switch name := args[0]; name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			if c := find(args[1]); c != nil {
+				writeHelp(stdout, c)
+				return exitOK
+			}
+			return unknownCommand(stderr, args[1])
+		}
+		writeUsage(stdout)
+		return exitOK
+	default:
+		c := find(name)
+		if c == nil {
+			return unknownCommand(stderr, name)
+		}
+		return c.invoke(e, args[1:])
+	}
+}
+
+func find(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func unknownCommand(w io.Writer, name string) int {
+	names := make([]string, 0, 9)
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(w, "escalation: unknown command %q: %s\nRun 'escalation help' for the list.\n", name, engine.Hint(name, names))
+	return exitUsage
+}
+
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, `escalation validates, tests, draws, documents and schedules safeguarding
+escalation policies (procedures for resolving professional disagreements).
+
+usage: escalation COMMAND [ARGUMENTS]
+
+commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, `
+A POLICY is a bundled policy id (%s) or the path of a policy file.
+Run 'escalation COMMAND --help' for a command's flags and an example.
+`, strings.Join(policies.IDs(), ", "))
+}
+
+func writeHelp(w io.Writer, c *command) {
+	fmt.Fprintf(w, "usage: escalation %s %s\n\n%s\n", c.name, c.args, c.about)
+	fs := c.flagSet()
+	c.setup(fs)
+	first := true
+	fs.VisitAll(func(f *flag.Flag) {
+		if first {
+			fmt.Fprint(w, "\nflags:\n")
+			first = false
+		}
+		value, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%s %s\n        %s", f.Name, value, usage)
+		if f.DefValue != "" {
+			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+	fmt.Fprintf(w, "\nexample:\n  %s\n", c.example)
+}
+
+func (c *command) flagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// invoke parses the command's flags, which may come before, between or after
+// its positional arguments, and runs it.
+func (c *command) invoke(e *env, args []string) int {
+	fs := c.flagSet()
+	runWith := c.setup(fs)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				writeHelp(e.stdout, c)
+				return exitOK
+			}
+			return c.usageError(e, err.Error())
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...) // after --, nothing is a flag
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	switch least, most := c.nargs[0], c.nargs[1]; {
+	case len(positional) < least:
+		return c.usageError(e, "missing "+c.operand)
+	case most >= 0 && len(positional) > most:
+		return c.usageError(e, fmt.Sprintf("unexpected argument %q", positional[most]))
+	}
+	return runWith(e, positional)
+}
+
+func (c *command) usageError(e *env, msg string) int {
+	fmt.Fprintf(e.stderr, "escalation %s: %s\nusage: escalation %s %s\nRun 'escalation %s --help' for more.\n", c.name, msg, c.name, c.args, c.name)
+	return exitUsage
+}
+
+// fail reports a problem with the input and returns exitFail.
+func (e *env) fail(c *command, format string, args ...any) int {
+	fmt.Fprintf(e.stderr, "escalation %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	return exitFail
+}
+
+// format is a --format flag restricted to a list of values.
+type format struct {
+	value  string
+	values []string
+}
+
+func (f *format) String() string { return f.value }
+
+func (f *format) Set(s string) error {
+	if !slices.Contains(f.values, s) {
+		hint := engine.Hint(s, f.values)
+		return fmt.Errorf("unknown format %q: %s", s, hint)
+	}
+	f.value = s
+	return nil
+}
+
+func formatFlag(fs *flag.FlagSet, values ...string) *format {
+	f := &format{value: values[0], values: values}
+	fs.Var(f, "format", "output `format`: "+strings.Join(values, ", "))
+	return f
+}
+
+// dateFlag is a --today flag: a date, or the clock's date when unset.
+type dateFlag struct{ d calendar.Date }
+
+func (d *dateFlag) String() string { return d.d.String() }
+
+func (d *dateFlag) Set(s string) error {
+	v, err := calendar.ParseDate(s)
+	if err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "calendar: "))
+	}
+	d.d = v
+	return nil
+}
+
+func todayFlag(fs *flag.FlagSet) *dateFlag {
+	d := &dateFlag{}
+	fs.Var(d, "today", "the `date` (YYYY-MM-DD) review dates are checked against (default: today, in Europe/London)")
+	return d
+}
+
+func (d *dateFlag) or(e *env) calendar.Date {
+	if d.d.IsZero() {
+		return calendar.DateOf(e.now())
+	}
+	return d.d
+}
+
+// isPolicyID reports whether an argument is written as a policy id rather
+// than a file: no folder and no YAML extension. An argument written as the
+// id of a bundled policy means that policy, whatever files exist.
+func isPolicyID(arg string) bool {
+	return !strings.ContainsAny(arg, `/\`) && !strings.HasSuffix(arg, ".yaml") && !strings.HasSuffix(arg, ".yml")
+}
+
+func isBundled(id string) bool {
+	_, _, err := policies.Source(id)
+	return err == nil
+}
+
+// loadPolicy loads a POLICY argument. Problems are written to stderr; the
+// code is exitUsage for an unknown bundled id, exitFail for a file that
+// cannot be read or does not load.
+func (e *env) loadPolicy(c *command, arg string, opts ...engine.LoadOption) (*engine.Policy, int) {
+	var (
+		name string
+		src  []byte
+	)
+	switch {
+	case isPolicyID(arg) && isBundled(arg):
+		name, src, _ = policies.Source(arg)
+	case isPolicyID(arg):
+		if _, err := os.Stat(arg); err != nil {
+			fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, engine.Hint(arg, policies.IDs()))
+			return nil, exitUsage
+		}
+		fallthrough
+	default:
+		b, err := os.ReadFile(arg)
+		if err != nil {
+			return nil, e.fail(c, "%v", err)
+		}
+		name, src = filepath.ToSlash(arg), b
+	}
+	p, diags := engine.Load(name, src, opts...)
+	if diags.HasErrors() {
+		fmt.Fprintf(e.stderr, "escalation %s: %s does not load:\n", c.name, name)
+		_ = engine.WriteDiagnostics(e.stderr, diags.Errors(), func(string) []byte { return src })
+		return nil, exitFail
+	}
+	return p, exitOK
+}
+
+// writeJSON writes v as indented JSON with a final newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// Times are shown in Europe/London, as people there read them.
+const (
+	longDate    = "Mon 2 Jan 2006"
+	longInstant = "Mon 2 Jan 2006 15:04 MST"
+)
+
+func longDateOf(d calendar.Date) string { return d.Start().Format(longDate) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

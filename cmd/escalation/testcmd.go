@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/policies"
+)
+
+// bundledScenarios is where the bundled scenario files live in the module,
+// so that failures name a file a reader can open.
+const bundledScenarios = "policies/scenarios/"
+
+func testCommand() *command {
+	c := &command{
+		name:    "test",
+		args:    "[--format text|json] [PATH...]",
+		operand: "PATH",
+		nargs:   [2]int{0, -1},
+		summary: "run scenario files (acceptance tests)",
+		about: `Runs scenario files (policies/SCENARIOS.md): each tells the story of one case
+and says what the procedure must show after each step. A PATH is a scenario
+file or a folder searched for *.yaml and *.yml files; with none, the bundled
+scenarios run. A scenario's policy is a bundled policy id, or a path relative
+to the scenario file.
+
+Each failure is printed as "file:line: expected X, got Y", then the totals
+("N scenarios, M expectations: P passed, F failed") and, last, a line
+"N passed, N failed" counting scenarios, for CI to read. Exits 1 if any
+scenario fails.`,
+		example: "escalation test policies/scenarios/sefton",
+	}
+	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
+		format := formatFlag(fset, "text", "json")
+		return func(e *env, args []string) int {
+			files, problems := scenarioFiles(args)
+			r := &resolver{policies: map[string]*engine.Policy{}, errs: map[string]error{}}
+			var runs []scenarioRun
+			for _, sf := range files {
+				runs = append(runs, r.run(sf))
+			}
+			for _, p := range problems {
+				runs = append(runs, scenarioRun{file: scenarioFile{name: p.Pos.File}, diags: engine.Diagnostics{p}})
+			}
+			if len(runs) == 0 {
+				where := strings.Join(args, ", ")
+				if where == "" {
+					where = "the bundled policies"
+				}
+				return e.fail(c, "no scenario files found in %s", where)
+			}
+			t := tally(runs)
+			var err error
+			if format.value == "json" {
+				err = writeTestJSON(e.stdout, runs, t)
+			} else {
+				err = writeTestText(e.stdout, runs, t)
+			}
+			if err != nil {
+				return e.fail(c, "%v", err)
+			}
+			if t.scenariosFailed > 0 {
+				return exitFail
+			}
+			return exitOK
+		}
+	}
+	return c
+}
+
+type scenarioFile struct {
+	name    string
+	src     []byte
+	bundled bool
+}
+
+// scenarioFiles reads the scenario files named by the arguments, or the
+// bundled ones, in a stable order; what cannot be read is reported as a
+// diagnostic.
+func scenarioFiles(args []string) ([]scenarioFile, engine.Diagnostics) {
+	var (
+		files    []scenarioFile
+		problems engine.Diagnostics
+	)
+	problem := func(name, msg string) {
+		problems = append(problems, &engine.Diagnostic{Severity: engine.SeverityError, Pos: engine.Pos{File: name}, Message: msg, Code: "unreadable"})
+	}
+	isYAML := func(name string) bool { return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") }
+	if len(args) == 0 {
+		all := policies.Scenarios()
+		_ = fs.WalkDir(all, ".", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && isYAML(p) {
+				src, rerr := fs.ReadFile(all, p)
+				if rerr != nil {
+					problem(bundledScenarios+p, rerr.Error())
+					return nil
+				}
+				files = append(files, scenarioFile{name: bundledScenarios + p, src: src, bundled: true})
+			}
+			return nil
+		})
+		return files, problems
+	}
+	for _, arg := range args {
+		err := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				problem(filepath.ToSlash(p), err.Error())
+			case d.IsDir() && p != arg && strings.HasPrefix(d.Name(), "."):
+				return filepath.SkipDir
+			case !d.IsDir() && (p == arg || isYAML(p)):
+				src, rerr := os.ReadFile(p)
+				if rerr != nil {
+					problem(filepath.ToSlash(p), rerr.Error())
+					return nil
+				}
+				files = append(files, scenarioFile{name: filepath.ToSlash(p), src: src})
+			}
+			return nil
+		})
+		if err != nil {
+			problem(filepath.ToSlash(arg), err.Error())
+		}
+	}
+	return files, problems
+}
+
+// resolver finds scenarios' policies, loading each once.
+type resolver struct {
+	policies map[string]*engine.Policy
+	errs     map[string]error
+}
+
+func (r *resolver) resolve(bundled bool) scenario.Resolver {
+	return func(ref, file string) (*engine.Policy, error) {
+		key := "id:" + ref
+		load := func() (*engine.Policy, error) {
+			p, diags := policies.Load(ref)
+			return p, diags.Err()
+		}
+		switch {
+		case !isPolicyID(ref) && bundled:
+			return nil, fmt.Errorf("a bundled scenario must name a bundled policy by id (%s), not a file", strings.Join(policies.IDs(), ", "))
+		case !isPolicyID(ref):
+			key = "file:" + path.Join(path.Dir(file), filepath.ToSlash(ref))
+			load = func() (*engine.Policy, error) { return scenario.PolicyFile(ref, file) }
+		case !isBundled(ref):
+			return nil, fmt.Errorf("no bundled policy %q: %s", ref, engine.Hint(ref, policies.IDs()))
+		}
+		if p, ok := r.policies[key]; ok {
+			return p, nil
+		}
+		if err, ok := r.errs[key]; ok {
+			return nil, err
+		}
+		p, err := load()
+		if err != nil {
+			r.errs[key] = err
+			return nil, err
+		}
+		r.policies[key] = p
+		return p, nil
+	}
+}
+
+// scenarioRun is one scenario file's parse and run.
+type scenarioRun struct {
+	file   scenarioFile
+	title  string
+	policy string             // the policy it names, as written
+	diags  engine.Diagnostics // it does not parse
+	result scenario.Result
+}
+
+func (r scenarioRun) ok() bool { return len(r.diags) == 0 && r.result.OK() }
+
+func (r *resolver) run(sf scenarioFile) scenarioRun {
+	f, diags := scenario.Parse(sf.name, sf.src)
+	if f == nil {
+		return scenarioRun{file: sf, diags: diags}
+	}
+	return scenarioRun{file: sf, title: f.Title, policy: f.Policy, result: scenario.Run(context.Background(), f, scenario.WithResolver(r.resolve(sf.bundled)))}
+}
+
+type totals struct {
+	scenarios, scenariosPassed, scenariosFailed int
+	expectations, passed, failed, notRun        int
+}
+
+func tally(runs []scenarioRun) totals {
+	var t totals
+	for _, r := range runs {
+		t.scenarios++
+		if r.ok() {
+			t.scenariosPassed++
+		} else {
+			t.scenariosFailed++
+		}
+		t.passed += r.result.Passed
+		t.failed += r.result.Failed
+		t.notRun += r.result.NotRun
+	}
+	t.expectations = t.passed + t.failed + t.notRun
+	return t
+}
+
+func writeTestText(w io.Writer, runs []scenarioRun, t totals) error {
+	for _, r := range runs {
+		status := "ok  "
+		if !r.ok() {
+			status = "FAIL"
+		}
+		title := ""
+		if r.title != "" {
+			title = ": " + r.title
+		}
+		fmt.Fprintf(w, "%s %s%s\n", status, r.file.name, title)
+		if len(r.diags) > 0 {
+			src := r.file.src
+			if err := engine.WriteDiagnostics(w, r.diags, func(string) []byte { return src }); err != nil {
+				return err
+			}
+		}
+		if r.result.Err != nil {
+			fmt.Fprintln(w, r.result.Err)
+		}
+		for _, f := range r.result.Failures {
+			fmt.Fprintln(w, f)
+		}
+	}
+	counts := fmt.Sprintf("%s, %s: %d passed, %d failed", plural(t.scenarios, "scenario", "scenarios"), plural(t.expectations, "expectation", "expectations"), t.passed, t.failed)
+	if t.notRun > 0 {
+		counts += fmt.Sprintf(", %d not run", t.notRun)
+	}
+	fmt.Fprintln(w, counts)
+	_, err := fmt.Fprintf(w, "%d passed, %d failed\n", t.scenariosPassed, t.scenariosFailed)
+	return err
+}
+
+type jsonFailure struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Kind     string `json:"kind"`
+	Expected string `json:"expected"`
+	Actual   string `json:"actual"`
+}
+
+type jsonScenario struct {
+	File               string           `json:"file"`
+	Scenario           string           `json:"scenario"`
+	Policy             string           `json:"policy"`
+	Passed             bool             `json:"passed"`
+	Expectations       int              `json:"expectations"`
+	ExpectationsPassed int              `json:"expectations_passed"`
+	ExpectationsFailed int              `json:"expectations_failed"`
+	NotRun             int              `json:"not_run"`
+	Failures           []jsonFailure    `json:"failures"`
+	Diagnostics        []jsonDiagnostic `json:"diagnostics"`
+	Error              string           `json:"error,omitempty"`
+}
+
+type jsonSummary struct {
+	Scenarios       int `json:"scenarios"`
+	ScenariosPassed int `json:"scenarios_passed"`
+	ScenariosFailed int `json:"scenarios_failed"`
+	Expectations    int `json:"expectations"`
+	Passed          int `json:"passed"`
+	Failed          int `json:"failed"`
+	NotRun          int `json:"not_run"`
+}
+
+func writeTestJSON(w io.Writer, runs []scenarioRun, t totals) error {
+	out := make([]jsonScenario, len(runs))
+	for i, r := range runs {
+		res := r.result
+		js := jsonScenario{
+			File: r.file.name, Scenario: r.title, Policy: r.policy, Passed: r.ok(),
+			Expectations: res.Passed + res.Failed + res.NotRun, ExpectationsPassed: res.Passed, ExpectationsFailed: res.Failed, NotRun: res.NotRun,
+			Failures: []jsonFailure{}, Diagnostics: toJSON(r.diags),
+		}
+		if res.Err != nil {
+			js.Error = res.Err.Error()
+		}
+		for _, f := range res.Failures {
+			js.Failures = append(js.Failures, jsonFailure{File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Column, Kind: string(f.Kind), Expected: f.Expected, Actual: f.Actual})
+		}
+		out[i] = js
+	}
+	return writeJSON(w, struct {
+		Passed    bool           `json:"passed"`
+		Scenarios []jsonScenario `json:"scenarios"`
+		Summary   jsonSummary    `json:"summary"`
+	}{
+		Passed:    t.scenariosFailed == 0,
+		Scenarios: out,
+		Summary: jsonSummary{
+			Scenarios: t.scenarios, ScenariosPassed: t.scenariosPassed, ScenariosFailed: t.scenariosFailed,
+			Expectations: t.expectations, Passed: t.passed, Failed: t.failed, NotRun: t.notRun,
+		},
+	})
+}

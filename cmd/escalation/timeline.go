@@ -1,0 +1,220 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/engine/timeline"
+)
+
+func timelineCommand() *command {
+	c := &command{
+		name:    "timeline",
+		args:    "POLICY --raised TIME [--format text|json]",
+		operand: "POLICY",
+		nargs:   [2]int{1, 1},
+		summary: "show the worst-case schedule of a case raised at a time",
+		about: `Shows when each stage is entered and each duty falls due if a case raised at
+TIME is never resolved and is escalated at every stage on the last day
+allowed: each stage is entered at 23:59 on the previous stage's last due date
+(one minute before its last deadline). Working days leave out weekends and
+the policy's bank holidays; the days left out are named.
+
+TIME is RFC 3339 (2026-12-22T10:00:00Z), or YYYY-MM-DDTHH:MM in
+Europe/London, or YYYY-MM-DD, which means 09:00 that day in Europe/London.
+
+JSON: {"policy", "version", "raised", "stages": [{"id", "title", "entered",
+"deadlines": [{"obligation", "within", "from", "due", "due_date"}],
+"untimed", "note"}]}. A stage whose duties state no timescale has no
+deadlines and "note": "no timescale stated"; "untimed" lists such duties.`,
+		example: "escalation timeline sefton --raised 2026-12-22",
+	}
+	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
+		format := formatFlag(fs, "text", "json")
+		raised := fs.String("raised", "", "when the case is raised: YYYY-MM-DD[THH:MM] in Europe/London, or RFC 3339")
+		return func(e *env, args []string) int {
+			if *raised == "" {
+				return c.usageError(e, "missing --raised TIME")
+			}
+			at, err := scenario.ParseTime(*raised)
+			if err != nil {
+				return c.usageError(e, "--raised: "+err.Error())
+			}
+			p, code := e.loadPolicy(c, args[0])
+			if p == nil {
+				return code
+			}
+			s, err := timeline.WorstCase(p, at)
+			if err != nil {
+				return e.fail(c, "%v", err)
+			}
+			if format.value == "json" {
+				err = writeJSON(e.stdout, timelineJSON(s))
+			} else {
+				err = writeTimeline(e.stdout, s)
+			}
+			if err != nil {
+				return e.fail(c, "%v", err)
+			}
+			return exitOK
+		}
+	}
+	return c
+}
+
+type jsonDeadline struct {
+	Obligation string `json:"obligation"`
+	Within     string `json:"within"`
+	From       string `json:"from"`
+	Due        string `json:"due"`
+	DueDate    string `json:"due_date"`
+}
+
+type jsonTimelineStage struct {
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Entered   string         `json:"entered"`
+	Deadlines []jsonDeadline `json:"deadlines"`
+	Untimed   []string       `json:"untimed,omitempty"`
+	Note      string         `json:"note,omitempty"`
+}
+
+type jsonTimeline struct {
+	Policy  string              `json:"policy"`
+	Version string              `json:"version"`
+	Raised  string              `json:"raised"`
+	Stages  []jsonTimelineStage `json:"stages"`
+}
+
+func instant(t time.Time) string { return t.In(calendar.London()).Format(time.RFC3339) }
+
+// anchorName is an obligation's `from`, as the policy language writes it.
+func anchorName(a engine.Anchor) string {
+	if a.Kind == engine.AnchorMilestone {
+		return "milestone." + a.Milestone.ID
+	}
+	return string(a.Kind)
+}
+
+func timelineJSON(s *timeline.Schedule) jsonTimeline {
+	out := jsonTimeline{Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Stages: []jsonTimelineStage{}}
+	for _, st := range s.Stages {
+		js := jsonTimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: instant(st.Entered), Deadlines: []jsonDeadline{}, Note: st.Note()}
+		for _, d := range st.Deadlines {
+			js.Deadlines = append(js.Deadlines, jsonDeadline{
+				Obligation: d.Obligation.ID, Within: d.Obligation.Within.String(), From: anchorName(d.Obligation.From),
+				Due: instant(d.Due), DueDate: d.DueDate.String(),
+			})
+		}
+		for _, ob := range st.Untimed {
+			js.Untimed = append(js.Untimed, ob.ID)
+		}
+		out.Stages = append(out.Stages, js)
+	}
+	return out
+}
+
+// writeTimeline writes the schedule for a safeguarding manager to read.
+func writeTimeline(w io.Writer, s *timeline.Schedule) error {
+	p := s.Policy
+	london := calendar.London()
+	var last *timeline.Deadline
+	for i := range s.Stages {
+		for j := range s.Stages[i].Deadlines {
+			if d := &s.Stages[i].Deadlines[j]; last == nil || d.Due.After(last.Due) {
+				last = d
+			}
+		}
+	}
+	fmt.Fprintf(w, "Worst-case timeline: %s\n%s, version %s\n\n", p.Title, p.Partnership, p.Version)
+	fmt.Fprintf(w, "Raised %s. If the case is never resolved and each stage is escalated\n", s.Raised.In(london).Format(longInstant))
+	fmt.Fprintf(w, "on the last day it allows, this is when each stage starts and what falls due.\n")
+	if err := writeDaysOff(w, s, last); err != nil {
+		return err
+	}
+	for i, st := range s.Stages {
+		fmt.Fprintf(w, "\n%d. %s\n", i+1, st.Stage.Title)
+		fmt.Fprintf(w, "   Starts %s, %s.\n", st.Entered.In(london).Format(longInstant), startWhy(s, i))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, d := range st.Deadlines {
+			fmt.Fprintf(tw, "   %s\t%s, %s\t%s\n", d.Obligation.ID, d.Obligation.Within, d.From, dueWords(d))
+		}
+		for _, ob := range st.Untimed {
+			fmt.Fprintf(tw, "   %s\t%s\n", ob.ID, timeline.NoTimescale)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if st.Note() != "" {
+			fmt.Fprintf(w, "   %s: the next stage can start at once.\n", strings.ToUpper(timeline.NoTimescale[:1])+timeline.NoTimescale[1:])
+		}
+	}
+	if last == nil {
+		_, err := fmt.Fprintf(w, "\nNo stage states a timescale.\n")
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nThe last duty, %s at %s, is %s.\n", last.Obligation.ID, last.Obligation.Stage.ID, dueWords(*last))
+	return err
+}
+
+// writeDaysOff lists the bank holidays between the raise and the last
+// deadline: the days the counts pass over.
+func writeDaysOff(w io.Writer, s *timeline.Schedule, last *timeline.Deadline) error {
+	p := s.Policy
+	fmt.Fprintf(w, "Working days are Monday to Friday except %s bank holidays", p.Jurisdiction)
+	if last == nil {
+		_, err := fmt.Fprintln(w, ".")
+		return err
+	}
+	hs, err := p.Calendar().Holidays(calendar.DateOf(s.Raised), last.DueDate)
+	if err != nil {
+		return err
+	}
+	if len(hs) == 0 {
+		_, err := fmt.Fprintln(w, "; none falls in this time.")
+		return err
+	}
+	fmt.Fprintln(w, ", which here are:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, h := range hs {
+		name := h.Name
+		if h.Substitute {
+			name += " (substitute day)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", longDateOf(h.Date), name)
+	}
+	return tw.Flush()
+}
+
+// startWhy says why stage i starts when it does.
+func startWhy(s *timeline.Schedule, i int) string {
+	if i == 0 {
+		return "when the case is raised"
+	}
+	latest := s.Stages[i-1].Latest()
+	switch {
+	case latest == nil:
+		return "at once: the stage before states no timescale"
+	case !s.Stages[i].Entered.Equal(latest.Due.Add(-time.Minute)):
+		return "at once: the stage before's deadlines had passed when it started"
+	case latest.Within.Unit == calendar.Hours:
+		return "one minute before the stage before's last deadline"
+	}
+	return "at the end of the last day the stage before allows"
+}
+
+// dueWords says when a deadline falls: by the end of a day for working
+// days, at an instant for hours.
+func dueWords(d timeline.Deadline) string {
+	if d.Within.Unit == calendar.Hours {
+		return "due by " + d.Due.In(calendar.London()).Format(longInstant)
+	}
+	return "due by the end of " + longDateOf(d.DueDate)
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/policies"
+)
+
+func validateCommand() *command {
+	c := &command{
+		name:    "validate",
+		args:    "[--format text|json|github] [--strict] [--today YYYY-MM-DD] PATH...",
+		operand: "PATH",
+		nargs:   [2]int{1, -1},
+		summary: "check policy and scenario files, for editors and CI",
+		about: `Checks policy files and scenario files and reports every problem with its
+file, line and column. A PATH is a file, a folder (searched for *.yaml and
+*.yml files, skipping folders whose names start with "."), or a bundled
+policy id. A file with a folder named "scenarios" in its path is read as a
+scenario file (policies/SCENARIOS.md); any other is read as a policy file.
+
+Errors exit 1. Warnings (a passed review date, a missing source, each
+assumption to confirm) are reported but exit 0, unless --strict is given.
+
+Formats: text (each problem with its line of the file and a caret, then a
+summary), json ({"valid", "diagnostics": [{"severity", "code", "file",
+"line", "column", "message", "hint"}]}), and github (workflow-command
+annotations, which GitHub shows on the pull request's lines).`,
+		example: "escalation validate --format github policies/",
+	}
+	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
+		format := formatFlag(fset, "text", "json", "github")
+		strict := fset.Bool("strict", false, "exit 1 on warnings as well as errors")
+		today := todayFlag(fset)
+		return func(e *env, args []string) int {
+			v := validation{opts: []engine.LoadOption{engine.WithToday(today.or(e))}, src: map[string][]byte{}}
+			for _, arg := range args {
+				v.add(arg)
+			}
+			if err := v.write(e.stdout, format.value); err != nil {
+				return e.fail(c, "%v", err)
+			}
+			if v.errors > 0 || (*strict && v.warnings > 0) {
+				return exitFail
+			}
+			return exitOK
+		}
+	}
+	return c
+}
+
+// validation checks files and collects what it finds.
+type validation struct {
+	opts     []engine.LoadOption
+	files    int
+	errors   int
+	warnings int
+	diags    engine.Diagnostics
+	src      map[string][]byte // each file's bytes, to quote its lines
+}
+
+// add checks one PATH argument.
+func (v *validation) add(arg string) {
+	if isPolicyID(arg) && isBundled(arg) {
+		name, src, _ := policies.Source(arg)
+		v.check(name, src, false)
+		return
+	}
+	info, err := os.Stat(arg)
+	switch {
+	case err == nil && info.IsDir():
+		v.dir(arg)
+	case err == nil:
+		v.file(arg)
+	case isPolicyID(arg):
+		v.problem(arg, "no such file, folder or bundled policy", engine.Hint(arg, policies.IDs()))
+	default:
+		v.problem(filepath.ToSlash(arg), "no such file or folder", "give a policy or scenario file, a folder, or a bundled policy id ("+strings.Join(policies.IDs(), ", ")+")")
+	}
+}
+
+func (v *validation) dir(root string) {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			v.problem(path, err.Error(), "")
+			return nil
+		case d.IsDir() && path != root && strings.HasPrefix(d.Name(), "."):
+			return filepath.SkipDir
+		case !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")):
+			v.file(path)
+		}
+		return nil
+	})
+	if err != nil {
+		v.problem(root, err.Error(), "")
+	}
+}
+
+func (v *validation) file(path string) {
+	name := filepath.ToSlash(path)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		v.problem(name, "cannot read the file: "+err.Error(), "")
+		return
+	}
+	v.check(name, src, isScenario(name))
+}
+
+// isScenario reports whether a file is a scenario file: one with a folder
+// named "scenarios" in its path.
+func isScenario(name string) bool {
+	dirs := strings.Split(filepath.ToSlash(filepath.Dir(name)), "/")
+	for _, d := range dirs {
+		if d == "scenarios" {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validation) check(name string, src []byte, scenarioFile bool) {
+	v.files++
+	v.src[name] = src
+	var diags engine.Diagnostics
+	if scenarioFile {
+		_, diags = scenario.Parse(name, src)
+	} else {
+		_, diags = engine.Load(name, src, v.opts...)
+	}
+	v.record(diags)
+}
+
+// problem records a file that could not be checked as an error.
+func (v *validation) problem(name, msg, hint string) {
+	v.files++
+	v.record(engine.Diagnostics{{Severity: engine.SeverityError, Pos: engine.Pos{File: name}, Message: msg, Hint: hint, Code: "unreadable"}})
+}
+
+func (v *validation) record(ds engine.Diagnostics) {
+	for _, d := range ds {
+		if d.Severity == engine.SeverityError {
+			v.errors++
+		} else {
+			v.warnings++
+		}
+	}
+	v.diags = append(v.diags, ds...)
+}
+
+func (v *validation) summary() string {
+	return fmt.Sprintf("%s: %s, %s", plural(v.files, "file", "files"), plural(v.errors, "error", "errors"), plural(v.warnings, "warning", "warnings"))
+}
+
+func (v *validation) write(w io.Writer, format string) error {
+	switch format {
+	case "json":
+		return v.writeJSON(w)
+	case "github":
+		for _, d := range v.diags {
+			fmt.Fprintln(w, githubAnnotation(d))
+		}
+	default:
+		if err := engine.WriteDiagnostics(w, v.diags, func(file string) []byte { return v.src[file] }); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintln(w, v.summary())
+	return err
+}
+
+// jsonDiagnostic is one diagnostic in validate's JSON output.
+type jsonDiagnostic struct {
+	Severity string `json:"severity"`
+	Code     string `json:"code"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Message  string `json:"message"`
+	Hint     string `json:"hint"`
+}
+
+func toJSON(ds engine.Diagnostics) []jsonDiagnostic {
+	out := make([]jsonDiagnostic, len(ds))
+	for i, d := range ds {
+		out[i] = jsonDiagnostic{
+			Severity: d.Severity.String(), Code: d.Code, File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Column,
+			Message: d.Message, Hint: d.Hint,
+		}
+	}
+	return out
+}
+
+func (v *validation) writeJSON(w io.Writer) error {
+	return writeJSON(w, struct {
+		Valid       bool             `json:"valid"`
+		Diagnostics []jsonDiagnostic `json:"diagnostics"`
+	}{Valid: v.errors == 0, Diagnostics: toJSON(v.diags)})
+}
+
+// githubAnnotation writes a diagnostic as a GitHub Actions workflow command,
+// escaped as the runner requires: % CR LF in the message, and also : and ,
+// in properties.
+func githubAnnotation(d *engine.Diagnostic) string {
+	props := []string{"file=" + githubProperty(d.Pos.File)}
+	if d.Pos.Line > 0 {
+		props = append(props, "line="+strconv.Itoa(d.Pos.Line))
+		if d.Pos.Column > 0 {
+			props = append(props, "col="+strconv.Itoa(d.Pos.Column))
+		}
+	}
+	if d.Code != "" {
+		props = append(props, "title="+githubProperty(d.Code))
+	}
+	msg := d.Message
+	if d.Hint != "" {
+		msg += "\n" + d.Hint
+	}
+	return "::" + d.Severity.String() + " " + strings.Join(props, ",") + "::" + githubData(msg)
+}
+
+func githubData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func githubProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

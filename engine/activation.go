@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"time"
+
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+)
+
+// activation is what a guard sees: the built-in names of the policy language
+// and the case's facts. It resolves each name only when a guard reads it, so
+// an event pays for what its guards use and nothing else.
+type activation struct {
+	p           *Policy
+	facts       map[string]any
+	role, actor string
+	stage       string
+	now         time.Time
+	raised      time.Time
+	entered     time.Time
+	milestones  map[string]time.Time
+	obligations []ObligationState // the whole case's; only the current visit's are shown
+}
+
+var _ interpreter.Activation = (*activation)(nil)
+
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case "role":
+		return types.String(a.role), true
+	case "actor":
+		return types.String(a.actor), true
+	case "stage":
+		return types.String(a.stage), true
+	case "now":
+		return types.Timestamp{Time: a.now}, true
+	case "raised":
+		return types.Timestamp{Time: a.raised}, true
+	case "entered":
+		return types.Timestamp{Time: a.entered}, true
+	case "milestones":
+		m := make(map[string]any, len(a.milestones))
+		for k, t := range a.milestones {
+			m[k] = types.Timestamp{Time: t}
+		}
+		return types.NewStringInterfaceMap(types.DefaultTypeAdapter, m), true
+	case "obligations":
+		m := make(map[string]string)
+		for i := range a.obligations {
+			if o := &a.obligations[i]; o.Stage == a.stage && o.Ended.IsZero() {
+				m[o.ID] = string(o.status(a.now))
+			}
+		}
+		return types.NewStringStringMap(types.DefaultTypeAdapter, m), true
+	case "overdue":
+		var ids []string
+		for i := range a.obligations {
+			if o := &a.obligations[i]; o.Stage == a.stage && o.Ended.IsZero() && o.status(a.now) == StatusOverdue {
+				ids = append(ids, o.ID)
+			}
+		}
+		return types.NewStringList(types.DefaultTypeAdapter, ids), true
+	}
+	f, ok := a.p.facts[name]
+	if !ok {
+		return nil, false
+	}
+	v, ok := a.facts[name]
+	if !ok {
+		v = f.Default
+	}
+	return factVal(f, v)
+}
+
+// factVal turns a stored fact into its CEL value. A date fact that was never
+// set resolves to nothing, so a guard reading it fails and says so.
+func factVal(f *Fact, v any) (ref.Val, bool) {
+	switch f.Type {
+	case FactBool:
+		b, ok := canonicalBool(v)
+		return types.Bool(b), ok
+	case FactInt:
+		n, ok := canonicalInt(v)
+		return types.Int(n), ok
+	case FactDate:
+		s, ok := canonicalDate(v)
+		if !ok {
+			return nil, false
+		}
+		d, err := calendar.ParseDate(s)
+		if err != nil {
+			return nil, false
+		}
+		return types.Timestamp{Time: d.Start()}, true
+	case FactList:
+		l, ok := canonicalList(v)
+		return types.NewStringList(types.DefaultTypeAdapter, l), ok
+	}
+	s, ok := canonicalString(v)
+	return types.String(s), ok
+}

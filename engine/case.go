@@ -1,0 +1,217 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// CaseSchema is the version of the case's JSON form. It changes only when a
+// stored case would no longer read the same.
+const CaseSchema = 1
+
+// Case is one disagreement about one child or adult at risk. It is a value:
+// the host stores it (as JSON) in its own database, and every accepted event
+// returns a new Case without changing the old one. A case stays on the policy
+// id and version it was raised under for its whole life.
+//
+// Facts and form data may hold personal data: String and LogValue redact them,
+// and no error the engine returns contains their values.
+type Case struct {
+	Schema   int       `json:"schema"`
+	ID       string    `json:"id"`
+	Policy   PolicyRef `json:"policy"`
+	Revision int64     `json:"revision"`
+	Raised   time.Time `json:"raised"`
+	// Stage is the current stage's id, or "" once the case has reached an outcome.
+	Stage string `json:"stage,omitempty"`
+	// Outcome is the outcome's id once the case is closed.
+	Outcome string `json:"outcome,omitempty"`
+	// Entered is when the case entered its current stage or outcome.
+	Entered     time.Time                 `json:"entered"`
+	Facts       map[string]any            `json:"facts"`
+	Forms       map[string]map[string]any `json:"forms,omitempty"`
+	Milestones  map[string]time.Time      `json:"milestones,omitempty"`
+	Obligations []ObligationState         `json:"obligations"`
+	History     []Entry                   `json:"history"`
+}
+
+// PolicyRef names the policy version a case runs under.
+type PolicyRef struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+}
+
+// Closed reports whether the case has reached an outcome.
+func (c Case) Closed() bool { return c.Outcome != "" }
+
+// String describes the case without any fact or form values.
+func (c Case) String() string {
+	at := c.Stage
+	if c.Closed() {
+		at = "outcome " + c.Outcome
+	}
+	return fmt.Sprintf("case %s (%s %s, revision %d) at %s", c.ID, c.Policy.ID, c.Policy.Version, c.Revision, at)
+}
+
+// LogValue gives log/slog the case without its facts, forms or notes.
+func (c Case) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("id", c.ID),
+		slog.String("policy", c.Policy.ID),
+		slog.String("version", c.Policy.Version),
+		slog.Int64("revision", c.Revision),
+		slog.String("stage", c.Stage),
+		slog.String("outcome", c.Outcome),
+	)
+}
+
+// ObligationState is one obligation owed in one visit to a stage.
+type ObligationState struct {
+	ID    string
+	Stage string
+	// Anchor is the instant the deadline counts from; zero while it waits for
+	// a milestone. Due is fixed from it once and never moves.
+	Anchor    time.Time
+	Due       time.Time // zero when the obligation has no timescale or waits
+	Within    string    // the timescale applied (after any expedite), as written
+	Immediate bool
+	Expedited bool
+	Met       time.Time // when an event completed it
+	Ended     time.Time // when the case left the stage, met or not
+}
+
+// obligationJSON is ObligationState's stored form: unset times are left out.
+type obligationJSON struct {
+	ID        string     `json:"id"`
+	Stage     string     `json:"stage"`
+	Anchor    *time.Time `json:"anchor,omitempty"`
+	Due       *time.Time `json:"due,omitempty"`
+	Within    string     `json:"within,omitempty"`
+	Immediate bool       `json:"immediate,omitempty"`
+	Expedited bool       `json:"expedited,omitempty"`
+	Met       *time.Time `json:"met,omitempty"`
+	Ended     *time.Time `json:"ended,omitempty"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// MarshalJSON writes the obligation with unset times left out.
+func (o ObligationState) MarshalJSON() ([]byte, error) {
+	return json.Marshal(obligationJSON{
+		ID: o.ID, Stage: o.Stage, Anchor: optTime(o.Anchor), Due: optTime(o.Due),
+		Within: o.Within, Immediate: o.Immediate, Expedited: o.Expedited,
+		Met: optTime(o.Met), Ended: optTime(o.Ended),
+	})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (o *ObligationState) UnmarshalJSON(data []byte) error {
+	var j obligationJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*o = ObligationState{
+		ID: j.ID, Stage: j.Stage, Anchor: derefTime(j.Anchor), Due: derefTime(j.Due),
+		Within: j.Within, Immediate: j.Immediate, Expedited: j.Expedited,
+		Met: derefTime(j.Met), Ended: derefTime(j.Ended),
+	}
+	return nil
+}
+
+// open reports whether the obligation is still owed in the current visit.
+func (o *ObligationState) open() bool { return o.Met.IsZero() && o.Ended.IsZero() }
+
+// Entry is one act in a case's history. The history is append-only: each
+// entry carries the hash of the one before it, so any change to an earlier
+// entry shows. Replaying the entries through the same policy rebuilds the case.
+type Entry struct {
+	Seq int `json:"seq"`
+	// Case is the case's id, on the first entry only: it binds the whole
+	// chain to one case, so a history cannot be moved to another.
+	Case   string    `json:"case,omitempty"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	Agency string    `json:"agency,omitempty"`
+	Event  string    `json:"event"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to,omitempty"`
+	// Guard is the text of the condition that allowed the event, if it had one.
+	Guard string                    `json:"guard,omitempty"`
+	Facts map[string]any            `json:"facts,omitempty"`
+	Forms map[string]map[string]any `json:"forms,omitempty"`
+	Note  string                    `json:"note,omitempty"`
+	Prev  string                    `json:"prev"`
+	Hash  string                    `json:"hash"`
+}
+
+// RaiseEvent is the name history gives the act of raising a case.
+const RaiseEvent = "raise"
+
+// String describes the entry without its facts, forms or note.
+func (e Entry) String() string {
+	move := e.From + " -> " + e.To
+	switch {
+	case e.Event == RaiseEvent:
+		move = "raised at " + e.To
+	case e.To == "":
+		move = "stays at " + e.From
+	}
+	return fmt.Sprintf("#%d %s %s by %s (%s): %s", e.Seq, e.At.Format(time.RFC3339), e.Event, e.Actor, e.Role, move)
+}
+
+// LogValue gives log/slog the entry without its facts, forms or note.
+func (e Entry) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Int("seq", e.Seq),
+		slog.Time("at", e.At),
+		slog.String("event", e.Event),
+		slog.String("actor", e.Actor),
+		slog.String("role", e.Role),
+		slog.String("from", e.From),
+		slog.String("to", e.To),
+	)
+}
+
+// Raise is the act of raising a case: who raised it, in which role and
+// agency, when, and what is known.
+type Raise struct {
+	CaseID string
+	Actor  string
+	Role   string
+	Agency string
+	At     time.Time
+	Facts  map[string]any
+	Forms  map[string]map[string]any
+	Note   string
+}
+
+// Event is an act on a case: the event's name, who fired it and when, and any
+// fact updates, form data and note that come with it.
+type Event struct {
+	Name   string
+	Actor  string
+	Role   string
+	Agency string
+	At     time.Time
+	Facts  map[string]any
+	Forms  map[string]map[string]any
+	Note   string
+	// Revision, when not zero, must equal the case's revision: the host's
+	// guard against firing on a case another user has changed meanwhile.
+	Revision int64
+}

@@ -1,0 +1,332 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Limits on how many stages and any_stage transitions a policy may have. Real
+// ladders have up to ten stages and a few any_stage transitions; the limits
+// keep the checks below, which pair every any_stage transition with every
+// stage, cheap for hostile input.
+const (
+	maxStages   = 256
+	maxAnyStage = 256
+)
+
+// resolve runs the deferred references in file order, so that lists fill in
+// the order the file gives them.
+func (b *builder) resolve() {
+	for _, f := range b.pending {
+		f()
+	}
+}
+
+// lookup finds a referenced id, or reports it with the nearest declared one.
+func lookup[T any](b *builder, n *yaml.Node, m map[string]T, what string, ids func() []string) (T, bool) {
+	v, ok := m[n.Value]
+	if !ok {
+		b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, ids()), "there is no %s %q", what, n.Value)
+	}
+	return v, ok
+}
+
+// idsOf lists elements' ids in file order, as candidates for "did you mean".
+func idsOf[T any](xs []T, id func(T) string) func() []string {
+	return func() []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = id(x)
+		}
+		return out
+	}
+}
+
+func (b *builder) refRole(n *yaml.Node) *Role {
+	r, ok := lookup(b, n, b.p.roles, "role", idsOf(b.p.Roles, func(r *Role) string { return r.ID }))
+	if ok {
+		b.usedRoles[r] = true
+	}
+	b.roleFailed = b.roleFailed || !ok
+	return r
+}
+
+func (b *builder) refForm(n *yaml.Node) *Form {
+	f, _ := lookup(b, n, b.p.forms, "form", idsOf(b.p.Forms, func(f *Form) string { return f.ID }))
+	return f
+}
+
+func (b *builder) refMilestone(n *yaml.Node) *Milestone {
+	m, _ := lookup(b, n, b.p.milestones, "milestone", idsOf(b.p.Milestones, func(m *Milestone) string { return m.ID }))
+	return m
+}
+
+// refMilestoneAt resolves a milestone named inside a value (from:
+// milestone.NAME), pointing at the name itself when it is unknown.
+func (b *builder) refMilestoneAt(n *yaml.Node, offset int) *Milestone {
+	name := n.Value[offset:]
+	if m, ok := b.p.milestones[name]; ok {
+		return m
+	}
+	pos, end := b.t.spanIn(n, offset, len([]rune(n.Value)))
+	b.report(SeverityError, pos, end, "unknown-ref", fmt.Sprintf("there is no milestone %q", name),
+		b.sug.hint(name, idsOf(b.p.Milestones, func(m *Milestone) string { return m.ID })()))
+	return nil
+}
+
+func (b *builder) refDocument(n *yaml.Node) {
+	lookup(b, n, b.docs, "document", idsOf(b.p.Documents, func(d *Document) string { return d.File }))
+}
+
+// refStage resolves a stage id; naming an outcome where a stage is needed
+// gets its own message.
+func (b *builder) refStage(n *yaml.Node) *Stage {
+	if s, ok := b.p.stages[n.Value]; ok {
+		return s
+	}
+	if _, ok := b.p.outcomes[n.Value]; ok {
+		b.errorAt(n, "not-a-stage", "name a stage here", "%q is an outcome, not a stage", n.Value)
+		return nil
+	}
+	s, _ := lookup(b, n, b.p.stages, "stage", idsOf(b.p.Stages, func(s *Stage) string { return s.ID }))
+	return s
+}
+
+// refTarget resolves a transition's to: a stage or an outcome.
+func (b *builder) refTarget(n *yaml.Node) (*Stage, *Outcome) {
+	if s, ok := b.p.stages[n.Value]; ok {
+		return s, nil
+	}
+	if o, ok := b.p.outcomes[n.Value]; ok {
+		return nil, o
+	}
+	ids := func() []string {
+		return append(idsOf(b.p.Stages, func(s *Stage) string { return s.ID })(), idsOf(b.p.Outcomes, func(o *Outcome) string { return o.ID })()...)
+	}
+	b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, ids()), "there is no stage or outcome %q", n.Value)
+	return nil, nil
+}
+
+// scope is what a transition's obligation references and guards can name:
+// the obligations of its stage, or for an any_stage transition of every stage
+// it applies in (the first stage's, where several have the same id).
+type scope struct {
+	stages      []*Stage
+	obligations map[string]*Obligation
+	ids         []string
+}
+
+func newScope(stages []*Stage) *scope {
+	sc := &scope{stages: stages, obligations: map[string]*Obligation{}}
+	for _, s := range stages {
+		for _, ob := range s.Obligations {
+			if sc.obligations[ob.ID] == nil {
+				sc.obligations[ob.ID] = ob
+				sc.ids = append(sc.ids, ob.ID)
+			}
+		}
+	}
+	return sc
+}
+
+// scopeOf returns a transition's scope, computed once.
+func (b *builder) scopeOf(t *Transition) *scope {
+	if sc := b.scopes[t]; sc != nil {
+		return sc
+	}
+	var stages []*Stage
+	if t.From != nil {
+		stages = []*Stage{t.From}
+	} else {
+		for _, s := range b.p.Stages {
+			if t.appliesIn(s) {
+				stages = append(stages, s)
+			}
+		}
+	}
+	sc := newScope(stages)
+	b.scopes[t] = sc
+	return sc
+}
+
+// refObligation resolves an obligation a transition requires or completes.
+func (b *builder) refObligation(n *yaml.Node, t *Transition) *Obligation {
+	sc := b.scopeOf(t)
+	if ob := sc.obligations[n.Value]; ob != nil {
+		return ob
+	}
+	where := "no stage this transition applies in has"
+	if t.From != nil {
+		where = "stage " + strconv.Quote(t.From.ID) + " has"
+	}
+	b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, sc.ids), "%s no obligation %q", where, n.Value)
+	return nil
+}
+
+// checkGraph reports stages that cannot be reached from start, stages with
+// no way out (or from which no outcome can be reached), and outcomes no
+// reachable stage leads to. It follows every transition whatever its guard.
+func (b *builder) checkGraph() {
+	p := b.p
+	if b.graphBroken {
+		return // a target did not resolve: the graph would report its own knock-on effects
+	}
+	out := map[*Stage][]*Transition{}
+	for _, s := range p.Stages {
+		out[s] = b.scopeTransitions(s)
+	}
+	reached := map[*Stage]bool{p.Start: true}
+	outcomes := map[*Outcome]bool{}
+	for queue := []*Stage{p.Start}; len(queue) > 0; queue = queue[1:] {
+		for _, t := range out[queue[0]] {
+			if t.ToOutcome != nil {
+				outcomes[t.ToOutcome] = true
+			}
+			if t.ToStage != nil && !reached[t.ToStage] {
+				reached[t.ToStage] = true
+				queue = append(queue, t.ToStage)
+			}
+		}
+	}
+	closes := closingStages(p.Stages, out)
+	for _, s := range p.Stages {
+		pos, end := idSpan(s.Pos, s.ID)
+		if !reached[s] {
+			b.report(SeverityError, pos, end, "unreachable-stage", fmt.Sprintf("stage %q cannot be reached from the start stage %q", s.ID, p.Start.ID),
+				"add a transition to it (to: "+s.ID+"), or remove it")
+		}
+		leaves := false
+		for _, t := range out[s] {
+			leaves = leaves || t.ToOutcome != nil || (t.ToStage != nil && t.ToStage != s)
+		}
+		switch {
+		case !leaves:
+			b.report(SeverityError, pos, end, "no-way-out", fmt.Sprintf("stage %q has no way out: no transition leads to another stage or an outcome", s.ID),
+				"add a transition out of this stage")
+		case reached[s] && !closes[s]:
+			b.report(SeverityError, pos, end, "no-way-out", fmt.Sprintf("a case in stage %q can never close: no outcome can be reached from it", s.ID),
+				"add a transition to an outcome on the way from this stage")
+		}
+	}
+	for _, o := range p.Outcomes {
+		if !outcomes[o] {
+			pos, end := idSpan(o.Pos, o.ID)
+			b.report(SeverityError, pos, end, "unreachable-outcome", fmt.Sprintf("outcome %q cannot be reached: no transition from a reachable stage leads to it", o.ID),
+				"add a transition with to: "+o.ID+", or remove the outcome")
+		}
+	}
+}
+
+// scopeTransitions returns the transitions that can fire in a stage: its
+// own, then the any_stage ones that apply there.
+func (b *builder) scopeTransitions(s *Stage) []*Transition {
+	ts := append([]*Transition(nil), s.Transitions...)
+	for _, t := range b.p.AnyStage {
+		if t.appliesIn(s) {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+// closingStages returns the stages from which some outcome can be reached.
+func closingStages(stages []*Stage, out map[*Stage][]*Transition) map[*Stage]bool {
+	closes := map[*Stage]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, s := range stages {
+			if closes[s] {
+				continue
+			}
+			for _, t := range out[s] {
+				if t.ToOutcome != nil || (t.ToStage != nil && closes[t.ToStage]) {
+					closes[s], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	return closes
+}
+
+// warnings reports what a reviewer should look at: a passed review date,
+// roles, facts and milestones nothing uses (unless a reference or guard
+// failed, when that could be why), elements without a source, and
+// transitions an earlier one always takes first. Assumptions are reported
+// where they are read (meta).
+func (b *builder) warnings() {
+	p := b.p
+	if today := b.cfg.today; !today.IsZero() && !p.ReviewDue.IsZero() && p.ReviewDue.Before(today) {
+		b.warnAt(b.reviewNode, "review-overdue", "review the procedure and update review_due", "the review date %s has passed", p.ReviewDue)
+	}
+	for _, r := range p.Roles {
+		if !b.usedRoles[r] && !b.roleFailed {
+			b.warnID(r.Meta, r.ID, "unused-role", "name it where it takes part, or remove it", "role %q is never used: no stage, obligation or transition names it", r.ID)
+		}
+	}
+	for _, f := range p.Facts {
+		if !b.usedFacts[f] && !b.guardFailed {
+			b.warnID(f.Meta, f.ID, "unused-fact", "read it in a guard (when:), or remove it", "fact %q is never used: no guard reads it", f.ID)
+		}
+	}
+	for _, m := range p.Milestones {
+		if !b.setMiles[m] {
+			b.warnID(m.Meta, m.ID, "milestone-never-set", "add sets: ["+m.ID+"] to the transition that marks it", "milestone %q is never set: no transition sets it", m.ID)
+		}
+	}
+	for _, r := range p.Roles {
+		b.warnNoSource(r.Meta, "role", r.ID)
+	}
+	for _, f := range p.Forms {
+		b.warnNoSource(f.Meta, "form", f.ID)
+	}
+	for _, s := range p.Stages {
+		b.warnNoSource(s.Meta, "stage", s.ID)
+		for _, ob := range s.Obligations {
+			b.warnNoSource(ob.Meta, "obligation", ob.ID)
+		}
+		b.warnShadowed(s)
+	}
+}
+
+func (b *builder) warnID(m Meta, id, code, hint, format string, args ...any) {
+	pos, end := idSpan(m.Pos, id)
+	b.report(SeverityWarning, pos, end, code, fmt.Sprintf(format, args...), hint)
+}
+
+func (b *builder) warnNoSource(m Meta, what, id string) {
+	if len(m.Sources) == 0 {
+		b.warnID(m, id, "no-source", `cite the procedure: source: {file: …, quote: "…"}`, "%s %q has no source", what, id)
+	}
+}
+
+// warnShadowed reports a stage transition that can never be taken because
+// an earlier one for the same event has no guard and allows every role it
+// does: the first that allows an event is taken.
+func (b *builder) warnShadowed(s *Stage) {
+	for i, t := range s.Transitions {
+		for _, earlier := range s.Transitions[:i] {
+			if earlier.Event == t.Event && earlier.When == nil && len(t.Roles) > 0 && coversRoles(earlier.Roles, t.Roles) {
+				b.report(SeverityWarning, t.Pos, Pos{}, "shadowed-transition",
+					fmt.Sprintf("this %q transition is never taken: the one at line %d, with no guard, takes the event first", t.Event, earlier.Pos.Line),
+					"give the earlier transition a guard (when:), or remove this one")
+				break
+			}
+		}
+	}
+}
+
+func coversRoles(all, some []*Role) bool {
+	for _, r := range some {
+		found := false
+		for _, x := range all {
+			found = found || x == r
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,78 @@
+// Package engine runs statutory procedures for resolving professional
+// disagreements in safeguarding as executable policy.
+//
+// # Model
+//
+// A Policy is one partnership's procedure: a ladder of Stages, each naming
+// who is involved (Roles), what must happen by when (Obligations, each with
+// its own deadline), what must be written down (Records) and on which Forms,
+// and the ways out (Transitions on named events, to the next stage or to an
+// Outcome). Transitions are guarded by CEL expressions over the case's Facts
+// and restricted to roles. The policy language is documented in
+// policies/LANGUAGE.md; Load reads it.
+//
+// A Case is one disagreement about one child or adult at risk. It is a value
+// the host stores (as JSON) in its own database: the engine computes, it does
+// not own storage, and it never reads the clock — every time is a parameter.
+// A case stays on the policy id and version it was raised under.
+//
+// # Loading
+//
+// Load parses, checks and compiles a policy file once. Every problem is
+// reported together as Diagnostics (file:line:column, severity, message,
+// hint), errors and warnings alike: unknown keys with "did you mean", wrong
+// types, duplicate ids, dangling references, unreachable stages, timescales
+// that do not parse, and CEL guards that do not type-check against the
+// declared facts, pointing at the column inside the YAML line. Guards are
+// compiled once, here, never per event. WriteDiagnostics renders them as
+// text with the offending line and a caret.
+//
+// # Running cases
+//
+//	p, diags := engine.Load("sefton.yaml", src, engine.WithToday(today))
+//	if err := diags.Err(); err != nil { ... }
+//	c, err := p.Raise(ctx, engine.Raise{CaseID: "c-42", Actor: "asha", Role: "practitioner", At: now})
+//	c, err = p.Fire(ctx, c, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: later})
+//	duties, err := p.Due(c, later)          // every obligation, its deadline and status
+//	actions, err := p.Available(ctx, c, "lee", "line_manager", later) // and why not
+//
+// Fire returns the next case value, or an error saying why not:
+// ErrUnknownEvent, ErrRoleNotPermitted, ErrGuardFalse (with the guard's text),
+// ErrObligationsOutstanding, ErrFormsIncomplete, ErrCaseClosed,
+// ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch, or
+// ErrInvalidInput for bad facts or form data; test them with errors.Is. A
+// refused event returns a *RefusedError listing, for each transition of that
+// name, why it could not be taken.
+//
+// # Deadlines
+//
+// An obligation's deadline is fixed once, when its anchor occurs (the stage
+// being entered, the case being raised, or a named milestone), by the
+// calendar package's rules for the policy's jurisdiction, and never moves.
+// An overdue obligation never moves a case by itself: the policy says what a
+// breach allows, through guards that read the obligations' status. Duty.Explain
+// gives the calendar's day-by-day reasons for a date.
+//
+// # The record
+//
+// Every accepted event appends one Entry to the case's history: who, in which
+// role, what, when, from which stage to which, the guard that allowed it, and
+// the facts, form data and note that came with it. Each entry carries the hash
+// of the one before it, so VerifyHistory finds any change made outside the
+// engine, and Replay rebuilds the case from its history alone; Verify checks a
+// stored case against it.
+//
+// # Personal data
+//
+// Facts and form fields marked personal, and notes, never appear in error
+// messages; Case and Entry implement fmt.Stringer and slog.LogValuer without
+// them, so logging a case is safe.
+//
+// # Concurrency
+//
+// A loaded Policy and an Engine are immutable and safe for concurrent use by
+// any number of goroutines. Cases are values: two goroutines may fire events
+// on the same case value and get two independent results; the host's store
+// decides which one wins, using Case.Revision (optimistic concurrency) and
+// Event.Revision to refuse an event on a case that has changed.
+package engine

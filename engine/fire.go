@@ -1,0 +1,480 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+)
+
+// Raise starts a case under the policy at its start stage. The case's first
+// history entry records who raised it, in which role and agency, when, and
+// with what facts; the start stage's obligations begin counting from r.At.
+func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
+	switch {
+	case strings.TrimSpace(r.CaseID) == "":
+		return Case{}, &InputError{Path: "case_id", Message: "is required: the host's identifier for the case"}
+	case strings.TrimSpace(r.Actor) == "":
+		return Case{}, &InputError{Path: "actor", Message: "is required: who is raising the case"}
+	case r.At.IsZero():
+		return Case{}, &InputError{Path: "at", Message: "is required: when the case was raised"}
+	}
+	if _, ok := p.roles[r.Role]; !ok {
+		return Case{}, &InputError{Path: "role", Message: fmt.Sprintf("%q is not a role of policy %s%s", r.Role, p.ID, didYouMean(r.Role, p.roleIDs()))}
+	}
+	updates, err := p.canonicalFacts(r.Facts)
+	if err != nil {
+		return Case{}, err
+	}
+	forms, err := p.canonicalForms(r.Forms)
+	if err != nil {
+		return Case{}, err
+	}
+	facts := make(map[string]any, len(p.Facts))
+	for _, f := range p.Facts {
+		if f.Default != nil {
+			facts[f.ID] = f.Default
+		}
+	}
+	maps.Copy(facts, updates)
+	c := Case{
+		Schema: CaseSchema, ID: r.CaseID, Policy: PolicyRef{ID: p.ID, Version: p.Version},
+		Revision: 1, Raised: r.At, Facts: facts, Forms: forms,
+	}
+	act := activation{p: p, facts: facts, role: r.Role, actor: r.Actor, now: r.At, raised: r.At}
+	if err := p.enter(ctx, &c, p.Start, r.At, &act); err != nil {
+		return Case{}, err
+	}
+	entry := Entry{
+		Case: r.CaseID, At: r.At, Actor: r.Actor, Role: r.Role, Agency: r.Agency,
+		Event: RaiseEvent, To: p.Start.ID, Facts: updates, Forms: forms, Note: r.Note,
+	}
+	seal(&entry, nil)
+	c.History = []Entry{entry}
+	return c, nil
+}
+
+// Fire applies an event to a case and returns the case that results. The case
+// passed in is not changed. A refused event returns a *RefusedError (or
+// another error that errors.Is matches to one of the Err* values) saying why.
+func (p *Policy) Fire(ctx context.Context, c Case, ev Event) (Case, error) {
+	return p.fire(ctx, c, ev, false)
+}
+
+// fire is Fire. With owned set the caller gives c up (Replay does, building
+// a case no one else holds), so its slices are extended instead of copied.
+func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, error) {
+	if err := p.ready(c, ev); err != nil {
+		return Case{}, err
+	}
+	stage, err := p.caseStage(c)
+	if err != nil {
+		return Case{}, err
+	}
+	updates, err := p.canonicalFacts(ev.Facts)
+	if err != nil {
+		return Case{}, err
+	}
+	formUpdates, err := p.canonicalForms(ev.Forms)
+	if err != nil {
+		return Case{}, err
+	}
+	next := c
+	if len(updates) > 0 {
+		if !owned || next.Facts == nil {
+			next.Facts = maps.Clone(c.Facts)
+			if next.Facts == nil {
+				next.Facts = make(map[string]any, len(updates))
+			}
+		}
+		maps.Copy(next.Facts, updates)
+	}
+	if len(formUpdates) > 0 {
+		next.Forms = mergeForms(c.Forms, formUpdates)
+	}
+	act := activation{
+		p: p, facts: next.Facts, role: ev.Role, actor: ev.Actor, stage: c.Stage,
+		now: ev.At, raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
+	}
+	t, refusal := p.choose(ctx, &act, stage, ev.Name, next.Forms)
+	if refusal != nil {
+		return Case{}, refusal
+	}
+
+	// The new case gets its own obligations (and milestones, if it sets any),
+	// so firing twice on the same case value can never corrupt either result.
+	if !owned {
+		next.Obligations = make([]ObligationState, len(c.Obligations), len(c.Obligations)+stageObligations(t))
+		copy(next.Obligations, c.Obligations)
+	}
+	act.obligations = next.Obligations
+	for _, ob := range t.Completes {
+		for i := range next.Obligations {
+			if o := &next.Obligations[i]; o.ID == ob.ID && o.Stage == c.Stage && o.open() {
+				o.Met = ev.At
+			}
+		}
+	}
+	if err := p.setMilestones(ctx, &next, t, ev.At, &act); err != nil {
+		return Case{}, err
+	}
+	entry := Entry{
+		At: ev.At, Actor: ev.Actor, Role: ev.Role, Agency: ev.Agency, Event: ev.Name,
+		From: c.Stage, Facts: updates, Forms: formUpdates, Note: ev.Note,
+	}
+	if t.When != nil {
+		entry.Guard = t.When.Text
+	}
+	switch {
+	case t.ToStage != nil:
+		leave(&next, ev.At)
+		if err := p.enter(ctx, &next, t.ToStage, ev.At, &act); err != nil {
+			return Case{}, err
+		}
+		entry.To = t.ToStage.ID
+	case t.ToOutcome != nil:
+		leave(&next, ev.At)
+		next.Stage, next.Outcome, next.Entered = "", t.ToOutcome.ID, ev.At
+		entry.To = t.ToOutcome.ID
+	}
+	seal(&entry, c.History)
+	history := c.History
+	if !owned {
+		// A full slice expression forces append to copy, so the old case's
+		// history is never shared with, or overwritten through, the new one.
+		history = history[:len(history):len(history)]
+	}
+	next.History = append(history, entry)
+	next.Revision = c.Revision + 1
+	return next, nil
+}
+
+func stageObligations(t *Transition) int {
+	if t.ToStage == nil {
+		return 0
+	}
+	return len(t.ToStage.Obligations)
+}
+
+// ready checks what must hold before any transition is considered.
+func (p *Policy) ready(c Case, ev Event) error {
+	if err := p.owns(c); err != nil {
+		return err
+	}
+	switch {
+	case c.Closed():
+		return fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, c.Outcome)
+	case ev.Revision != 0 && ev.Revision != c.Revision:
+		return fmt.Errorf("%w: revision %d was expected, the case is at %d; read the case again", ErrStaleRevision, ev.Revision, c.Revision)
+	case ev.At.IsZero():
+		return &InputError{Path: "at", Message: "is required: when the event happened"}
+	case strings.TrimSpace(ev.Actor) == "":
+		return &InputError{Path: "actor", Message: "is required: who fired the event"}
+	case len(c.History) == 0:
+		return fmt.Errorf("%w: the case has no history", ErrHistoryTampered)
+	}
+	if last := c.History[len(c.History)-1].At; ev.At.Before(last) {
+		return fmt.Errorf("%w: %s is before %s", ErrTimeBeforeLastEvent, ev.At.Format(time.RFC3339), last.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// owns checks that the case was raised under this policy version.
+func (p *Policy) owns(c Case) error {
+	if c.Policy.ID != p.ID || c.Policy.Version != p.Version {
+		return fmt.Errorf("%w: case %s is on %s version %s, not %s version %s",
+			ErrPolicyMismatch, c.ID, c.Policy.ID, c.Policy.Version, p.ID, p.Version)
+	}
+	return nil
+}
+
+func (p *Policy) caseStage(c Case) (*Stage, error) {
+	s, ok := p.stages[c.Stage]
+	if !ok {
+		return nil, fmt.Errorf("%w: case %s is at stage %q, which policy %s version %s does not have",
+			ErrPolicyMismatch, c.ID, c.Stage, p.ID, p.Version)
+	}
+	return s, nil
+}
+
+func (t *Transition) appliesIn(s *Stage) bool {
+	if t.From != nil {
+		return t.From == s
+	}
+	if len(t.Only) > 0 && !containsStage(t.Only, s) {
+		return false
+	}
+	return !containsStage(t.Except, s)
+}
+
+func containsStage(list []*Stage, s *Stage) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// choose finds the first transition for the event that the actor's role,
+// the outstanding obligations, the forms and the guard all allow: the stage's
+// own transitions first, then the any_stage ones that apply there, in file
+// order. Checks run cheapest first, and the guard last.
+func (p *Policy) choose(ctx context.Context, act *activation, s *Stage, event string, forms map[string]map[string]any) (*Transition, *RefusedError) {
+	var (
+		reasons []Refusal
+		matched bool
+	)
+	for _, ts := range [2][]*Transition{s.Transitions, p.AnyStage} {
+		for _, t := range ts {
+			if t.Event != event || !t.appliesIn(s) {
+				continue
+			}
+			matched = true
+			r, ok := p.check(ctx, act, s, t, forms)
+			if ok {
+				return t, nil
+			}
+			reasons = append(reasons, r)
+		}
+	}
+	if !matched {
+		names := p.eventNames(s)
+		return nil, refuse(event, s.ID, ErrUnknownEvent, nil, "events here: "+strings.Join(names, ", ")+didYouMean(event, names))
+	}
+	return nil, &RefusedError{Event: event, Stage: s.ID, Reasons: reasons}
+}
+
+func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any) (Refusal, bool) {
+	if !t.permits(act.role) {
+		return Refusal{Err: ErrRoleNotPermitted, Transition: t, Detail: fmt.Sprintf("%q may not; it is for %s", act.role, roleList(t.Roles))}, false
+	}
+	var outstanding []string
+	for _, ob := range t.Requires {
+		for i := range act.obligations {
+			if o := &act.obligations[i]; o.ID == ob.ID && o.Stage == s.ID && o.open() {
+				outstanding = append(outstanding, ob.ID)
+			}
+		}
+	}
+	if len(outstanding) > 0 {
+		return Refusal{Err: ErrObligationsOutstanding, Transition: t, Detail: strings.Join(outstanding, ", ")}, false
+	}
+	for _, f := range t.Forms {
+		if missing := missingFields(f, s, forms[f.ID]); len(missing) > 0 {
+			return Refusal{Err: ErrFormsIncomplete, Transition: t, Detail: f.ID + " needs " + strings.Join(missing, ", ")}, false
+		}
+	}
+	if t.When != nil {
+		ok, err := t.When.Eval(ctx, act)
+		if err != nil {
+			return Refusal{Err: ErrGuardFalse, Transition: t, Detail: fmt.Sprintf("%s (%v)", t.When.Text, err)}, false
+		}
+		if !ok {
+			return Refusal{Err: ErrGuardFalse, Transition: t, Detail: t.When.Text}, false
+		}
+	}
+	return Refusal{}, true
+}
+
+func (t *Transition) permits(role string) bool {
+	for _, r := range t.Roles {
+		if r.ID == role {
+			return true
+		}
+	}
+	return false
+}
+
+func roleList(roles []*Role) string {
+	ids := make([]string, len(roles))
+	for i, r := range roles {
+		ids[i] = r.ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+// eventNames lists the distinct events that can be fired in stage s, in order.
+func (p *Policy) eventNames(s *Stage) []string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(t *Transition) {
+		if !seen[t.Event] {
+			seen[t.Event] = true
+			names = append(names, t.Event)
+		}
+	}
+	for _, t := range s.Transitions {
+		add(t)
+	}
+	for _, t := range p.AnyStage {
+		if t.appliesIn(s) {
+			add(t)
+		}
+	}
+	return names
+}
+
+// Action is an event an actor could fire now, and whether they may.
+type Action struct {
+	Event string
+	// Transition is the one that would be taken (nil when refused).
+	Transition *Transition
+	Allowed    bool
+	// Refused says why not, one reason per transition of that name.
+	Refused *RefusedError
+}
+
+// Available lists every event of the case's current stage (and the any_stage
+// events that apply there) with whether the actor, acting in role, may fire it
+// at time at, and why not when they may not. A closed case has none.
+func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at time.Time) ([]Action, error) {
+	if err := p.owns(c); err != nil {
+		return nil, err
+	}
+	if c.Closed() {
+		return nil, nil
+	}
+	s, err := p.caseStage(c)
+	if err != nil {
+		return nil, err
+	}
+	act := activation{
+		p: p, facts: c.Facts, role: role, actor: actor, stage: c.Stage, now: at,
+		raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
+	}
+	names := p.eventNames(s)
+	actions := make([]Action, len(names))
+	for i, name := range names {
+		t, refused := p.choose(ctx, &act, s, name, c.Forms)
+		actions[i] = Action{Event: name, Transition: t, Allowed: refused == nil, Refused: refused}
+	}
+	return actions, nil
+}
+
+// enter moves the case into stage s at time at and starts its obligations.
+func (p *Policy) enter(ctx context.Context, c *Case, s *Stage, at time.Time, act *activation) error {
+	c.Stage, c.Entered = s.ID, at
+	act.stage, act.entered = s.ID, at
+	for _, ob := range s.Obligations {
+		o := ObligationState{ID: ob.ID, Stage: s.ID}
+		if anchor, ok := anchorTime(c, ob, at); ok {
+			if err := p.fix(ctx, &o, ob, anchor, act); err != nil {
+				return err
+			}
+		}
+		c.Obligations = append(c.Obligations, o)
+	}
+	act.obligations = c.Obligations
+	return nil
+}
+
+// anchorTime is the instant an obligation's deadline counts from, if it has
+// happened.
+func anchorTime(c *Case, ob *Obligation, entered time.Time) (time.Time, bool) {
+	switch ob.From.Kind {
+	case AnchorRaised:
+		return c.Raised, true
+	case AnchorMilestone:
+		t, ok := c.Milestones[ob.From.Milestone.ID]
+		return t, ok
+	}
+	return entered, true
+}
+
+// fix sets an obligation's deadline once, from its anchor, applying the
+// expedited timescale if its condition holds now.
+func (p *Policy) fix(ctx context.Context, o *ObligationState, ob *Obligation, anchor time.Time, act *activation) error {
+	o.Anchor = anchor
+	if !ob.HasDeadline {
+		return nil
+	}
+	w := ob.Within
+	if ob.Expedite != nil {
+		ok, err := ob.Expedite.When.Eval(ctx, act)
+		if err != nil {
+			return fmt.Errorf("obligation %s: expedite condition %s: %w", ob.ID, ob.Expedite.When.Text, err)
+		}
+		if ok {
+			w, o.Expedited = ob.Expedite.Within, true
+		}
+	}
+	due, err := p.calendar.Due(anchor, w)
+	if err != nil {
+		return fmt.Errorf("obligation %s: %w", ob.ID, err)
+	}
+	o.Due, o.Within, o.Immediate = due, w.String(), w.Immediate
+	return nil
+}
+
+// setMilestones records the milestones a transition sets (each once: a
+// milestone keeps the first time it happened) and fixes the deadlines of the
+// current stage's obligations that were waiting for them.
+func (p *Policy) setMilestones(ctx context.Context, c *Case, t *Transition, at time.Time, act *activation) error {
+	if len(t.Sets) == 0 {
+		return nil
+	}
+	ms := maps.Clone(c.Milestones)
+	if ms == nil {
+		ms = make(map[string]time.Time, len(t.Sets))
+	}
+	for _, m := range t.Sets {
+		if _, done := ms[m.ID]; !done {
+			ms[m.ID] = at
+		}
+	}
+	c.Milestones = ms
+	act.milestones = ms
+	stage := p.stages[c.Stage]
+	for i := range c.Obligations {
+		o := &c.Obligations[i]
+		if o.Stage != c.Stage || !o.Ended.IsZero() || !o.Anchor.IsZero() {
+			continue
+		}
+		ob, known := stage.Obligation(o.ID)
+		if !known {
+			return fmt.Errorf("%w: obligation %q is not part of stage %q", ErrPolicyMismatch, o.ID, stage.ID)
+		}
+		if anchor, ok := anchorTime(c, ob, c.Entered); ok {
+			if err := p.fix(ctx, o, ob, anchor, act); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// leave ends the current visit's obligations: whatever was not met is no
+// longer owed once the case moves on, and the record shows it was left open.
+func leave(c *Case, at time.Time) {
+	for i := range c.Obligations {
+		if o := &c.Obligations[i]; o.Stage == c.Stage && o.Ended.IsZero() {
+			o.Ended = at
+		}
+	}
+}
+
+func mergeForms(old, updates map[string]map[string]any) map[string]map[string]any {
+	out := make(map[string]map[string]any, len(old)+len(updates))
+	for id, fields := range old {
+		out[id] = fields
+	}
+	for id, fields := range updates {
+		merged := maps.Clone(old[id])
+		if merged == nil {
+			merged = make(map[string]any, len(fields))
+		}
+		maps.Copy(merged, fields)
+		out[id] = merged
+	}
+	return out
+}
+
+func (p *Policy) roleIDs() []string {
+	ids := make([]string, len(p.Roles))
+	for i, r := range p.Roles {
+		ids[i] = r.ID
+	}
+	return ids
+}

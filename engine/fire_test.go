@@ -1,0 +1,410 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+)
+
+var ctx = context.Background()
+
+func loadTestPolicy(t testing.TB, name string) *Policy {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	p, diags := Load(name, src)
+	require.NoError(t, diags.Err())
+	return p
+}
+
+// london parses "2006-01-02 15:04" as Europe/London local time.
+func london(t testing.TB, s string) time.Time {
+	t.Helper()
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.London())
+	require.NoError(t, err)
+	return v
+}
+
+func raise(t testing.TB, p *Policy, when string, facts map[string]any) Case {
+	t.Helper()
+	c, err := p.Raise(ctx, Raise{CaseID: "case-1", Actor: "asha", Role: "practitioner", Agency: "school", At: london(t, when), Facts: facts})
+	require.NoError(t, err)
+	return c
+}
+
+func fire(t testing.TB, p *Policy, c Case, name, role, when string) Case {
+	t.Helper()
+	next, err := p.Fire(ctx, c, Event{Name: name, Actor: role + "-person", Role: role, At: london(t, when)})
+	require.NoError(t, err)
+	return next
+}
+
+func duty(t testing.TB, p *Policy, c Case, id, when string) Duty {
+	t.Helper()
+	ds, err := p.Due(c, london(t, when))
+	require.NoError(t, err)
+	for _, d := range ds {
+		if d.Obligation.ID == id {
+			return d
+		}
+	}
+	t.Fatalf("no duty %q at stage %s", id, c.Stage)
+	return Duty{}
+}
+
+func TestRaiseStartsTheFirstStageAndItsDeadlines(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", nil)
+
+	assert.Equal(t, "stage1", c.Stage)
+	assert.Equal(t, int64(1), c.Revision)
+	require.Len(t, c.History, 1)
+	assert.Equal(t, RaiseEvent, c.History[0].Event)
+	assert.Equal(t, "stage1", c.History[0].To)
+
+	// 2 working days from Tue 22 Dec 2026: Wed 23 and Thu 24; Christmas
+	// Day is Friday, so the plan is due by the end of Thursday.
+	d := duty(t, p, c, "agree_plan", "2026-12-23 09:00")
+	assert.Equal(t, StatusPending, d.Status)
+	assert.Equal(t, "2026-12-24", d.DueDate.String())
+	assert.True(t, d.Due.Equal(london(t, "2026-12-25 00:00")), "due %s", d.Due)
+	assert.Equal(t, "2 working days", d.Within)
+	assert.False(t, d.Expedited)
+
+	late := duty(t, p, c, "agree_plan", "2026-12-25 00:00")
+	assert.Equal(t, StatusOverdue, late.Status)
+	require.NotNil(t, late.Breach)
+	assert.Equal(t, "The plan is late.", late.Breach.Message)
+}
+
+func TestExpediteShortensTheDeadlineWhenItsConditionHolds(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", map[string]any{"immediate_risk": true})
+	d := duty(t, p, c, "agree_plan", "2026-12-22 11:00")
+	assert.True(t, d.Expedited)
+	assert.True(t, d.Immediate)
+	assert.Equal(t, "immediately", d.Within)
+	assert.Equal(t, "2026-12-22", d.DueDate.String())
+}
+
+func TestDeadlinesCountFromTheirAnchors(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", nil)
+	c = fire(t, p, c, "escalate", "practitioner", "2026-12-23 09:00")
+	require.Equal(t, "stage2", c.Stage)
+
+	// from: raised — 4 working days from 22 Dec skip Christmas and the
+	// Boxing Day substitute (Mon 28): 23, 24, 29, 30.
+	assert.Equal(t, "2026-12-30", duty(t, p, c, "managers_meet", "2026-12-23 09:00").DueDate.String())
+
+	// from: milestone — waits until the milestone is set, then counts from it.
+	w := duty(t, p, c, "written_outcome", "2026-12-23 09:00")
+	assert.Equal(t, StatusWaiting, w.Status)
+	assert.True(t, w.Due.IsZero())
+
+	c = fire(t, p, c, "formally_escalate", "line_manager", "2026-12-23 15:00")
+	w = duty(t, p, c, "written_outcome", "2026-12-23 16:00")
+	assert.Equal(t, StatusPending, w.Status)
+	assert.Equal(t, "2026-12-29", w.DueDate.String())
+
+	// A milestone keeps the first time it happened.
+	c = fire(t, p, c, "formally_escalate", "line_manager", "2026-12-24 10:00")
+	assert.True(t, c.Milestones["formally_escalated"].Equal(london(t, "2026-12-23 15:00")))
+	assert.Equal(t, "2026-12-29", duty(t, p, c, "written_outcome", "2026-12-24 11:00").DueDate.String())
+}
+
+func TestHoursAreClockTime(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2027-03-27 12:00", map[string]any{"immediate_risk": true})
+	c = fire(t, p, c, "expedite", "line_manager", "2027-03-27 12:00")
+	require.Equal(t, "stage3", c.Stage)
+	// The clocks go forward at 01:00 on 28 March 2027: 24 hours later is 13:00 local.
+	d := duty(t, p, c, "respond", "2027-03-27 13:00")
+	assert.True(t, d.Due.Equal(london(t, "2027-03-28 13:00")), "due %s", d.Due.In(calendar.London()))
+	none := duty(t, p, c, "consider", "2027-03-27 13:00")
+	assert.Equal(t, StatusPending, none.Status)
+	assert.True(t, none.Due.IsZero(), "an obligation with no timescale never falls due")
+}
+
+func TestFireRefusesWithTheReason(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	stage1 := raise(t, p, "2026-12-22 10:00", nil)
+	stage2 := fire(t, p, stage1, "escalate", "practitioner", "2026-12-22 11:00")
+	stage3, err := p.Fire(ctx, stage2, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 12:00"),
+		Facts: map[string]any{"dispute_area": "threshold"},
+		Forms: map[string]map[string]any{"escalation_form": {"child_initials": "AB"}}})
+	require.NoError(t, err)
+	require.Equal(t, "stage3", stage3.Stage)
+	closed := fire(t, p, stage1, "withdraw", "practitioner", "2026-12-22 11:00")
+
+	tests := []struct {
+		name   string
+		c      Case
+		ev     Event
+		want   []error
+		detail string
+	}{
+		{"unknown event, with a suggestion", stage1, Event{Name: "escalat", Role: "practitioner"}, []error{ErrUnknownEvent}, `did you mean "escalate"`},
+		{"event of another stage", stage1, Event{Name: "formally_escalate", Role: "line_manager"}, []error{ErrUnknownEvent}, "events here: plan_agreed, resolve, escalate, withdraw, expedite, complain"},
+		{"any_stage event excluded here", stage3, Event{Name: "complain", Role: "practitioner"}, []error{ErrUnknownEvent}, ""},
+		{"role not permitted", stage1, Event{Name: "plan_agreed", Role: "line_manager"}, []error{ErrRoleNotPermitted}, `"line_manager" may not; it is for practitioner`},
+		{"obligation outstanding", stage1, Event{Name: "resolve", Role: "practitioner"}, []error{ErrObligationsOutstanding}, "agree_plan"},
+		{"every transition of the name refused", stage1, Event{Name: "escalate", Role: "line_manager"}, []error{ErrRoleNotPermitted, ErrGuardFalse}, `"agree_plan" in overdue`},
+		{"form incomplete", stage2, Event{Name: "resolve", Role: "line_manager"}, []error{ErrFormsIncomplete}, "escalation_form needs child_initials"},
+		{"form section of this stage incomplete", stage3, Event{Name: "decide", Role: "senior_manager", Facts: map[string]any{"referral_date": "2026-12-01"}}, []error{ErrFormsIncomplete}, "escalation_form needs response"},
+		{"guard reads an unset date", stage3, Event{Name: "decide", Role: "senior_manager", Forms: map[string]map[string]any{"escalation_form": {"response": "agreed"}}}, []error{ErrGuardFalse}, "referral_date <= now ("},
+		{"closed case", closed, Event{Name: "resolve", Role: "practitioner"}, []error{ErrCaseClosed}, `outcome "withdrawn"`},
+		{"stale revision", stage1, Event{Name: "plan_agreed", Role: "practitioner", Revision: 7}, []error{ErrStaleRevision}, "revision 7 was expected"},
+		{"unknown fact", stage1, Event{Name: "plan_agreed", Role: "practitioner", Facts: map[string]any{"imediate_risk": true}}, []error{ErrInvalidInput}, `did you mean "immediate_risk"`},
+		{"enum value not allowed", stage1, Event{Name: "plan_agreed", Role: "practitioner", Facts: map[string]any{"dispute_area": "money"}}, []error{ErrInvalidInput}, "must be one of other, threshold, information_sharing"},
+		{"bad email on a form", stage2, Event{Name: "resolve", Role: "line_manager", Forms: map[string]map[string]any{"escalation_form": {"contact": "nobody"}}}, []error{ErrInvalidInput}, "forms.escalation_form.contact: must be an email address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := tt.ev
+			ev.Actor = "someone"
+			ev.At = tt.c.History[len(tt.c.History)-1].At.Add(time.Hour)
+			_, err := p.Fire(ctx, tt.c, ev)
+			require.Error(t, err)
+			for _, want := range tt.want {
+				assert.ErrorIs(t, err, want)
+			}
+			assert.Contains(t, err.Error(), tt.detail)
+		})
+	}
+
+	t.Run("time earlier than the last event", func(t *testing.T) {
+		_, err := p.Fire(ctx, stage2, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:30")})
+		assert.ErrorIs(t, err, ErrTimeBeforeLastEvent)
+	})
+	t.Run("case of another policy version", func(t *testing.T) {
+		other := stage1
+		other.Policy.Version = "0"
+		_, err := p.Fire(ctx, other, Event{Name: "plan_agreed", Actor: "a", Role: "practitioner", At: london(t, "2026-12-23 10:00")})
+		assert.ErrorIs(t, err, ErrPolicyMismatch)
+	})
+}
+
+func TestOverdueObligationOpensWhatThePolicySays(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", nil)
+	_, err := p.Fire(ctx, c, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-24 23:59")})
+	require.ErrorIs(t, err, ErrGuardFalse, "not yet overdue")
+	// The overdue obligation does not move the case by itself…
+	assert.Equal(t, StatusOverdue, duty(t, p, c, "agree_plan", "2026-12-29 09:00").Status)
+	assert.Equal(t, "stage1", c.Stage)
+	// …but it lets the line manager escalate.
+	c = fire(t, p, c, "escalate", "line_manager", "2026-12-29 09:00")
+	assert.Equal(t, "stage2", c.Stage)
+	assert.Equal(t, `"agree_plan" in overdue`, c.History[1].Guard)
+}
+
+func TestMetObligationsAndLateness(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", nil)
+	c = fire(t, p, c, "plan_agreed", "practitioner", "2026-12-29 09:00")
+	d := duty(t, p, c, "agree_plan", "2026-12-29 10:00")
+	assert.Equal(t, StatusMet, d.Status)
+	assert.True(t, d.Late)
+	c = fire(t, p, c, "resolve", "practitioner", "2026-12-29 10:00")
+	assert.Equal(t, "resolved", c.Outcome)
+	assert.True(t, c.Closed())
+	ds, err := p.Due(c, london(t, "2026-12-30 10:00"))
+	require.NoError(t, err)
+	assert.Empty(t, ds, "a closed case owes nothing")
+}
+
+func TestDutyExplainsItsDeadline(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", nil)
+	c = fire(t, p, c, "escalate", "practitioner", "2026-12-23 09:00")
+	dl, err := duty(t, p, c, "managers_meet", "2026-12-23 10:00").Explain()
+	require.NoError(t, err)
+	assert.Equal(t, "2026-12-30", dl.DueDate.String())
+	var skipped []string
+	for _, s := range dl.Steps {
+		if !s.Counted {
+			skipped = append(skipped, s.Date.String()+" "+s.Reason)
+		}
+	}
+	assert.Contains(t, strings.Join(skipped, "\n"), "2026-12-25 Christmas Day")
+	_, err = duty(t, p, c, "written_outcome", "2026-12-23 10:00").Explain()
+	assert.Error(t, err, "a waiting obligation has no deadline yet")
+}
+
+func TestAvailableSaysWhatAndWhyNot(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", nil)
+	acts, err := p.Available(ctx, c, "lee", "line_manager", london(t, "2026-12-23 10:00"))
+	require.NoError(t, err)
+	got := map[string]bool{}
+	for _, a := range acts {
+		got[a.Event] = a.Allowed
+		if !a.Allowed {
+			require.NotNil(t, a.Refused, a.Event)
+		}
+	}
+	assert.Equal(t, map[string]bool{
+		"plan_agreed": false, "resolve": false, "escalate": false,
+		"withdraw": true, "expedite": false, "complain": false,
+	}, got)
+
+	acts, err = p.Available(ctx, c, "lee", "line_manager", london(t, "2026-12-29 10:00"))
+	require.NoError(t, err)
+	for _, a := range acts {
+		if a.Event == "escalate" {
+			assert.True(t, a.Allowed, "the overdue plan lets the manager escalate")
+			assert.Equal(t, "stage2", a.Transition.ToStage.ID)
+		}
+	}
+}
+
+func TestFireDoesNotChangeTheCaseItWasGiven(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", nil)
+	c = fire(t, p, c, "escalate", "practitioner", "2026-12-22 11:00")
+	before, err := json.Marshal(c)
+	require.NoError(t, err)
+	a := fire(t, p, c, "formally_escalate", "line_manager", "2026-12-22 12:00")
+	b, err := p.Fire(ctx, c, Event{Name: "met", Actor: "x", Role: "line_manager", At: london(t, "2026-12-22 13:00"), Facts: map[string]any{"meetings": 2}})
+	require.NoError(t, err)
+	after, err := json.Marshal(c)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(before), string(after))
+	assert.Equal(t, "formally_escalate", a.History[len(a.History)-1].Event)
+	assert.Equal(t, "met", b.History[len(b.History)-1].Event)
+	assert.NotEqual(t, a.History[len(a.History)-1].Hash, b.History[len(b.History)-1].Hash)
+}
+
+func TestHistoryChainShowsTampering(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", map[string]any{"child_name": "Jo Bloggs"})
+	c = fire(t, p, c, "plan_agreed", "practitioner", "2026-12-22 11:00")
+	c = fire(t, p, c, "escalate", "practitioner", "2026-12-22 12:00")
+	require.NoError(t, VerifyHistory(c.History))
+	require.NoError(t, p.Verify(ctx, c))
+
+	tamper := func(change func(h []Entry)) error {
+		h := append([]Entry(nil), c.History...)
+		change(h)
+		return VerifyHistory(h)
+	}
+	assert.ErrorIs(t, tamper(func(h []Entry) { h[1].Actor = "someone else" }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []Entry) { h[0].Facts = map[string]any{"child_name": "Other"} }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []Entry) { h[1], h[2] = h[2], h[1] }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []Entry) { h[2].Seq = 9 }), ErrHistoryTampered)
+
+	// Replay tells an altered record from a policy that now decides differently.
+	altered := append([]Entry(nil), c.History...)
+	altered[1].Note = "rewritten"
+	_, err := p.Replay(ctx, altered)
+	assert.ErrorIs(t, err, ErrHistoryTampered)
+	assert.ErrorContains(t, err, "entry 2 has been changed")
+
+	// A case whose state was edited without an event no longer verifies.
+	edited := c
+	edited.Stage = "stage3"
+	assert.ErrorIs(t, p.Verify(ctx, edited), ErrReplayMismatch)
+}
+
+func TestCaseSurvivesJSON(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", map[string]any{"meetings": 1, "agencies": []string{"police", "school"}, "referral_date": "2026-12-01"})
+	c = fire(t, p, c, "escalate", "practitioner", "2026-12-22 11:00")
+	data, err := json.Marshal(c)
+	require.NoError(t, err)
+	var back Case
+	require.NoError(t, json.Unmarshal(data, &back))
+	require.NoError(t, p.Verify(ctx, back), "a stored case verifies after a JSON round trip")
+	next, err := p.Fire(ctx, back, Event{Name: "met", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 12:00")})
+	require.NoError(t, err, "guards read facts read back from JSON (meetings is a float64 there)")
+	require.NoError(t, p.Verify(ctx, next))
+}
+
+func TestPersonalDataStaysOutOfStringsAndLogs(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	const name = "Jo Bloggs"
+	c := raise(t, p, "2026-12-22 10:00", map[string]any{"child_name": name})
+	c, err := p.Fire(ctx, c, Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 11:00"),
+		Forms: map[string]map[string]any{"escalation_form": {"child_initials": "JB"}}, Note: "spoke to " + name})
+	require.NoError(t, err)
+
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	log.Info("case", "case", c, "entry", c.History[1])
+	out := logs.String() + c.String() + c.History[0].String() + c.History[1].String()
+	assert.NotContains(t, out, name)
+	assert.NotContains(t, out, "JB")
+	assert.Contains(t, out, "case-1")
+
+	_, err = p.Fire(ctx, c, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 12:00"), Facts: map[string]any{"child_name": 42}})
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.NotContains(t, err.Error(), "42")
+}
+
+func TestRaiseValidatesItsInput(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	at := london(t, "2026-12-22 10:00")
+	for _, r := range []Raise{
+		{Actor: "a", Role: "practitioner", At: at},
+		{CaseID: "c", Role: "practitioner", At: at},
+		{CaseID: "c", Actor: "a", Role: "practitioner"},
+		{CaseID: "c", Actor: "a", Role: "practitoner", At: at},
+		{CaseID: "c", Actor: "a", Role: "practitioner", At: at, Facts: map[string]any{"meetings": "two"}},
+		{CaseID: "c", Actor: "a", Role: "practitioner", At: at, Forms: map[string]map[string]any{"escalation_from": {}}},
+	} {
+		_, err := p.Raise(ctx, r)
+		assert.ErrorIs(t, err, ErrInvalidInput, "%+v", r)
+	}
+}
+
+func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "casework.yaml"))
+	require.NoError(t, err)
+	v1, diags := Load("v1.yaml", src)
+	require.NoError(t, diags.Err())
+	v2src := bytes.Replace(src, []byte(`version: "1"`), []byte(`version: "2"`), 1)
+	v2src = bytes.Replace(v2src, []byte("within: 2 working days\n        expedite"), []byte("within: 1 working day\n        expedite"), 1)
+	v2, diags := Load("v2.yaml", v2src)
+	require.NoError(t, diags.Err())
+
+	e, err := New(WithPolicies(v1))
+	require.NoError(t, err)
+	old, err := e.Raise(ctx, "casework", Raise{CaseID: "old", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	require.NoError(t, err)
+
+	e, err = New(WithPolicies(v1, v2))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"casework"}, e.Policies())
+	fresh, err := e.Raise(ctx, "casework", Raise{CaseID: "new", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	require.NoError(t, err)
+	assert.Equal(t, "2", fresh.Policy.Version)
+
+	oldDue, err := e.Due(old, london(t, "2026-12-22 11:00"))
+	require.NoError(t, err)
+	newDue, err := e.Due(fresh, london(t, "2026-12-22 11:00"))
+	require.NoError(t, err)
+	assert.Equal(t, "2026-12-24", oldDue[0].DueDate.String(), "the old case keeps its version's timescale")
+	assert.Equal(t, "2026-12-23", newDue[0].DueDate.String())
+
+	_, err = e.Raise(ctx, "casewrk", Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	assert.ErrorContains(t, err, `did you mean "casework"`)
+	_, err = New(WithPolicies(v1, v1))
+	assert.Error(t, err)
+	stray := old
+	stray.Policy.Version = "9"
+	_, err = e.Fire(ctx, stray, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 11:00")})
+	assert.True(t, errors.Is(err, ErrPolicyMismatch))
+}

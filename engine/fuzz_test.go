@@ -1,0 +1,94 @@
+package engine
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FuzzLoad feeds Load arbitrary bytes and mutations of the test policies: it
+// must never panic, stay quick, and keep its promises about what it returns.
+func FuzzLoad(f *testing.F) {
+	for _, pattern := range []string{"testdata/*.yaml", "testdata/load/*.yaml", "../policies/*.yaml"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(src)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		start := time.Now()
+		p, ds := Load("fuzz.yaml", src)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("Load took %v", d)
+		}
+		if (p == nil) != ds.HasErrors() {
+			t.Fatalf("policy %v with errors %v", p != nil, ds.HasErrors())
+		}
+		lines := bytes.Count(src, []byte("\n")) + 1
+		for i, d := range ds {
+			if d.Code == "" || d.Message == "" {
+				t.Fatalf("diagnostic without a code or message: %+v", d)
+			}
+			if d.Pos.File != "fuzz.yaml" || d.Pos.Line < 0 || d.Pos.Line > lines || d.Pos.Column < 0 {
+				t.Fatalf("diagnostic out of the file: %+v", d)
+			}
+			if i > 0 && less(d, ds[i-1]) {
+				t.Fatalf("diagnostics out of order: %v before %v", ds[i-1], d)
+			}
+		}
+		var buf bytes.Buffer
+		if err := WriteDiagnostics(&buf, ds, func(string) []byte { return src }); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func less(a, b *Diagnostic) bool {
+	if a.Pos.Line != b.Pos.Line {
+		return a.Pos.Line < b.Pos.Line
+	}
+	if a.Pos.Column != b.Pos.Column {
+		return a.Pos.Column < b.Pos.Column
+	}
+	return a.Severity < b.Severity
+}
+
+// BenchmarkLoad loads and compiles the worked example.
+func BenchmarkLoad(b *testing.B) {
+	benchmarkLoad(b, filepath.Join("testdata", "riverside.yaml"))
+}
+
+// BenchmarkLoadBundled loads and compiles each policy under policies/.
+func BenchmarkLoadBundled(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("..", "policies", "*.yaml"))
+	if len(files) == 0 {
+		b.Skip("no policies yet")
+	}
+	for _, file := range files {
+		b.Run(filepath.Base(file), func(b *testing.B) { benchmarkLoad(b, file) })
+	}
+}
+
+func benchmarkLoad(b *testing.B, file string) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, ds := Load(file, src); ds.HasErrors() {
+			b.Fatal(ds)
+		}
+	}
+}

@@ -1,0 +1,167 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+)
+
+// DefaultMaxBytes is the largest policy file Load reads unless WithMaxBytes
+// says otherwise: the bundled policies are about 10 KiB.
+const DefaultMaxBytes = 1 << 20
+
+// loadConfig is what LoadOptions set.
+type loadConfig struct {
+	today    calendar.Date
+	calendar *calendar.Calendar
+	budget   uint64
+	maxBytes int
+}
+
+// LoadOption configures Load. An option that fails becomes an error
+// Diagnostic.
+type LoadOption func(*loadConfig) error
+
+// WithToday gives Load today's date, so that it warns when the policy's
+// review date has passed. The engine never reads the clock itself.
+func WithToday(d calendar.Date) LoadOption {
+	return func(c *loadConfig) error {
+		if d.IsZero() {
+			return errors.New("WithToday needs a date")
+		}
+		c.today = d
+		return nil
+	}
+}
+
+// WithCalendar has the policy count deadlines in c, for example a calendar
+// with the host's own closure days, instead of its jurisdiction's own. c's
+// jurisdiction must be the policy's.
+func WithCalendar(c *calendar.Calendar) LoadOption {
+	return func(cfg *loadConfig) error {
+		if c == nil {
+			return errors.New("WithCalendar needs a calendar")
+		}
+		cfg.calendar = c
+		return nil
+	}
+}
+
+// WithGuardCostBudget sets the most a guard's estimated worst-case cost may
+// be, in CEL cost units (DefaultGuardCostBudget unless set). At run time a
+// guard stops with an error past ten times the budget.
+func WithGuardCostBudget(n uint64) LoadOption {
+	return func(c *loadConfig) error {
+		if n == 0 {
+			return errors.New("WithGuardCostBudget needs a budget above 0")
+		}
+		c.budget = n
+		return nil
+	}
+}
+
+// WithMaxBytes sets the largest file Load reads (DefaultMaxBytes unless set).
+func WithMaxBytes(n int) LoadOption {
+	return func(c *loadConfig) error {
+		if n <= 0 {
+			return errors.New("WithMaxBytes needs a size above 0")
+		}
+		c.maxBytes = n
+		return nil
+	}
+}
+
+// Load parses, checks and compiles one policy file; file is the name
+// diagnostics give it. It reports every problem it finds, not just the
+// first. On any error it returns nil and the diagnostics, errors and
+// warnings, sorted; otherwise the policy and its warnings.
+//
+// Load bounds what a hostile file can cost: its size (WithMaxBytes), nesting
+// depth (32), nodes reached through YAML aliases (10,000), stages and
+// any_stage transitions (256 each), a guard's length (4,000 characters) and
+// estimated cost (WithGuardCostBudget), and the number of diagnostics (1,000
+// errors and 1,000 warnings).
+func Load(file string, src []byte, opts ...LoadOption) (p *Policy, ds Diagnostics) {
+	b := &builder{
+		cfg: &loadConfig{budget: DefaultGuardCostBudget, maxBytes: DefaultMaxBytes},
+		sug: suggester{budget: suggestBudget},
+		p: &Policy{File: file, roles: map[string]*Role{}, facts: map[string]*Fact{}, milestones: map[string]*Milestone{},
+			forms: map[string]*Form{}, stages: map[string]*Stage{}, outcomes: map[string]*Outcome{}},
+		docs:      map[string]bool{},
+		usedRoles: map[*Role]bool{},
+		usedFacts: map[*Fact]bool{},
+		setMiles:  map[*Milestone]bool{},
+		scopes:    map[*Transition]*scope{},
+	}
+	defer func() {
+		// A last resort: every panic found is fixed at its cause, but a
+		// policy file must never crash its host.
+		if r := recover(); r != nil {
+			b.report(SeverityError, Pos{File: file}, Pos{}, "internal", fmt.Sprintf("internal error while loading (please report it): %v", r), "")
+			p, ds = nil, b.ds.list
+			ds.sort()
+		}
+	}()
+	b.load(file, src, opts)
+	ds = b.ds.list
+	ds.sort()
+	if b.ds.hasErrors() {
+		return nil, ds
+	}
+	return b.p, ds
+}
+
+// load runs the loader's passes; each reports what it finds and the later
+// ones run only once the file is a safe YAML tree.
+func (b *builder) load(file string, src []byte, opts []LoadOption) {
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(b.cfg); err != nil {
+			b.report(SeverityError, Pos{File: file}, Pos{}, "bad-option", err.Error(), "")
+		}
+	}
+	if len(src) > b.cfg.maxBytes {
+		b.report(SeverityError, Pos{File: file}, Pos{}, "too-large",
+			fmt.Sprintf("the file is %d bytes, over the limit of %d", len(src), b.cfg.maxBytes), "a policy is usually under 50 KiB: check that this is the right file")
+		return
+	}
+	b.t = newSrcText(file, src)
+	root := b.parseYAML()
+	if root == nil || !b.checkLimits(root) {
+		return
+	}
+	b.policy(root)
+	b.resolve()
+	b.compileGuards()
+	b.checkGraph()
+	b.setCalendar()
+	b.warnings()
+}
+
+// setCalendar gives the policy its calendar: the one given with
+// WithCalendar, which must be for the policy's jurisdiction, or the
+// jurisdiction's own.
+func (b *builder) setCalendar() {
+	p, n := b.p, b.jurisdictionNode
+	if n == nil {
+		return // the jurisdiction is missing or invalid, and reported
+	}
+	if c := b.cfg.calendar; c != nil {
+		if c.Jurisdiction() != p.Jurisdiction {
+			b.errorAt(n, "calendar-mismatch", "load the policy with a calendar for "+string(p.Jurisdiction),
+				"the calendar given to Load is for %s, but the policy's jurisdiction is %s", c.Jurisdiction(), p.Jurisdiction)
+		}
+		p.calendar = c
+		return
+	}
+	c, err := calendar.For(p.Jurisdiction)
+	if err != nil {
+		b.errorAt(n, "calendar", "", "cannot build the calendar: %s", strings.TrimPrefix(err.Error(), "calendar: "))
+		return
+	}
+	p.calendar = c
+}

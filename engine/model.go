@@ -1,0 +1,320 @@
+package engine
+
+import (
+	"cel.dev/cel-go/cel"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+)
+
+// Policy is one procedure, loaded, checked and compiled. It is immutable once
+// Load returns it and safe for concurrent use by any number of goroutines: its
+// guards are compiled CEL programs, which are themselves immutable.
+//
+// Slices keep the file's order (stages in ladder order); look elements up by
+// id with the Role, Fact, Stage, Outcome, Form and Milestone methods.
+type Policy struct {
+	Language     string
+	ID           string
+	Title        string
+	Partnership  string
+	Version      string
+	Approved     calendar.Date // zero when the file gives none
+	ReviewDue    calendar.Date // zero when the file gives none
+	Jurisdiction calendar.Jurisdiction
+	Scope        []string
+	Documents    []*Document
+	Notes        []*Note
+	Roles        []*Role
+	Facts        []*Fact
+	Milestones   []*Milestone
+	Forms        []*Form
+	Start        *Stage
+	Stages       []*Stage
+	AnyStage     []*Transition
+	Outcomes     []*Outcome
+	Meta
+
+	// File is the name the policy was loaded under, as diagnostics show it.
+	File string
+
+	calendar   *calendar.Calendar
+	env        *cel.Env
+	roles      map[string]*Role
+	facts      map[string]*Fact
+	milestones map[string]*Milestone
+	forms      map[string]*Form
+	stages     map[string]*Stage
+	outcomes   map[string]*Outcome
+}
+
+// Pos is a position in a policy file. Line and Column count from 1; Column
+// counts Unicode characters, as editors do.
+type Pos struct {
+	File   string
+	Line   int
+	Column int
+}
+
+// Meta is what every element of a policy may carry besides its own fields:
+// where it comes from in the published procedure, what was assumed where the
+// procedure is silent, and where it is in the policy file.
+type Meta struct {
+	Sources    []Source
+	Assumption string
+	Pos        Pos
+}
+
+// Source cites the published procedure: a document's file and its own words.
+type Source struct {
+	File  string
+	Quote string
+	Pos   Pos
+}
+
+// Document is a source document the policy encodes.
+type Document struct {
+	File  string
+	Title string
+	URL   string
+	Date  string
+	Pos   Pos
+}
+
+// NoteLevel says how prominently a host should show a Note.
+type NoteLevel string
+
+// Note levels.
+const (
+	NoteInfo    NoteLevel = "info"
+	NoteWarning NoteLevel = "warning"
+)
+
+// Note is guidance a host shows its users, such as Sefton's "Escalation via
+// e-mail is not recommended".
+type Note struct {
+	Text  string
+	Level NoteLevel
+	Meta
+}
+
+// Role is someone who takes part in the procedure. Only an actor acting in a
+// role a transition names may fire it.
+type Role struct {
+	ID          string
+	Title       string
+	Description string
+	Meta
+}
+
+// FactType is the type of a fact's value.
+type FactType string
+
+// Fact types. Each maps to one CEL type (see the policy language reference).
+const (
+	FactBool   FactType = "bool"
+	FactInt    FactType = "int"
+	FactString FactType = "string"
+	FactEnum   FactType = "enum"
+	FactDate   FactType = "date"
+	FactList   FactType = "list"
+)
+
+// Fact is a piece of case data that guards may read.
+type Fact struct {
+	ID          string
+	Type        FactType
+	Values      []string // the allowed values of an enum
+	Default     any      // bool, int64, string, []string, or nil (date: unset)
+	Description string
+	Personal    bool
+	Meta
+}
+
+// Milestone is a named moment in a case that deadlines may count from.
+type Milestone struct {
+	ID    string
+	Title string
+	Meta
+}
+
+// FieldType is the type of a form field's value.
+type FieldType string
+
+// Form field types.
+const (
+	FieldString FieldType = "string"
+	FieldText   FieldType = "text"
+	FieldDate   FieldType = "date"
+	FieldBool   FieldType = "bool"
+	FieldInt    FieldType = "int"
+	FieldEmail  FieldType = "email"
+	FieldEnum   FieldType = "enum"
+)
+
+// Form is a document the procedure asks people to complete.
+type Form struct {
+	ID       string
+	Title    string
+	Personal bool // the whole form names a person: every field is personal data
+	Guidance []string
+	Fields   []*Field
+	Sections []*Section
+	Meta
+}
+
+// Section is a part of a form that is required at some stages only, such as
+// Croydon's per-stage sections of its Escalation Notification Form.
+type Section struct {
+	ID     string
+	Title  string
+	Stages []*Stage
+	Fields []*Field
+	Meta
+}
+
+// Field is one entry on a form.
+type Field struct {
+	ID       string
+	Title    string
+	Type     FieldType
+	Values   []string // the allowed values of an enum
+	Required bool
+	Personal bool // personal data: set when the field or its form says so
+	Meta
+}
+
+// Record is something the procedure requires to be written down.
+type Record struct {
+	Text string
+	Form *Form // nil unless the record is made on a form
+	Meta
+}
+
+// Stage is one rung of the escalation ladder.
+type Stage struct {
+	ID          string
+	Title       string
+	Description string
+	Index       int // position in Policy.Stages
+	Involves    []*Role
+	Obligations []*Obligation
+	Records     []*Record
+	Forms       []*Form
+	Transitions []*Transition
+	Meta
+}
+
+// AnchorKind says what an obligation's deadline counts from.
+type AnchorKind string
+
+// Anchor kinds.
+const (
+	AnchorStage     AnchorKind = "stage"     // the stage being entered (the default)
+	AnchorRaised    AnchorKind = "raised"    // the case being raised
+	AnchorMilestone AnchorKind = "milestone" // a named milestone being set
+)
+
+// Anchor is what an obligation's deadline counts from.
+type Anchor struct {
+	Kind      AnchorKind
+	Milestone *Milestone // set when Kind is AnchorMilestone
+}
+
+// Obligation is a duty a stage places on a role, with its own deadline.
+type Obligation struct {
+	ID    string
+	Title string
+	Stage *Stage
+	Owner *Role // nil when the procedure names no owner
+	// Within is the timescale; HasDeadline is false when the procedure states
+	// none, and then Within is the zero value and the obligation never falls due.
+	Within      calendar.Within
+	HasDeadline bool
+	From        Anchor
+	Expedite    *Expedite // nil unless the policy shortens the timescale on a condition
+	Breach      *Breach   // nil unless the policy says what a breach means
+	Meta
+}
+
+// Expedite shortens an obligation's timescale when its guard holds at the
+// moment the deadline is fixed.
+type Expedite struct {
+	When   *Guard
+	Within calendar.Within
+	Meta
+}
+
+// Breach says what an overdue obligation means.
+type Breach struct {
+	Message string
+	Notify  []*Role
+	Meta
+}
+
+// Transition is a way out of a stage (or, for Policy.AnyStage, out of every
+// stage) on a named event.
+type Transition struct {
+	Event string
+	// From is the stage the transition belongs to; nil for an any_stage one,
+	// which applies in every stage allowed by Only and Except.
+	From   *Stage
+	Only   []*Stage
+	Except []*Stage
+	// At most one of ToStage and ToOutcome is set; neither for an event that
+	// records something without moving the case.
+	ToStage   *Stage
+	ToOutcome *Outcome
+	Roles     []*Role
+	When      *Guard // nil means always
+	Requires  []*Obligation
+	Forms     []*Form
+	Completes []*Obligation
+	Sets      []*Milestone
+	Note      string
+	Meta
+}
+
+// OutcomeKind is the kind of a terminal state.
+type OutcomeKind string
+
+// Outcome kinds.
+const (
+	OutcomeResolved      OutcomeKind = "resolved"
+	OutcomeFinalDecision OutcomeKind = "final_decision"
+	OutcomeReferred      OutcomeKind = "referred"
+	OutcomeWithdrawn     OutcomeKind = "withdrawn"
+)
+
+// Route is where a referred case goes.
+type Route string
+
+// Referral routes.
+const (
+	RouteComplaint                 Route = "complaint"
+	RouteWhistleblowing            Route = "whistleblowing"
+	RouteChildProtectionConference Route = "child_protection_conference"
+	RouteIndependentAdviser        Route = "independent_adviser"
+	RouteChildrenSocialCare        Route = "children_social_care"
+	RouteOther                     Route = "other"
+)
+
+// Outcome is a terminal state: a case that reaches one is closed.
+type Outcome struct {
+	ID      string
+	Title   string
+	Kind    OutcomeKind
+	Route   Route // set when Kind is OutcomeReferred
+	Records []*Record
+	Meta
+}
+
+// Guard is a CEL condition, parsed and type-checked at load. Its program is
+// immutable and safe for concurrent evaluation.
+type Guard struct {
+	Text string
+	Pos  Pos    // where the expression starts in the policy file
+	Cost uint64 // the load-time estimate of its worst-case cost
+	// Facts are the facts the guard reads, in the policy's order.
+	Facts []*Fact
+	prg   cel.Program
+}

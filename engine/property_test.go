@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// walker drives a case with random actors, roles, times, fact updates and
+// events (allowed and refused alike) and checks the runtime's invariants
+// after every step.
+type walker struct {
+	t   testing.TB
+	p   *Policy
+	rng *rand.Rand
+}
+
+func (w *walker) pick(xs []string) string { return xs[w.rng.IntN(len(xs))] }
+
+func (w *walker) randomEvent(c Case, at time.Time) Event {
+	ev := Event{Actor: fmt.Sprintf("actor-%d", w.rng.IntN(4)), Role: w.pick(w.p.roleIDs()), At: at}
+	acts, err := w.p.Available(ctx, c, ev.Actor, ev.Role, at)
+	require.NoError(w.t, err)
+	switch {
+	case len(acts) == 0 || w.rng.IntN(10) == 0:
+		ev.Name = w.pick([]string{"escalate", "resolve", "no_such_event", "decide"})
+	default:
+		ev.Name = acts[w.rng.IntN(len(acts))].Event
+	}
+	if w.rng.IntN(3) == 0 {
+		ev.Facts = map[string]any{
+			"immediate_risk": w.rng.IntN(4) == 0,
+			"dispute_area":   w.pick([]string{"other", "threshold", "information_sharing"}),
+			"meetings":       w.rng.IntN(3),
+		}
+	}
+	if w.rng.IntN(3) == 0 {
+		ev.Facts = map[string]any{"referral_date": "2026-11-30"}
+	}
+	if w.rng.IntN(3) == 0 {
+		ev.Forms = map[string]map[string]any{"escalation_form": {"child_initials": "AB", "response": w.pick([]string{"", "agreed"})}}
+	}
+	return ev
+}
+
+// walk runs one random sequence and returns the final case.
+func (w *walker) walk(steps int) Case {
+	at := time.Date(2026, time.Month(1+w.rng.IntN(12)), 1+w.rng.IntN(28), w.rng.IntN(24), 0, 0, 0, time.UTC)
+	c, err := w.p.Raise(ctx, Raise{CaseID: "walk", Actor: "asha", Role: "practitioner", At: at,
+		Facts: map[string]any{"immediate_risk": w.rng.IntN(5) == 0}})
+	require.NoError(w.t, err)
+	for i := 0; i < steps; i++ {
+		at = at.Add(time.Duration(w.rng.IntN(72*60)) * time.Minute)
+		ev := w.randomEvent(c, at)
+		next, err := w.p.Fire(ctx, c, ev)
+		if err != nil {
+			require.NotEmpty(w.t, err.Error())
+			continue
+		}
+		w.checkStep(c, next)
+		c = next
+	}
+	return c
+}
+
+func (w *walker) checkStep(before, after Case) {
+	t := w.t
+	require.False(t, before.Closed(), "nothing fires on a closed case")
+	require.Len(t, after.History, len(before.History)+1, "history grows by exactly one entry")
+	require.Equal(t, before.Revision+1, after.Revision)
+	for i := range before.History {
+		require.Equal(t, before.History[i].Hash, after.History[i].Hash, "history is append-only")
+	}
+	require.GreaterOrEqual(t, len(after.Obligations), len(before.Obligations))
+	for i, o := range before.Obligations {
+		if !o.Due.IsZero() {
+			require.True(t, o.Due.Equal(after.Obligations[i].Due), "a fixed deadline never moves")
+		}
+	}
+	if after.Closed() {
+		_, err := w.p.Fire(ctx, after, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: after.Entered})
+		require.ErrorIs(t, err, ErrCaseClosed, "nothing leaves an outcome")
+	}
+}
+
+func (w *walker) checkReplay(c Case) {
+	t := w.t
+	rebuilt, err := w.p.Replay(ctx, c.History)
+	require.NoError(t, err)
+	live, err := json.Marshal(c)
+	require.NoError(t, err)
+	again, err := json.Marshal(rebuilt)
+	require.NoError(t, err)
+	require.JSONEq(t, string(live), string(again), "replay rebuilds the live case")
+
+	var stored Case
+	require.NoError(t, json.Unmarshal(live, &stored))
+	require.NoError(t, w.p.Verify(ctx, stored), "the stored JSON verifies")
+}
+
+func TestRandomEventSequencesKeepTheInvariants(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	sequences := 3000
+	if testing.Short() {
+		sequences = 300
+	}
+	for seed := 0; seed < sequences; seed++ {
+		w := &walker{t: t, p: p, rng: rand.New(rand.NewPCG(uint64(seed), 42))}
+		w.checkReplay(w.walk(5 + seed%20))
+	}
+}
+
+func TestOnePolicySharedByManyGoroutines(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				w := &walker{t: t, p: p, rng: rand.New(rand.NewPCG(uint64(g), uint64(i)))}
+				w.checkReplay(w.walk(15))
+			}
+		}(g)
+	}
+	wg.Wait()
+}
+
+// benchCase is a case at stage 2 whose "escalate" guard holds and whose form is complete.
+func benchCase(b *testing.B, p *Policy) Case {
+	c := raise(b, p, "2026-12-22 10:00", map[string]any{"dispute_area": "threshold"})
+	c = fire(b, p, c, "escalate", "practitioner", "2026-12-22 11:00")
+	c, err := p.Fire(ctx, c, Event{Name: "formally_escalate", Actor: "lee", Role: "line_manager", At: london(b, "2026-12-22 12:00"),
+		Forms: map[string]map[string]any{"escalation_form": {"child_initials": "AB"}}})
+	require.NoError(b, err)
+	return c
+}
+
+func BenchmarkFireGuardedTransition(b *testing.B) {
+	p := loadTestPolicy(b, "casework.yaml")
+	c := benchCase(b, p)
+	ev := Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(b, "2026-12-23 09:00")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		next, err := p.Fire(ctx, c, ev)
+		if err != nil || next.Stage != "stage3" {
+			b.Fatal(err, next.Stage)
+		}
+	}
+}
+
+func BenchmarkDue(b *testing.B) {
+	p := loadTestPolicy(b, "casework.yaml")
+	c := benchCase(b, p)
+	at := london(b, "2026-12-29 09:00")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ds, err := p.Due(c, at)
+		if err != nil || len(ds) != 2 {
+			b.Fatal(err, len(ds))
+		}
+	}
+}
+
+func BenchmarkReplay50Events(b *testing.B) {
+	p := loadTestPolicy(b, "casework.yaml")
+	c := benchCase(b, p)
+	at := london(b, "2026-12-22 13:00")
+	for len(c.History) < 50 {
+		at = at.Add(10 * time.Minute)
+		var err error
+		c, err = p.Fire(ctx, c, Event{Name: "met", Actor: "lee", Role: "line_manager", At: at, Facts: map[string]any{"meetings": len(c.History)}})
+		require.NoError(b, err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := p.Replay(ctx, c.History); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

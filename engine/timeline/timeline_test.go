@@ -1,0 +1,161 @@
+package timeline_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/timeline"
+)
+
+func load(t *testing.T, name string, edit func(string) string) *engine.Policy {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	if edit != nil {
+		src = []byte(edit(string(src)))
+	}
+	p, diags := engine.Load(name, src)
+	require.NoError(t, diags.Err())
+	return p
+}
+
+func london(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.London())
+	require.NoError(t, err)
+	return v
+}
+
+type wantDeadline struct {
+	id, dueDate string
+	from        engine.AnchorKind
+}
+
+type wantStage struct {
+	id, entered string
+	deadlines   []wantDeadline
+	untimed     []string
+	note        string
+}
+
+// Raised on Tue 22 Dec 2026, the ladder runs over Christmas Day (Fri),
+// Boxing Day's substitute (Mon 28) and New Year's Day (Fri 1 Jan).
+func TestWorstCaseOverChristmas(t *testing.T) {
+	p := load(t, "ladder.yaml", nil)
+	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
+	require.NoError(t, err)
+
+	want := []wantStage{
+		{id: "stage1", entered: "2026-12-22 10:00", deadlines: []wantDeadline{{"plan", "2026-12-24", engine.AnchorStage}}},
+		// Entered in the last minute of 24 Dec; 2 working days from then
+		// skip Christmas and Boxing Day: 29 and 30 Dec. Four days from the
+		// raise (23, 24, 29, 30) land on the same day.
+		{id: "stage2", entered: "2026-12-24 23:59", deadlines: []wantDeadline{
+			{"meet", "2026-12-30", engine.AnchorStage}, {"total", "2026-12-30", engine.AnchorRaised},
+		}},
+		// 24 hours of clock time from 23:59 on 30 Dec.
+		{id: "stage3", entered: "2026-12-30 23:59", deadlines: []wantDeadline{{"respond", "2026-12-31", engine.AnchorStage}}, untimed: []string{"consider"}},
+		{id: "stage4", entered: "2026-12-31 23:58", untimed: []string{"reflect"}, note: timeline.NoTimescale},
+		// Entered at once; the milestone was set on entering stage 3 (30
+		// Dec), so 2 working days are 31 Dec and, after New Year's Day, 4 Jan.
+		{id: "stage5", entered: "2026-12-31 23:58", deadlines: []wantDeadline{{"write", "2027-01-04", engine.AnchorMilestone}}},
+	}
+	require.Len(t, s.Stages, len(want))
+	for i, w := range want {
+		st := s.Stages[i]
+		assert.Equal(t, w.id, st.Stage.ID)
+		assert.True(t, london(t, w.entered).Equal(st.Entered), "%s entered %s, want %s", w.id, st.Entered, w.entered)
+		assert.Equal(t, w.note, st.Note(), w.id)
+		var untimed []string
+		for _, ob := range st.Untimed {
+			untimed = append(untimed, ob.ID)
+		}
+		assert.Equal(t, w.untimed, untimed, w.id)
+		require.Len(t, st.Deadlines, len(w.deadlines), w.id)
+		for j, wd := range w.deadlines {
+			d := st.Deadlines[j]
+			assert.Equal(t, wd.id, d.Obligation.ID)
+			assert.Equal(t, wd.dueDate, d.DueDate.String(), wd.id)
+			assert.Equal(t, wd.from, d.From.Kind, wd.id)
+		}
+	}
+	write := s.Stages[4].Deadlines[0]
+	require.NotNil(t, write.From.SetBy)
+	assert.Equal(t, "stage3", write.From.SetBy.ID)
+	assert.True(t, s.Stages[2].Entered.Equal(write.Trigger), "the milestone is set when stage 3 is entered")
+	assert.Equal(t, "from milestone formally_escalated, set on entering stage3", write.From.String())
+}
+
+func TestWorstCaseExplainsTheDaysNotCounted(t *testing.T) {
+	p := load(t, "ladder.yaml", nil)
+	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
+	require.NoError(t, err)
+	total := s.Stages[1].Deadlines[1]
+	require.Equal(t, "total", total.Obligation.ID)
+	reasons := map[string]string{}
+	for _, step := range total.Steps {
+		if !step.Counted {
+			reasons[step.Date.String()] = step.Reason
+		}
+	}
+	assert.Equal(t, "trigger date", reasons["2026-12-22"])
+	assert.Equal(t, "Christmas Day", reasons["2026-12-25"])
+	assert.Contains(t, reasons["2026-12-28"], "Boxing Day")
+	assert.Contains(t, total.String(), "Due: Thu 31 Dec 2026 00:00 GMT")
+}
+
+// A milestone that no transition into a stage sets counts from the
+// obligation's own stage being entered, and says so.
+func TestMilestoneSetWithinAStageCountsFromTheStage(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "{event: escalate, to: stage3, roles: [manager], sets: [formally_escalated]}",
+			"{event: escalate, to: stage3, roles: [manager]}", 1)
+		return strings.Replace(s, "{event: decide, to: decided, roles: [manager]}",
+			"{event: decide, to: decided, roles: [manager]}\n      - {event: escalate_formally, roles: [manager], sets: [formally_escalated]}", 1)
+	})
+	m, ok := p.Milestone("formally_escalated")
+	require.True(t, ok)
+	assert.Nil(t, timeline.SetBy(p, m))
+
+	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
+	require.NoError(t, err)
+	write := s.Stages[4].Deadlines[0]
+	assert.Nil(t, write.From.SetBy)
+	assert.True(t, s.Stages[4].Entered.Equal(write.Trigger))
+	assert.Contains(t, write.From.String(), "counted from entering this stage")
+}
+
+func TestSetByPrefersTheEarliestStage(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		return strings.Replace(s, "{event: escalate, to: stage2, roles: [practitioner]}",
+			"{event: escalate, to: stage2, roles: [practitioner], sets: [formally_escalated]}", 1)
+	})
+	m, _ := p.Milestone("formally_escalated")
+	by := timeline.SetBy(p, m)
+	require.NotNil(t, by)
+	assert.Equal(t, "stage2", by.ID)
+}
+
+func TestWorstCaseNeedsATime(t *testing.T) {
+	p := load(t, "ladder.yaml", nil)
+	_, err := timeline.WorstCase(p, time.Time{})
+	assert.ErrorContains(t, err, "no raised time")
+}
+
+// A case raised where the calendar ends cannot be scheduled, and the error
+// says which obligation could not be counted.
+func TestWorstCaseBeyondTheCalendar(t *testing.T) {
+	p := load(t, "ladder.yaml", nil)
+	_, err := timeline.WorstCase(p, london(t, "2199-12-30 10:00"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stage stage1, obligation plan")
+	assert.ErrorIs(t, err, calendar.ErrOutOfRange)
+}

@@ -1,0 +1,93 @@
+// Package policies bundles the five partnerships' procedures as policy files
+// embedded in the binary, and loads them by id.
+//
+// The files are the product's most public part: every stage, role, timescale
+// and form in them cites the published words it comes from (see
+// testdata/sources), and each assumption is stated where the text is silent.
+// LANGUAGE.md beside them documents the policy language; SCENARIOS.md the
+// scenario files under scenarios/, which run as acceptance tests.
+package policies
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/safeguarding-partnerships/escalation/engine"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+//go:embed scenarios
+var scenarios embed.FS
+
+// FS returns the bundled policy files, one "<id>.yaml" per policy.
+func FS() fs.FS { return files }
+
+// Scenarios returns the bundled scenario files, under one folder per policy.
+func Scenarios() fs.FS {
+	sub, err := fs.Sub(scenarios, "scenarios")
+	if err != nil {
+		panic(err) // the folder is embedded above, so this cannot happen
+	}
+	return sub
+}
+
+// IDs lists the bundled policies' ids, sorted.
+func IDs() []string {
+	names, _ := fs.Glob(files, "*.yaml")
+	ids := make([]string, len(names))
+	for i, n := range names {
+		ids[i] = strings.TrimSuffix(n, ".yaml")
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Source returns a bundled policy's file name and bytes.
+func Source(id string) (string, []byte, error) {
+	name := path.Base(id) + ".yaml"
+	src, err := files.ReadFile(name)
+	if err != nil {
+		return "", nil, fmt.Errorf("no bundled policy %q (bundled: %s)", id, strings.Join(IDs(), ", "))
+	}
+	return name, src, nil
+}
+
+// Load loads one bundled policy by id.
+func Load(id string, opts ...engine.LoadOption) (*engine.Policy, engine.Diagnostics) {
+	name, src, err := Source(id)
+	if err != nil {
+		return nil, engine.Diagnostics{{Severity: engine.SeverityError, Pos: engine.Pos{File: id}, Message: err.Error()}}
+	}
+	return engine.Load(name, src, opts...)
+}
+
+// All loads every bundled policy, in id order, with the diagnostics of all.
+func All(opts ...engine.LoadOption) ([]*engine.Policy, engine.Diagnostics) {
+	var (
+		ps    []*engine.Policy
+		diags engine.Diagnostics
+	)
+	for _, id := range IDs() {
+		p, ds := Load(id, opts...)
+		diags = append(diags, ds...)
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	return ps, diags
+}
+
+// Engine returns an engine holding every bundled policy.
+func Engine(opts ...engine.LoadOption) (*engine.Engine, error) {
+	ps, diags := All(opts...)
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	return engine.New(engine.WithPolicies(ps...))
+}
