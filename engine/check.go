@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
@@ -25,27 +26,53 @@ func (b *builder) resolve() {
 }
 
 // lookup finds a referenced id, or reports it with the nearest declared one.
-func lookup[T any](b *builder, n *yaml.Node, m map[string]T, what string, ids func() []string) (T, bool) {
+func lookup[T any](b *builder, n *yaml.Node, m map[string]T, what string) (T, bool) {
 	v, ok := m[n.Value]
 	if !ok {
-		b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, ids()), "there is no %s %q", what, n.Value)
+		b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, b.ids(what)), "there is no %s %q", what, n.Value)
 	}
 	return v, ok
 }
 
-// idsOf lists elements' ids in file order, as candidates for "did you mean".
-func idsOf[T any](xs []T, id func(T) string) func() []string {
-	return func() []string {
-		out := make([]string, len(xs))
-		for i, x := range xs {
-			out[i] = id(x)
-		}
-		return out
+// ids lists the declared ids of one kind of element in file order, as
+// candidates for "did you mean". Each list is built once, when first needed:
+// after every id is declared.
+func (b *builder) ids(what string) []string {
+	if l, ok := b.idLists[what]; ok {
+		return l
 	}
+	p := b.p
+	var l []string
+	switch what {
+	case "role":
+		l = idsOf(p.Roles, func(r *Role) string { return r.ID })
+	case "form":
+		l = idsOf(p.Forms, func(f *Form) string { return f.ID })
+	case "milestone":
+		l = idsOf(p.Milestones, func(m *Milestone) string { return m.ID })
+	case "document":
+		l = idsOf(p.Documents, func(d *Document) string { return d.File })
+	case "stage":
+		l = idsOf(p.Stages, func(s *Stage) string { return s.ID })
+	case "stage or outcome":
+		l = append(idsOf(p.Stages, func(s *Stage) string { return s.ID }), idsOf(p.Outcomes, func(o *Outcome) string { return o.ID })...)
+	case "guard name": // what a guard can read: the facts, then the built-ins
+		l = append(idsOf(p.Facts, func(f *Fact) string { return f.ID }), builtinNames()...)
+	}
+	b.idLists[what] = l
+	return l
+}
+
+func idsOf[T any](xs []T, id func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = id(x)
+	}
+	return out
 }
 
 func (b *builder) refRole(n *yaml.Node) *Role {
-	r, ok := lookup(b, n, b.p.roles, "role", idsOf(b.p.Roles, func(r *Role) string { return r.ID }))
+	r, ok := lookup(b, n, b.p.roles, "role")
 	if ok {
 		b.usedRoles[r] = true
 	}
@@ -54,12 +81,12 @@ func (b *builder) refRole(n *yaml.Node) *Role {
 }
 
 func (b *builder) refForm(n *yaml.Node) *Form {
-	f, _ := lookup(b, n, b.p.forms, "form", idsOf(b.p.Forms, func(f *Form) string { return f.ID }))
+	f, _ := lookup(b, n, b.p.forms, "form")
 	return f
 }
 
 func (b *builder) refMilestone(n *yaml.Node) *Milestone {
-	m, _ := lookup(b, n, b.p.milestones, "milestone", idsOf(b.p.Milestones, func(m *Milestone) string { return m.ID }))
+	m, _ := lookup(b, n, b.p.milestones, "milestone")
 	return m
 }
 
@@ -72,12 +99,12 @@ func (b *builder) refMilestoneAt(n *yaml.Node, offset int) *Milestone {
 	}
 	pos, end := b.t.spanIn(n, offset, len([]rune(n.Value)))
 	b.report(SeverityError, pos, end, "unknown-ref", fmt.Sprintf("there is no milestone %q", name),
-		b.sug.hint(name, idsOf(b.p.Milestones, func(m *Milestone) string { return m.ID })()))
+		b.sug.hint(name, b.ids("milestone")))
 	return nil
 }
 
 func (b *builder) refDocument(n *yaml.Node) {
-	lookup(b, n, b.docs, "document", idsOf(b.p.Documents, func(d *Document) string { return d.File }))
+	lookup(b, n, b.docs, "document")
 }
 
 // refStage resolves a stage id; naming an outcome where a stage is needed
@@ -90,7 +117,7 @@ func (b *builder) refStage(n *yaml.Node) *Stage {
 		b.errorAt(n, "not-a-stage", "name a stage here", "%q is an outcome, not a stage", n.Value)
 		return nil
 	}
-	s, _ := lookup(b, n, b.p.stages, "stage", idsOf(b.p.Stages, func(s *Stage) string { return s.ID }))
+	s, _ := lookup(b, n, b.p.stages, "stage")
 	return s
 }
 
@@ -102,10 +129,7 @@ func (b *builder) refTarget(n *yaml.Node) (*Stage, *Outcome) {
 	if o, ok := b.p.outcomes[n.Value]; ok {
 		return nil, o
 	}
-	ids := func() []string {
-		return append(idsOf(b.p.Stages, func(s *Stage) string { return s.ID })(), idsOf(b.p.Outcomes, func(o *Outcome) string { return o.ID })()...)
-	}
-	b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, ids()), "there is no stage or outcome %q", n.Value)
+	b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, b.ids("stage or outcome")), "there is no stage or outcome %q", n.Value)
 	return nil, nil
 }
 
@@ -302,31 +326,32 @@ func (b *builder) warnNoSource(m Meta, what, id string) {
 	}
 }
 
-// warnShadowed reports a stage transition that can never be taken because
-// an earlier one for the same event has no guard and allows every role it
-// does: the first that allows an event is taken.
+// warnShadowed reports a stage transition that can never be taken: the
+// first transition for an event that allows it is taken, and for each of
+// its roles an earlier one for the same event always does (no guard, no
+// obligations or forms it requires).
 func (b *builder) warnShadowed(s *Stage) {
-	for i, t := range s.Transitions {
-		for _, earlier := range s.Transitions[:i] {
-			if earlier.Event == t.Event && earlier.When == nil && len(t.Roles) > 0 && coversRoles(earlier.Roles, t.Roles) {
-				b.report(SeverityWarning, t.Pos, Pos{}, "shadowed-transition",
-					fmt.Sprintf("this %q transition is never taken: the one at line %d, with no guard, takes the event first", t.Event, earlier.Pos.Line),
-					"give the earlier transition a guard (when:), or remove this one")
-				break
-			}
+	type taken struct {
+		roles map[*Role]bool
+		first *Transition
+	}
+	byEvent := map[string]*taken{}
+	for _, t := range s.Transitions {
+		e := byEvent[t.Event]
+		if e != nil && len(t.Roles) > 0 && !slices.ContainsFunc(t.Roles, func(r *Role) bool { return !e.roles[r] }) {
+			b.report(SeverityWarning, t.Pos, Pos{}, "shadowed-transition",
+				fmt.Sprintf("this %q transition is never taken: earlier ones for the event with no guard (from line %d) take it for each of its roles", t.Event, e.first.Pos.Line),
+				"give the earlier transition a guard (when:), or remove this one")
+		}
+		if t.When != nil || len(t.Requires) > 0 || len(t.Forms) > 0 {
+			continue
+		}
+		if e == nil {
+			e = &taken{roles: map[*Role]bool{}, first: t}
+			byEvent[t.Event] = e
+		}
+		for _, r := range t.Roles {
+			e.roles[r] = true
 		}
 	}
-}
-
-func coversRoles(all, some []*Role) bool {
-	for _, r := range some {
-		found := false
-		for _, x := range all {
-			found = found || x == r
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
 }

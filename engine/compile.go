@@ -15,6 +15,7 @@ import (
 	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/interpreter"
 
 	"go.yaml.in/yaml/v3"
@@ -36,6 +37,7 @@ const (
 	assumedTextLen    = 1000
 	runtimeCostFactor = 10
 	maxGuardLen       = 4000 // characters in one guard
+	maxGuards         = 1000 // guards in one policy: real ones have a few dozen
 	interruptEvery    = 100  // comprehension iterations between checks of the context
 )
 
@@ -129,6 +131,10 @@ type guardSite struct {
 // guard records a guard to compile once the policy's facts are known.
 func (b *builder) guard(n *yaml.Node, sc func() *scope) *Guard {
 	g := &Guard{Text: n.Value, Pos: b.t.pos(n)}
+	if len(b.guards) == maxGuards {
+		b.errorAt(n, "too-many", "check the file", "a policy may have at most %d guards", maxGuards)
+		return g
+	}
 	offs, _, ok := b.t.valueOffsets(n)
 	if ok && len(offs) > 0 {
 		g.Pos = b.t.posAt(offs[0])
@@ -195,13 +201,35 @@ func (b *builder) compileGuard(env *cel.Env, est *estimator, gs *guardSite) {
 	if b.ds.hasErrors() {
 		return // the policy will not load: spare building programs
 	}
-	prg, err := env.Program(checked, cel.CostLimit(b.cfg.budget*runtimeCostFactor),
-		cel.InterruptCheckFrequency(interruptEvery), cel.EvalOptions(cel.OptOptimize))
+	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
+	if unbounded(gs.g, checked) {
+		opts = append(opts, cel.CostLimit(b.cfg.budget*runtimeCostFactor), cel.InterruptCheckFrequency(interruptEvery))
+	}
+	prg, err := env.Program(checked, opts...)
 	if err != nil {
 		b.guardError(gs, "cel-type", "", "cannot compile the guard: %v", err)
 		return
 	}
 	gs.g.prg = prg
+}
+
+// unbounded reports whether a guard reads a value whose size the host
+// decides: a list or free-text fact, or the actor's name. Only such a guard
+// can cost more at run time than its load-time estimate (which assumes sizes),
+// so only such a guard pays for run-time cost tracking; every other guard's
+// estimate, already checked against the budget, is a true upper bound.
+func unbounded(g *Guard, a *cel.Ast) bool {
+	for _, f := range g.Facts {
+		if f.Type == FactList || f.Type == FactString {
+			return true
+		}
+	}
+	for _, r := range a.NativeRep().ReferenceMap() {
+		if r.Name == "actor" {
+			return true
+		}
+	}
+	return false
 }
 
 // guardError reports a problem with a whole guard.
@@ -233,7 +261,7 @@ func (b *builder) celErrors(gs *guardSite, parsed *cel.Ast, iss *cel.Issues) {
 			msg, hint = syntaxMessage(e.Message)
 		}
 		if m := celUndeclared.FindStringSubmatch(e.Message); m != nil {
-			msg, hint = fmt.Sprintf("unknown name %q in the guard", m[1]), b.sug.hint(m[1], b.guardNames())
+			msg, hint = fmt.Sprintf("unknown name %q in the guard", m[1]), b.sug.hint(m[1], b.ids("guard name"))
 			if !strings.HasPrefix(hint, "did you mean") {
 				hint = "declare it under facts, or use a built-in name: " + strings.Join(builtinNames(), ", ")
 			}
@@ -281,11 +309,6 @@ func builtinNames() []string {
 		names[i] = v.name
 	}
 	return names
-}
-
-// guardNames are the names a guard can read: the facts, then the built-ins.
-func (b *builder) guardNames() []string {
-	return append(idsOf(b.p.Facts, func(f *Fact) string { return f.ID })(), builtinNames()...)
 }
 
 // celRange maps a CEL error to the characters of the guard in the file.
@@ -471,7 +494,7 @@ func (l *linter) key(name, key string, start, stop int) {
 		if b.p.milestones[key] != nil {
 			return
 		}
-		msg, hint = fmt.Sprintf("there is no milestone %q", key), b.sug.hint(key, idsOf(b.p.Milestones, func(m *Milestone) string { return m.ID })())
+		msg, hint = fmt.Sprintf("there is no milestone %q", key), b.sug.hint(key, b.ids("milestone"))
 	default:
 		return
 	}
@@ -516,9 +539,9 @@ func (l *linter) values(x celast.Expr) (values []string, what string, personal b
 	if name, ok := l.global(x); ok {
 		switch name {
 		case "stage":
-			return idsOf(p.Stages, func(s *Stage) string { return s.ID })(), "a stage", false
+			return l.b.ids("stage"), "a stage", false
 		case "role":
-			return idsOf(p.Roles, func(r *Role) string { return r.ID })(), "a role", false
+			return l.b.ids("role"), "a role", false
 		}
 		if f := p.facts[name]; f != nil && f.Type == FactEnum {
 			return f.Values, "a value of fact " + strconv.Quote(f.ID), f.Personal
@@ -627,7 +650,17 @@ func (g *Guard) Eval(ctx context.Context, vars interpreter.Activation) (bool, er
 	if g.prg == nil {
 		return false, fmt.Errorf("guard %q was not compiled by Load", g.Text)
 	}
-	out, _, err := g.prg.ContextEval(ctx, vars)
+	var (
+		out ref.Val
+		err error
+	)
+	if ctx.Done() == nil {
+		// A context that can never be cancelled needs no interrupt checks,
+		// and skipping them saves the cancellable copy ContextEval makes.
+		out, _, err = g.prg.Eval(vars)
+	} else {
+		out, _, err = g.prg.ContextEval(ctx, vars)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || !g.readsPersonal() {
 			return false, fmt.Errorf("guard %q: %w", g.Text, err)

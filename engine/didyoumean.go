@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -56,17 +55,26 @@ func (s *suggester) hint(name string, candidates []string) string {
 	return choices(candidates)
 }
 
-// choices lists the valid names, if there are any.
+// choices lists the valid names (the first dozen of many), if there are any.
 func choices(candidates []string) string {
 	const most = 12
-	candidates = slices.DeleteFunc(slices.Clone(candidates), func(c string) bool { return c == "" })
-	switch n := len(candidates); {
+	var shown []string
+	n := 0
+	for _, c := range candidates {
+		if c == "" {
+			continue // an element whose id is itself in error
+		}
+		if n++; n <= most {
+			shown = append(shown, c)
+		}
+	}
+	switch {
 	case n == 0:
 		return ""
 	case n > most:
-		return "use one of: " + strings.Join(candidates[:most], ", ") + ", … (" + strconv.Itoa(n) + " in all)"
+		return "use one of: " + strings.Join(shown, ", ") + ", … (" + strconv.Itoa(n) + " in all)"
 	}
-	return "use one of: " + strings.Join(candidates, ", ")
+	return "use one of: " + strings.Join(shown, ", ")
 }
 
 // editDistance is the optimal string alignment distance between a and b:

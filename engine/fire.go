@@ -269,7 +269,7 @@ func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transi
 	if t.When != nil {
 		ok, err := t.When.Eval(ctx, act)
 		if err != nil {
-			return Refusal{Err: ErrGuardFalse, Transition: t, Detail: fmt.Sprintf("%s (%v)", t.When.Text, err)}, false
+			return Refusal{Err: ErrGuardFalse, Transition: t, Detail: err.Error()}, false
 		}
 		if !ok {
 			return Refusal{Err: ErrGuardFalse, Transition: t, Detail: t.When.Text}, false

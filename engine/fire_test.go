@@ -164,7 +164,7 @@ func TestFireRefusesWithTheReason(t *testing.T) {
 		{"every transition of the name refused", stage1, Event{Name: "escalate", Role: "line_manager"}, []error{ErrRoleNotPermitted, ErrGuardFalse}, `"agree_plan" in overdue`},
 		{"form incomplete", stage2, Event{Name: "resolve", Role: "line_manager"}, []error{ErrFormsIncomplete}, "escalation_form needs child_initials"},
 		{"form section of this stage incomplete", stage3, Event{Name: "decide", Role: "senior_manager", Facts: map[string]any{"referral_date": "2026-12-01"}}, []error{ErrFormsIncomplete}, "escalation_form needs response"},
-		{"guard reads an unset date", stage3, Event{Name: "decide", Role: "senior_manager", Forms: map[string]map[string]any{"escalation_form": {"response": "agreed"}}}, []error{ErrGuardFalse}, "referral_date <= now ("},
+		{"guard reads an unset date", stage3, Event{Name: "decide", Role: "senior_manager", Forms: map[string]map[string]any{"escalation_form": {"response": "agreed"}}}, []error{ErrGuardFalse}, `guard "referral_date <= now"`},
 		{"closed case", closed, Event{Name: "resolve", Role: "practitioner"}, []error{ErrCaseClosed}, `outcome "withdrawn"`},
 		{"stale revision", stage1, Event{Name: "plan_agreed", Role: "practitioner", Revision: 7}, []error{ErrStaleRevision}, "revision 7 was expected"},
 		{"unknown fact", stage1, Event{Name: "plan_agreed", Role: "practitioner", Facts: map[string]any{"imediate_risk": true}}, []error{ErrInvalidInput}, `did you mean "immediate_risk"`},

@@ -80,9 +80,9 @@ func WithMaxBytes(n int) LoadOption {
 //
 // Load bounds what a hostile file can cost: its size (WithMaxBytes), nesting
 // depth (32), nodes reached through YAML aliases (10,000), stages and
-// any_stage transitions (256 each), a guard's length (4,000 characters) and
-// estimated cost (WithGuardCostBudget), and the number of diagnostics (1,000
-// errors and 1,000 warnings).
+// any_stage transitions (256 each), guards (1,000), a guard's length (4,000
+// characters) and estimated cost (WithGuardCostBudget), and the number of
+// diagnostics (1,000 errors and 1,000 warnings).
 func Load(file string, src []byte, opts ...LoadOption) (p *Policy, ds Diagnostics) {
 	b := &builder{
 		cfg: &loadConfig{budget: DefaultGuardCostBudget, maxBytes: DefaultMaxBytes},
@@ -94,6 +94,7 @@ func Load(file string, src []byte, opts ...LoadOption) (p *Policy, ds Diagnostic
 		usedFacts: map[*Fact]bool{},
 		setMiles:  map[*Milestone]bool{},
 		scopes:    map[*Transition]*scope{},
+		idLists:   map[string][]string{},
 	}
 	defer func() {
 		// A last resort: every panic found is fixed at its cause, but a

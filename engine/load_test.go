@@ -242,6 +242,7 @@ func TestLoadHostile(t *testing.T) {
 		"many stages":         {"stages:\n" + strings.Repeat("", 0) + manyStages(maxStages+1), "too-many"},
 		"a huge guard":        {"stages: {s: {title: t, transitions: [{event: e, roles: [r], when: '" + strings.Repeat("a && ", 1000) + "a'}]}}\n", "cel-syntax"},
 		"a merge of a scalar": {"<<: 3\n", "wrong-type"},
+		"many guards":         {"stages:\n  s:\n    transitions:\n" + strings.Repeat("      - {event: e, roles: [r], when: x}\n", maxGuards+1), "too-many"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -262,4 +263,37 @@ func manyStages(n int) string {
 		b.WriteString("  s" + strconv.Itoa(i) + ": {title: t}\n")
 	}
 	return b.String()
+}
+
+// TestLoadAliases checks what anchors, aliases and merge keys build.
+func TestLoadAliases(t *testing.T) {
+	p, ds := loadFile(t, filepath.Join("testdata", "load", "valid_aliases.yaml"))
+	require.NoError(t, ds.Err())
+	stage1, _ := p.Stage("stage1")
+	stage2, _ := p.Stage("stage2")
+	assert.Equal(t, "Stage 2", stage2.Title, "an explicit key wins over a merged one")
+	require.Len(t, stage2.Transitions, 2, "merged from stage1")
+	assert.NotSame(t, stage1.Transitions[0], stage2.Transitions[0], "each stage has its own transitions")
+	assert.Same(t, stage2, stage2.Transitions[0].From)
+	assert.Equal(t, "immediate_risk || stage == \"stage1\"", stage2.Transitions[1].When.Text, "a folded block scalar")
+	assert.Equal(t, Pos{"valid_aliases.yaml", 35, 11}, stage2.Transitions[1].When.Pos, "where the anchor's text is")
+	manager, _ := p.Role("manager")
+	assert.Equal(t, "policy.txt", manager.Sources[0].File)
+	assert.Len(t, stage2.Involves, 2)
+}
+
+// TestLanguageExample loads the worked example in LANGUAGE.md, which
+// testdata/riverside.yaml copies, so that the reference cannot drift from
+// what loads.
+func TestLanguageExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "policies", "LANGUAGE.md"))
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(doc), "```yaml\nlanguage: escalation/v1\n")
+	require.True(t, ok, "the worked example starts with language: escalation/v1")
+	example, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	example = "language: escalation/v1\n" + example
+	riverside, err := os.ReadFile(filepath.Join("testdata", "riverside.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, example, string(riverside), "testdata/riverside.yaml is LANGUAGE.md's worked example")
 }

@@ -41,7 +41,7 @@ func (b *builder) parseYAML() *yaml.Node {
 		b.syntaxError(err)
 		return nil
 	}
-	if len(doc.Content) == 0 {
+	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
 		b.report(SeverityError, Pos{File: b.t.file, Line: 1}, Pos{}, "empty-file", "the file is empty", "start with: language: "+languageV1)
 		return nil
 	}

@@ -28,6 +28,7 @@ type builder struct {
 	usedFacts   map[*Fact]bool
 	setMiles    map[*Milestone]bool
 	scopes      map[*Transition]*scope
+	idLists     map[string][]string
 	graphBroken bool // a transition's target or start did not resolve: skip the graph checks
 	roleFailed  bool // a role reference did not resolve: "never used" may be wrong
 	guardFailed bool // a guard did not compile: "never read" may be wrong
@@ -399,11 +400,13 @@ func (b *builder) anchor(ob *Obligation, n *yaml.Node) {
 		ob.From.Kind = AnchorMilestone
 		b.later(func() { ob.From.Milestone = b.refMilestoneAt(v, len(milestonePrefix)) })
 	default:
-		forms := []string{string(AnchorStage), string(AnchorRaised)}
-		for _, m := range b.p.Milestones {
-			forms = append(forms, milestonePrefix+m.ID)
-		}
-		b.errorAt(n, "unknown-value", b.sug.hint(v.Value, forms), "%q is not a valid from: use stage, raised or milestone.NAME", v.Value)
+		b.later(func() { // once every milestone is declared, for the hint
+			forms := []string{string(AnchorStage), string(AnchorRaised)}
+			for _, m := range b.ids("milestone") {
+				forms = append(forms, milestonePrefix+m)
+			}
+			b.errorAt(n, "unknown-value", b.sug.hint(v.Value, forms), "%q is not a valid from: use stage, raised or milestone.NAME", v.Value)
+		})
 	}
 }
 

@@ -90,10 +90,14 @@ func (t *srcText) posAt(off int) Pos {
 	return Pos{File: t.file, Line: line, Column: 1 + utf8.RuneCount(t.src[start:min(off, len(t.src))])}
 }
 
-// pos returns where a node starts.
+// pos returns where a node starts. The parser places an empty node at the
+// end of a file on a line after the last; that becomes the file's end.
 func (t *srcText) pos(n *yaml.Node) Pos {
-	if n == nil || n.Line == 0 {
+	switch {
+	case n == nil || n.Line == 0:
 		return Pos{File: t.file}
+	case n.Line > len(t.lines):
+		return t.posAt(len(t.src))
 	}
 	return Pos{File: t.file, Line: n.Line, Column: n.Column}
 }

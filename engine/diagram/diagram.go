@@ -141,7 +141,7 @@ func timescale(ob *engine.Obligation) string {
 		s += " from " + ob.From.Milestone.ID
 	}
 	if e := ob.Expedite; e != nil {
-		s += "; " + e.Within.String() + " if " + e.When.Text
+		s += "; expedite: " + e.Within.String() + " if " + e.When.Text
 	}
 	return s
 }

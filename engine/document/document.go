@@ -89,7 +89,7 @@ func (d *doc) flushCites() {
 func quotes(ss []engine.Source) string {
 	qs := make([]string, len(ss))
 	for i, s := range ss {
-		qs[i] = fmt.Sprintf("“%s” (%s)", text(s.Quote), text(s.File))
+		qs[i] = fmt.Sprintf("“%s” (%s)", text(s.Quote), code(s.File))
 	}
 	return strings.Join(qs, "; ")
 }
@@ -283,7 +283,7 @@ func (d *doc) stage(n int, s *engine.Stage) {
 		d.line("No obligations: " + timeline.NoTimescale + ".")
 		d.line("")
 	}
-	d.records(code(s.ID), s.Records)
+	d.records("What must be recorded:", code(s.ID), s.Records)
 	if len(s.Transitions) > 0 {
 		d.line("Ways out:")
 		d.line("")
@@ -297,12 +297,13 @@ func (d *doc) stage(n int, s *engine.Stage) {
 	d.flushCites()
 }
 
-// records lists what must be recorded at a stage or outcome, named owner.
-func (d *doc) records(owner string, rs []*engine.Record) {
+// records lists, under a heading, what must be recorded at a stage or an
+// outcome, named owner.
+func (d *doc) records(heading, owner string, rs []*engine.Record) {
 	if len(rs) == 0 {
 		return
 	}
-	d.line("What must be recorded:")
+	d.line(heading)
 	d.line("")
 	for i, r := range rs {
 		s := "- " + text(r.Text)
@@ -436,11 +437,7 @@ func (d *doc) outcomes() {
 	}
 	d.table([]string{"Outcome", "Title", "Kind", "Referral route"}, rows)
 	for _, o := range d.p.Outcomes {
-		if len(o.Records) > 0 {
-			d.line("When the case ends " + code(o.ID) + ":")
-			d.line("")
-			d.records("outcome "+code(o.ID), o.Records)
-		}
+		d.records("When the case ends "+code(o.ID)+", record:", "outcome "+code(o.ID), o.Records)
 	}
 	d.flushCites()
 }
@@ -503,6 +500,9 @@ func withinPlain(ob *engine.Obligation) string {
 }
 
 func anchor(ob *engine.Obligation) string {
+	if !ob.HasDeadline {
+		return ""
+	}
 	switch ob.From.Kind {
 	case engine.AnchorRaised:
 		return "the case being raised"

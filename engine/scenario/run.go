@@ -107,7 +107,7 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 		res.NotRun = f.Expectations()
 		return res
 	}
-	s.check(c, f.Raised, fired{next: c})
+	s.check(c, c, f.Raised, fired{next: c})
 	for i, st := range f.Steps {
 		next, err := p.Fire(ctx, c, engine.Event{
 			Name: st.Event, Actor: st.By, Role: st.Role, Agency: st.Agency,
@@ -123,10 +123,12 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 		}
 		// A step expected to be refused leaves the case as it was, even if
 		// the event was wrongly taken, and the story goes on from there.
-		s.check(c, st, fired{err: err, next: next})
-		if !expectRefusal {
-			c = next
+		after := next
+		if expectRefusal {
+			after = c
 		}
+		s.check(c, after, st, fired{err: err, next: next})
+		c = after
 	}
 	return res
 }
@@ -148,15 +150,11 @@ func (s *story) fail(f Failure) {
 	s.res.Failures = append(s.res.Failures, f)
 }
 
-// check evaluates a step's expectations at the step's time; c is the case
-// before the step.
-func (s *story) check(c engine.Case, st Step, ev fired) {
-	after := c
-	if ev.err == nil {
-		after = ev.next
-	}
+// check evaluates a step's expectations at the step's time, on the case
+// before the step and the case the story goes on with.
+func (s *story) check(before, after engine.Case, st Step, ev fired) {
 	for _, e := range st.Expect {
-		want, got, ok := s.eval(c, after, st, e, ev)
+		want, got, ok := s.eval(before, after, st, e, ev)
 		if ok {
 			s.res.Passed++
 			continue
@@ -167,7 +165,7 @@ func (s *story) check(c engine.Case, st Step, ev fired) {
 
 // eval returns what the expectation wanted, what happened, and whether they
 // agree. A `refused` expectation looks at the step; the others at the case
-// after it (before, after a refusal).
+// the story goes on with.
 func (s *story) eval(before, c engine.Case, st Step, e Expectation, ev fired) (want, got string, ok bool) {
 	switch e.Kind {
 	case KindStage:
