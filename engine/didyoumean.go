@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -134,4 +135,22 @@ func identFor(s string) string {
 		id = "x_" + id
 	}
 	return id
+}
+
+// Hint returns the hint the loader gives for a misspelt name: `did you mean
+// "x"?` for a near candidate, else the valid names. The scenario parser and
+// the command-line tool use it, so every tool suggests names alike.
+func Hint(name string, candidates []string) string {
+	s := suggester{budget: suggestBudget}
+	return s.hint(name, candidates)
+}
+
+// didYouMean returns `; did you mean "x"?` when a candidate is close to name,
+// for the runtime's messages (the loader's diagnostics put it in a Hint).
+func didYouMean(name string, candidates []string) string {
+	s := suggester{budget: suggestBudget}
+	if c, ok := s.suggest(name, candidates); ok {
+		return fmt.Sprintf("; did you mean %q?", c)
+	}
+	return ""
 }

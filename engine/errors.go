@@ -90,13 +90,3 @@ func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 func historyError(seq int, format string, args ...any) error {
 	return fmt.Errorf("%w: entry %d %s", ErrHistoryTampered, seq, fmt.Sprintf(format, args...))
 }
-
-// didYouMean returns `; did you mean "x"?` when a candidate is close to name,
-// for the runtime's messages (the loader's diagnostics put it in a Hint).
-func didYouMean(name string, candidates []string) string {
-	s := suggester{budget: suggestBudget}
-	if c, ok := s.suggest(name, candidates); ok {
-		return fmt.Sprintf("; did you mean %q?", c)
-	}
-	return ""
-}

@@ -128,8 +128,12 @@ func writeHelp(w io.Writer, c *command) {
 			first = false
 		}
 		value, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  --%s %s\n        %s", f.Name, value, usage)
-		if f.DefValue != "" {
+		name := "--" + f.Name
+		if value != "" {
+			name += " " + value
+		}
+		fmt.Fprintf(w, "  %s\n        %s", name, usage)
+		if f.DefValue != "" && f.DefValue != "false" {
 			fmt.Fprintf(w, " (default %q)", f.DefValue)
 		}
 		fmt.Fprintln(w)

@@ -36,7 +36,13 @@ to the scenario file.
 Each failure is printed as "file:line: expected X, got Y", then the totals
 ("N scenarios, M expectations: P passed, F failed") and, last, a line
 "N passed, N failed" counting scenarios, for CI to read. Exits 1 if any
-scenario fails.`,
+scenario fails.
+
+JSON: {"passed", "scenarios": [{"file", "scenario", "policy", "passed",
+"expectations", "expectations_passed", "expectations_failed", "not_run",
+"failures": [{"file", "line", "column", "kind", "expected", "actual"}],
+"diagnostics", "error"}], "summary": {"scenarios", "scenarios_passed",
+"scenarios_failed", "expectations", "passed", "failed", "not_run"}}.`,
 		example: "escalation test policies/scenarios/sefton",
 	}
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {

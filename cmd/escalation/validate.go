@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
@@ -42,10 +44,11 @@ annotations, which GitHub shows on the pull request's lines).`,
 		strict := fset.Bool("strict", false, "exit 1 on warnings as well as errors")
 		today := todayFlag(fset)
 		return func(e *env, args []string) int {
-			v := validation{opts: []engine.LoadOption{engine.WithToday(today.or(e))}, src: map[string][]byte{}}
+			v := validation{opts: []engine.LoadOption{engine.WithToday(today.or(e))}}
 			for _, arg := range args {
 				v.add(arg)
 			}
+			v.run()
 			if err := v.write(e.stdout, format.value); err != nil {
 				return e.fail(c, "%v", err)
 			}
@@ -58,14 +61,23 @@ annotations, which GitHub shows on the pull request's lines).`,
 	return c
 }
 
-// validation checks files and collects what it finds.
+// validation collects the files to check, checks them, and counts what it
+// finds.
 type validation struct {
 	opts     []engine.LoadOption
-	files    int
+	files    []*checked
 	errors   int
 	warnings int
 	diags    engine.Diagnostics
-	src      map[string][]byte // each file's bytes, to quote its lines
+}
+
+// checked is one file and what checking it found.
+type checked struct {
+	name     string
+	src      []byte
+	scenario bool
+	unread   bool // it could not be read: diags says why
+	diags    engine.Diagnostics
 }
 
 // add checks one PATH argument.
@@ -129,36 +141,65 @@ func isScenario(name string) bool {
 }
 
 func (v *validation) check(name string, src []byte, scenarioFile bool) {
-	v.files++
-	v.src[name] = src
-	var diags engine.Diagnostics
-	if scenarioFile {
-		_, diags = scenario.Parse(name, src)
-	} else {
-		_, diags = engine.Load(name, src, v.opts...)
-	}
-	v.record(diags)
+	v.files = append(v.files, &checked{name: name, src: src, scenario: scenarioFile})
 }
 
 // problem records a file that could not be checked as an error.
 func (v *validation) problem(name, msg, hint string) {
-	v.files++
-	v.record(engine.Diagnostics{{Severity: engine.SeverityError, Pos: engine.Pos{File: name}, Message: msg, Hint: hint, Code: "unreadable"}})
+	v.files = append(v.files, &checked{name: name, unread: true, diags: engine.Diagnostics{
+		{Severity: engine.SeverityError, Pos: engine.Pos{File: name}, Message: msg, Hint: hint, Code: "unreadable"},
+	}})
 }
 
-func (v *validation) record(ds engine.Diagnostics) {
-	for _, d := range ds {
-		if d.Severity == engine.SeverityError {
-			v.errors++
-		} else {
-			v.warnings++
+// run checks the files, one per processor at a time (each load is
+// independent), then counts the findings in the files' order.
+func (v *validation) run() {
+	work := make(chan *checked)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				if f.scenario {
+					_, f.diags = scenario.Parse(f.name, f.src)
+				} else {
+					_, f.diags = engine.Load(f.name, f.src, v.opts...)
+				}
+			}
+		}()
+	}
+	for _, f := range v.files {
+		if !f.unread {
+			work <- f
 		}
 	}
-	v.diags = append(v.diags, ds...)
+	close(work)
+	wg.Wait()
+	for _, f := range v.files {
+		for _, d := range f.diags {
+			if d.Severity == engine.SeverityError {
+				v.errors++
+			} else {
+				v.warnings++
+			}
+		}
+		v.diags = append(v.diags, f.diags...)
+	}
+}
+
+// source returns a checked file's bytes, to quote its lines.
+func (v *validation) source(name string) []byte {
+	for _, f := range v.files {
+		if f.name == name {
+			return f.src
+		}
+	}
+	return nil
 }
 
 func (v *validation) summary() string {
-	return fmt.Sprintf("%s: %s, %s", plural(v.files, "file", "files"), plural(v.errors, "error", "errors"), plural(v.warnings, "warning", "warnings"))
+	return fmt.Sprintf("%s: %s, %s", plural(len(v.files), "file", "files"), plural(v.errors, "error", "errors"), plural(v.warnings, "warning", "warnings"))
 }
 
 func (v *validation) write(w io.Writer, format string) error {
@@ -170,7 +211,7 @@ func (v *validation) write(w io.Writer, format string) error {
 			fmt.Fprintln(w, githubAnnotation(d))
 		}
 	default:
-		if err := engine.WriteDiagnostics(w, v.diags, func(file string) []byte { return v.src[file] }); err != nil {
+		if err := engine.WriteDiagnostics(w, v.diags, v.source); err != nil {
 			return err
 		}
 	}

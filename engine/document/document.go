@@ -45,8 +45,6 @@ type cite struct {
 	n     int // the assumption's number, or 0
 }
 
-func (d *doc) printf(format string, args ...any) { fmt.Fprintf(&d.b, format, args...) }
-
 func (d *doc) line(s string) { d.b.WriteString(s + "\n") }
 
 // cite records an element's sources and assumption for the current section.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -68,8 +69,14 @@ func (p *parser) report(at engine.Pos, code, hint, format string, args ...any) {
 	})
 }
 
+// errorAt reports a problem at node n, underlining a plain one-line value.
 func (p *parser) errorAt(n *yaml.Node, code, hint, format string, args ...any) {
 	p.report(p.pos(n), code, hint, format, args...)
+	if n.Kind == yaml.ScalarNode && n.Style == 0 && n.Value != "" && !strings.Contains(n.Value, "\n") {
+		end := p.pos(n)
+		end.Column += utf8.RuneCountInString(n.Value)
+		p.diags[len(p.diags)-1].End = end
+	}
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -67,7 +67,7 @@ func (r Result) OK() bool { return r.Err == nil && r.Failed == 0 }
 // when the story expected it to be taken.
 type Failure struct {
 	Pos      engine.Pos // the expectation's key, or the step
-	Kind     Kind       // the expectation's kind; "" for a step refused unexpectedly
+	Kind     Kind       // the expectation's kind, or KindStep
 	Expected string
 	Actual   string
 }
@@ -103,7 +103,7 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 		At: f.Raised.At, Facts: f.Raised.Facts, Forms: f.Raised.Forms, Note: f.Raised.Note,
 	})
 	if err != nil {
-		s.fail(Failure{Pos: f.Raised.Pos, Expected: "the case to be raised", Actual: "refused: " + err.Error()})
+		s.fail(Failure{Pos: f.Raised.Pos, Kind: KindStep, Expected: "the case to be raised", Actual: "refused: " + err.Error()})
 		res.NotRun = f.Expectations()
 		return res
 	}
@@ -115,7 +115,7 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 		})
 		expectRefusal := slices.ContainsFunc(st.Expect, func(e Expectation) bool { return e.Kind == KindRefused })
 		if err != nil && !expectRefusal {
-			s.fail(Failure{Pos: st.Pos, Expected: fmt.Sprintf("event %q to be taken", st.Event), Actual: "refused: " + err.Error()})
+			s.fail(Failure{Pos: st.Pos, Kind: KindStep, Expected: fmt.Sprintf("event %q to be taken", st.Event), Actual: "refused: " + err.Error()})
 			for _, later := range f.Steps[i:] {
 				res.NotRun += len(later.Expect)
 			}

@@ -54,6 +54,9 @@ const (
 	KindOverdue   Kind = "overdue"
 	KindAvailable Kind = "available"
 	KindRefused   Kind = "refused"
+	// KindStep is not an expectation: it is the kind of a Failure for a
+	// step whose event was refused when no refusal was expected.
+	KindStep Kind = "step"
 )
 
 // Expectation is one thing that must hold after a step. Each obligation

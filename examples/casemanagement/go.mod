@@ -5,8 +5,10 @@ go 1.26.0
 require (
 	github.com/safeguarding-partnerships/escalation v0.0.0
 	// modernc.org/sqlite: SQLite for database/sql in pure Go, so the example
-	// builds with nothing but Go (no C toolchain, no cgo). v1.62.0 is the
-	// newest release; it is what sets the go directive above to 1.26.0.
+	// builds and runs with nothing but Go (no C toolchain, no cgo). v1.62.0
+	// (SQLite 3.54.1) is the newest release; since v1.60.0 it requires Go
+	// 1.26, which is what sets the go directive above to 1.26.0. It must run
+	// with the modernc.org/libc version it pins (below, kept by go mod tidy).
 	modernc.org/sqlite v1.62.0
 )
 

@@ -20,8 +20,9 @@ import (
 type Server struct {
 	eng   *engine.Engine
 	store *Store
-	// now is the only clock in the service, read when a request gives no
-	// time: the engine never reads one, so tests inject a fixed time here.
+	// now is when an act happens if its request gives no time: the engine
+	// never reads a clock, so this is the one place acts get their time from
+	// the server's, and tests inject a fixed one.
 	now func() time.Time
 	log *slog.Logger
 }
