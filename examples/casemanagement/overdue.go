@@ -42,13 +42,17 @@ func describeOverdue(eng *engine.Engine, o Owed, at time.Time) (overdueItem, err
 		// As engine.Duty.DueDate: the date of the last instant before Due.
 		DueDate: calendar.DateOf(o.Due.Add(-time.Nanosecond)),
 	}
-	if st, ok := p.Stage(o.Stage); ok {
-		if ob, ok := st.Obligation(o.Obligation); ok {
-			item.Title = ob.Title
-			if ob.Owner != nil {
-				item.Owner = ob.Owner.ID
-			}
-		}
+	st, ok := p.Stage(o.Stage)
+	if !ok {
+		return overdueItem{}, fmt.Errorf("%w: case %s is at stage %q, which %s %s does not have", engine.ErrPolicyMismatch, o.Case, o.Stage, p.ID, p.Version)
+	}
+	ob, ok := st.Obligation(o.Obligation)
+	if !ok {
+		return overdueItem{}, fmt.Errorf("%w: case %s owes %q, which stage %s does not have", engine.ErrPolicyMismatch, o.Case, o.Obligation, st.ID)
+	}
+	item.Title = ob.Title
+	if ob.Owner != nil {
+		item.Owner = ob.Owner.ID
 	}
 	if item.WorkingDaysLate, err = p.Calendar().WorkingDaysBetween(item.DueDate, calendar.DateOf(at)); err != nil {
 		return overdueItem{}, err

@@ -27,8 +27,9 @@ type Server struct {
 	log *slog.Logger
 }
 
-// NewServer returns the API. log must not be given request bodies: it gets
-// cases through their LogValue, which leaves out facts, forms and notes.
+// NewServer returns the API. It never logs a request's body or query; it
+// logs cases and entries through their LogValue, which leaves out facts,
+// forms and notes.
 func NewServer(eng *engine.Engine, store *Store, now func() time.Time, log *slog.Logger) *Server {
 	return &Server{eng: eng, store: store, now: now, log: log}
 }

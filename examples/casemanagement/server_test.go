@@ -139,6 +139,24 @@ func TestTimesDefaultToTheServerClock(t *testing.T) {
 	}
 }
 
+// GET /overdue stops at its limit and says so.
+func TestOverdueLimit(t *testing.T) {
+	h := startServer(t, filepath.Join(t.TempDir(), "cases.db"))
+	for _, id := range []string{"a", "b", "c"} {
+		h.raise(map[string]any{"policy": "sefton", "id": id, "actor": "asha", "role": "practitioner", "at": "2026-12-22T10:00:00Z"})
+	}
+	for _, tc := range []struct {
+		limit     string
+		n         int
+		truncated bool
+	}{{"2", 2, true}, {"6", 6, false}, {"10", 6, false}} {
+		resp := decodeJSON[overdueResponse](t, h.do(http.StatusOK, "GET", "/overdue?at=2027-01-04T09:00:00Z&limit="+tc.limit, nil))
+		if len(resp.Overdue) != tc.n || resp.Truncated != tc.truncated {
+			t.Errorf("limit %s: %d items, truncated %v; want %d, %v", tc.limit, len(resp.Overdue), resp.Truncated, tc.n, tc.truncated)
+		}
+	}
+}
+
 // Fifty people act on the same revision of one case at once: exactly one
 // act is recorded, every other gets 409 and nothing is half-written. Each
 // loser then reads the case again and retries, and in the end every act is

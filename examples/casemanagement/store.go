@@ -114,6 +114,8 @@ func OpenStore(ctx context.Context, path string, eng *engine.Engine) (*Store, er
 		write.Close()
 		return nil, err
 	}
+	// Reads are CPU-bound in a pure-Go SQLite: more connections than CPUs
+	// would only queue in the scheduler instead of here.
 	s.read.SetMaxOpenConns(runtime.GOMAXPROCS(0))
 	for _, p := range []struct {
 		stmt  **sql.Stmt
@@ -188,10 +190,7 @@ func (s *Store) Update(ctx context.Context, from, to engine.Case) error {
 		} else if n == 0 {
 			return fmt.Errorf("%w: case %s is no longer at revision %d; read it again", errConflict, to.ID, from.Revision)
 		}
-		if err := s.appendAndIndex(ctx, tx, to, len(from.History)); err != nil {
-			return err
-		}
-		return nil
+		return s.appendAndIndex(ctx, tx, to, len(from.History))
 	})
 }
 
