@@ -63,7 +63,16 @@ func (e *Engine) Policy(id string) (*Policy, bool) {
 	return p, ok
 }
 
-// PolicyFor returns the policy version a case runs under.
+// PolicyVersion returns one version of a policy, as a case or a stored
+// index row names it.
+func (e *Engine) PolicyVersion(ref PolicyRef) (*Policy, bool) {
+	p, ok := e.versions[ref]
+	return p, ok
+}
+
+// PolicyFor returns the policy version a case runs under. A case on a
+// version the engine was not given fails with ErrPolicyMismatch: the host
+// must keep loading every version its stored cases were raised under.
 func (e *Engine) PolicyFor(c Case) (*Policy, error) {
 	p, ok := e.versions[c.Policy]
 	if !ok {
@@ -77,7 +86,7 @@ func (e *Engine) PolicyFor(c Case) (*Policy, error) {
 func (e *Engine) Raise(ctx context.Context, policyID string, r Raise) (Case, error) {
 	p, ok := e.current[policyID]
 	if !ok {
-		return Case{}, fmt.Errorf("%w: no policy %q%s", ErrPolicyMismatch, policyID, didYouMean(policyID, e.ids))
+		return Case{}, fmt.Errorf("%w %q%s", ErrUnknownPolicy, policyID, didYouMean(policyID, e.ids))
 	}
 	return p.Raise(ctx, r)
 }

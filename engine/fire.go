@@ -20,8 +20,8 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 	case r.At.IsZero():
 		return Case{}, &InputError{Path: "at", Message: "is required: when the case was raised"}
 	}
-	if _, ok := p.roles[r.Role]; !ok {
-		return Case{}, &InputError{Path: "role", Message: fmt.Sprintf("%q is not a role of policy %s%s", r.Role, p.ID, didYouMean(r.Role, p.roleIDs()))}
+	if err := p.knownRole(r.Role); err != nil {
+		return Case{}, err
 	}
 	updates, err := p.canonicalFacts(r.Facts)
 	if err != nil {
@@ -174,8 +174,20 @@ func (p *Policy) ready(c Case, ev Event) error {
 	case len(c.History) == 0:
 		return fmt.Errorf("%w: the case has no history", ErrHistoryTampered)
 	}
+	if err := p.knownRole(ev.Role); err != nil {
+		return err
+	}
 	if last := c.History[len(c.History)-1].At; ev.At.Before(last) {
 		return fmt.Errorf("%w: %s is before %s", ErrTimeBeforeLastEvent, ev.At.Format(time.RFC3339), last.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// knownRole refuses a role the policy does not have as bad input, so a typo
+// in a host's role mapping is not mistaken for a refusal by the procedure.
+func (p *Policy) knownRole(role string) error {
+	if _, ok := p.roles[role]; !ok {
+		return &InputError{Path: "role", Message: fmt.Sprintf("%q is not a role of policy %s%s", role, p.ID, didYouMean(role, p.roleIDs()))}
 	}
 	return nil
 }
@@ -331,6 +343,9 @@ type Action struct {
 // at time at, and why not when they may not. A closed case has none.
 func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at time.Time) ([]Action, error) {
 	if err := p.owns(c); err != nil {
+		return nil, err
+	}
+	if err := p.knownRole(role); err != nil {
 		return nil, err
 	}
 	if c.Closed() {

@@ -168,6 +168,7 @@ func TestFireRefusesWithTheReason(t *testing.T) {
 		{"closed case", closed, Event{Name: "resolve", Role: "practitioner"}, []error{ErrCaseClosed}, `outcome "withdrawn"`},
 		{"stale revision", stage1, Event{Name: "plan_agreed", Role: "practitioner", Revision: 7}, []error{ErrStaleRevision}, "revision 7 was expected"},
 		{"unknown fact", stage1, Event{Name: "plan_agreed", Role: "practitioner", Facts: map[string]any{"imediate_risk": true}}, []error{ErrInvalidInput}, `did you mean "immediate_risk"`},
+		{"role the policy does not have", stage1, Event{Name: "plan_agreed", Role: "practitoner"}, []error{ErrInvalidInput}, `role: "practitoner" is not a role of policy casework; did you mean "practitioner"?`},
 		{"enum value not allowed", stage1, Event{Name: "plan_agreed", Role: "practitioner", Facts: map[string]any{"dispute_area": "money"}}, []error{ErrInvalidInput}, "must be one of other, threshold, information_sharing"},
 		{"bad email on a form", stage2, Event{Name: "resolve", Role: "line_manager", Forms: map[string]map[string]any{"escalation_form": {"contact": "nobody"}}}, []error{ErrInvalidInput}, "forms.escalation_form.contact: must be an email address"},
 	}
@@ -400,7 +401,11 @@ func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
 	assert.Equal(t, "2026-12-23", newDue[0].DueDate.String())
 
 	_, err = e.Raise(ctx, "casewrk", Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	assert.ErrorIs(t, err, ErrUnknownPolicy)
 	assert.ErrorContains(t, err, `did you mean "casework"`)
+	got, ok := e.PolicyVersion(PolicyRef{ID: "casework", Version: "1"})
+	assert.True(t, ok)
+	assert.Same(t, v1, got)
 	_, err = New(WithPolicies(v1, v1))
 	assert.Error(t, err)
 	stray := old

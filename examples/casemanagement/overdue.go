@@ -32,9 +32,9 @@ type overdueItem struct {
 // under, without reading the case: the title and owner of the obligation, and
 // how late it is on that policy's calendar.
 func describeOverdue(eng *engine.Engine, o Owed, at time.Time) (overdueItem, error) {
-	p, err := eng.PolicyFor(engine.Case{ID: o.Case, Policy: o.Policy})
-	if err != nil {
-		return overdueItem{}, err
+	p, ok := eng.PolicyVersion(o.Policy)
+	if !ok {
+		return overdueItem{}, fmt.Errorf("%w: case %s is on %s version %s, which this engine does not have", engine.ErrPolicyMismatch, o.Case, o.Policy.ID, o.Policy.Version)
 	}
 	item := overdueItem{
 		Case: o.Case, Policy: o.Policy.ID, Version: o.Policy.Version, Stage: o.Stage, Obligation: o.Obligation,
@@ -54,9 +54,11 @@ func describeOverdue(eng *engine.Engine, o Owed, at time.Time) (overdueItem, err
 	if ob.Owner != nil {
 		item.Owner = ob.Owner.ID
 	}
-	if item.WorkingDaysLate, err = p.Calendar().WorkingDaysBetween(item.DueDate, calendar.DateOf(at)); err != nil {
+	late, err := p.Calendar().WorkingDaysBetween(item.DueDate, calendar.DateOf(at))
+	if err != nil {
 		return overdueItem{}, err
 	}
+	item.WorkingDaysLate = late
 	return item, nil
 }
 

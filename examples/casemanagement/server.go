@@ -151,7 +151,7 @@ func (s *Server) raise(w http.ResponseWriter, r *http.Request) error {
 		CaseID: id, Actor: req.Actor, Role: req.Role, Agency: req.Agency, At: at,
 		Facts: req.Facts, Forms: req.Forms, Note: req.Note,
 	})
-	if errors.Is(err, engine.ErrPolicyMismatch) {
+	if errors.Is(err, engine.ErrUnknownPolicy) {
 		return &apiError{http.StatusUnprocessableEntity, "unknown_policy", err.Error(), map[string]any{"policies": s.eng.Policies()}}
 	}
 	if err != nil {
@@ -325,14 +325,7 @@ func (s *Server) available(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.eng.PolicyFor(c)
-	if err != nil {
-		return err
-	}
 	role := q.Get("role")
-	if _, ok := p.Role(role); !ok {
-		return invalid("role", fmt.Sprintf("%q is not a role of policy %s", role, p.ID))
-	}
 	actions, err := s.eng.Available(r.Context(), c, q.Get("actor"), role, at)
 	if err != nil {
 		return err
