@@ -221,6 +221,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("scenario: &a [*a]\n"))
 	f.Add([]byte("steps:\n  - expect: {due: {x: [1]}, overdue: {at: 2026-02-29}}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
+		// The fuzzer has no time limit of its own: a hang becomes a recorded crasher.
+		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("Parse hung on %q", src)) })
+		defer watchdog.Stop()
 		file, diags := scenario.Parse("fuzz.yaml", src)
 		if (file == nil) == (len(diags) == 0) {
 			t.Fatalf("Parse must return a file or diagnostics, not %v and %d diagnostics", file != nil, len(diags))
