@@ -165,7 +165,7 @@ func (b *builder) scopeOf(t *Transition) *scope {
 		stages = []*Stage{t.From}
 	} else {
 		for _, s := range b.p.Stages {
-			if t.appliesIn(s) {
+			if t.AppliesIn(s) {
 				stages = append(stages, s)
 			}
 		}
@@ -248,7 +248,7 @@ func (b *builder) checkGraph() {
 func (b *builder) scopeTransitions(s *Stage) []*Transition {
 	ts := append([]*Transition(nil), s.Transitions...)
 	for _, t := range b.p.AnyStage {
-		if t.appliesIn(s) {
+		if t.AppliesIn(s) {
 			ts = append(ts, t)
 		}
 	}

@@ -210,7 +210,9 @@ func (p *Policy) caseStage(c Case) (*Stage, error) {
 	return s, nil
 }
 
-func (t *Transition) appliesIn(s *Stage) bool {
+// AppliesIn reports whether the transition can be fired in stage s: its own
+// stage's, or an any_stage one that Only and Except allow there.
+func (t *Transition) AppliesIn(s *Stage) bool {
 	if t.From != nil {
 		return t.From == s
 	}
@@ -240,7 +242,7 @@ func (p *Policy) choose(ctx context.Context, act *activation, s *Stage, event st
 	)
 	for _, ts := range [2][]*Transition{s.Transitions, p.AnyStage} {
 		for _, t := range ts {
-			if t.Event != event || !t.appliesIn(s) {
+			if t.Event != event || !t.AppliesIn(s) {
 				continue
 			}
 			matched = true
@@ -321,7 +323,7 @@ func (p *Policy) eventNames(s *Stage) []string {
 		add(t)
 	}
 	for _, t := range p.AnyStage {
-		if t.appliesIn(s) {
+		if t.AppliesIn(s) {
 			add(t)
 		}
 	}

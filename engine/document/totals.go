@@ -45,6 +45,8 @@ func runningTotals(p *engine.Policy) []totalRow {
 			switch {
 			case ob.Within.Unit == calendar.Hours:
 				row.total = ob.Within.String() + ": not counted in working days"
+			case !ok && ob.From.Kind == engine.AnchorMilestone && timeline.SetBy(p, ob.From.Milestone).During:
+				row.total = "not given: " + ob.Within.String() + " after `" + ob.From.Milestone.ID + "`, which an event during a stage sets"
 			case !ok:
 				row.total = "not given: an earlier timescale is in hours"
 			case ob.From.Kind == engine.AnchorRaised:
@@ -83,8 +85,14 @@ func obligationTotal(p *engine.Policy, s *engine.Stage, ob *engine.Obligation, a
 	case engine.AnchorRaised:
 		base = offset{known: true}
 	case engine.AnchorMilestone:
-		if by := timeline.SetBy(p, ob.From.Milestone); by != nil && by.Index <= s.Index {
-			base = entered[by.ID]
+		set := timeline.SetBy(p, ob.From.Milestone)
+		if set.During {
+			// Set by an event during a stage: the table cannot say on which
+			// day, so it gives no running total rather than a wrong one.
+			return offset{}, false
+		}
+		if set.Stage != nil && set.Stage.Index <= s.Index {
+			base = entered[set.Stage.ID]
 		}
 	}
 	if !base.known {

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
@@ -61,10 +62,12 @@ type Deadline struct {
 type From struct {
 	Kind      engine.AnchorKind
 	Milestone *engine.Milestone // set when Kind is AnchorMilestone
-	// SetBy is the stage whose entry sets the milestone; nil when no
-	// transition into a stage sets it, and the deadline then counts from
-	// the obligation's own stage being entered.
-	SetBy *engine.Stage
+	// SetBy is the stage where the milestone is set on the worst-case path:
+	// on entering it, or During it by an event that does not move the case.
+	// It is nil when no stage up to this one sets the milestone, and the
+	// deadline then counts from the obligation's own stage being entered.
+	SetBy  *engine.Stage
+	During bool
 }
 
 // String says what the deadline counts from, in words.
@@ -73,8 +76,11 @@ func (f From) String() string {
 	case engine.AnchorRaised:
 		return "from the case being raised"
 	case engine.AnchorMilestone:
-		if f.SetBy == nil {
-			return fmt.Sprintf("from milestone %s, which no transition into a stage sets: counted from entering this stage", f.Milestone.ID)
+		switch {
+		case f.SetBy == nil:
+			return fmt.Sprintf("from milestone %s, which no earlier event sets: counted from entering this stage", f.Milestone.ID)
+		case f.During:
+			return fmt.Sprintf("from milestone %s, set during %s in the last minute its other deadlines allow", f.Milestone.ID, f.SetBy.ID)
 		}
 		return fmt.Sprintf("from milestone %s, set on entering %s", f.Milestone.ID, f.SetBy.ID)
 	}
@@ -82,74 +88,159 @@ func (f From) String() string {
 }
 
 // WorstCase computes the schedule of a case raised at raised that is never
-// resolved and is escalated at every stage on the last day allowed.
+// resolved and is escalated at every stage on the last day allowed. A
+// milestone set on entering a stage is set when the stage is entered; one set
+// by an event during a stage is set, at worst, in the last minute that
+// stage's other deadlines allow.
 func WorstCase(p *engine.Policy, raised time.Time) (*Schedule, error) {
 	if raised.IsZero() {
 		return nil, fmt.Errorf("timeline: no raised time given: give the instant the case is raised")
 	}
 	cal := p.Calendar()
 	s := &Schedule{Policy: p, Raised: raised, Stages: make([]Stage, 0, len(p.Stages))}
-	entered := make(map[*engine.Stage]time.Time, len(p.Stages))
+	settings := make(map[*engine.Milestone]Setting, len(p.Milestones))
+	for _, m := range p.Milestones {
+		settings[m] = SetBy(p, m)
+	}
+	setAt := make(map[*engine.Milestone]time.Time, len(p.Milestones))
 	at := raised
 	for _, st := range p.Stages {
-		entered[st] = at
 		stage := Stage{Stage: st, Entered: at}
-		for _, ob := range st.Obligations {
-			if !ob.HasDeadline {
-				stage.Untimed = append(stage.Untimed, ob)
-				continue
+		for m, set := range settings {
+			if set.Stage == st && !set.During {
+				setAt[m] = at
 			}
+		}
+		deadline := func(ob *engine.Obligation) (Deadline, error) {
 			from := From{Kind: ob.From.Kind, Milestone: ob.From.Milestone}
 			anchor := at
 			switch ob.From.Kind {
 			case engine.AnchorRaised:
 				anchor = raised
 			case engine.AnchorMilestone:
-				if by := SetBy(p, ob.From.Milestone); by != nil && by.Index <= st.Index {
-					from.SetBy, anchor = by, entered[by]
+				if t, ok := setAt[ob.From.Milestone]; ok {
+					set := settings[ob.From.Milestone]
+					from.SetBy, from.During, anchor = set.Stage, set.During, t
 				}
 			}
 			dl, err := cal.Deadline(anchor, ob.Within)
 			if err != nil {
-				return nil, fmt.Errorf("timeline: stage %s, obligation %s: %w", st.ID, ob.ID, err)
+				return Deadline{}, fmt.Errorf("timeline: stage %s, obligation %s: %w", st.ID, ob.ID, err)
 			}
-			stage.Deadlines = append(stage.Deadlines, Deadline{Obligation: ob, From: from, Deadline: dl})
+			return Deadline{Obligation: ob, From: from, Deadline: dl}, nil
 		}
-		// The next stage is entered in the last minute the latest deadline
-		// allows, and never before this stage was entered.
-		if latest := stage.Latest(); latest != nil {
-			if next := latest.Due.Add(-time.Minute); next.After(at) {
-				at = next
+		// Deadlines that count from a milestone set during this stage wait
+		// until the stage's other deadlines say when that is.
+		setHere := func(ob *engine.Obligation) bool {
+			set := settings[ob.From.Milestone]
+			return ob.From.Kind == engine.AnchorMilestone && set.Stage == st && set.During
+		}
+		var waiting []*engine.Obligation
+		for _, ob := range st.Obligations {
+			switch {
+			case !ob.HasDeadline:
+				stage.Untimed = append(stage.Untimed, ob)
+			case setHere(ob):
+				waiting = append(waiting, ob)
+			default:
+				d, err := deadline(ob)
+				if err != nil {
+					return nil, err
+				}
+				stage.Deadlines = append(stage.Deadlines, d)
 			}
 		}
+		during := lastMinute(stage, at)
+		for m, set := range settings {
+			if set.Stage == st && set.During {
+				setAt[m] = during
+			}
+		}
+		for _, ob := range waiting {
+			d, err := deadline(ob)
+			if err != nil {
+				return nil, err
+			}
+			stage.Deadlines = append(stage.Deadlines, d)
+		}
+		sort.SliceStable(stage.Deadlines, func(i, j int) bool {
+			return indexOf(st, stage.Deadlines[i].Obligation) < indexOf(st, stage.Deadlines[j].Obligation)
+		})
+		at = lastMinute(stage, at)
 		s.Stages = append(s.Stages, stage)
 	}
 	return s, nil
 }
 
-// SetBy returns the first stage, in ladder order, that a transition setting
-// milestone m leads to (a stage's own transition or an any_stage one), or
-// nil if none does.
-func SetBy(p *engine.Policy, m *engine.Milestone) *engine.Stage {
-	var first *engine.Stage
-	consider := func(t *engine.Transition) {
-		if t.ToStage == nil || (first != nil && first.Index <= t.ToStage.Index) {
-			return
+// lastMinute is the last minute the stage's latest deadline allows, and
+// never before the stage was entered: when the next stage is entered on the
+// worst-case path.
+func lastMinute(stage Stage, entered time.Time) time.Time {
+	if latest := stage.Latest(); latest != nil {
+		if t := latest.Due.Add(-time.Minute); t.After(entered) {
+			return t
 		}
+	}
+	return entered
+}
+
+func indexOf(st *engine.Stage, ob *engine.Obligation) int {
+	for i, o := range st.Obligations {
+		if o == ob {
+			return i
+		}
+	}
+	return len(st.Obligations)
+}
+
+// Setting is where a milestone is first set along the ladder: on entering
+// Stage, or During it by an event that does not move the case. Stage is nil
+// when no transition sets the milestone.
+type Setting struct {
+	Stage  *engine.Stage
+	During bool
+}
+
+// SetBy returns where milestone m is first set along the ladder: the
+// earliest stage that a transition setting m leads to, or in which an event
+// that sets m and stays is fired (entering a stage comes before anything
+// during it).
+func SetBy(p *engine.Policy, m *engine.Milestone) Setting {
+	var best Setting
+	consider := func(st *engine.Stage, during bool) {
+		if best.Stage == nil || st.Index < best.Stage.Index || (st == best.Stage && best.During && !during) {
+			best = Setting{Stage: st, During: during}
+		}
+	}
+	sets := func(t *engine.Transition) bool {
 		for _, set := range t.Sets {
 			if set.ID == m.ID {
-				first = t.ToStage
-				return
+				return true
+			}
+		}
+		return false
+	}
+	for _, t := range allTransitions(p) {
+		switch {
+		case !sets(t):
+		case t.ToStage != nil:
+			consider(t.ToStage, false)
+		case t.ToOutcome == nil:
+			for _, st := range p.Stages {
+				if t.AppliesIn(st) {
+					consider(st, true)
+					break
+				}
 			}
 		}
 	}
+	return best
+}
+
+func allTransitions(p *engine.Policy) []*engine.Transition {
+	var ts []*engine.Transition
 	for _, st := range p.Stages {
-		for _, t := range st.Transitions {
-			consider(t)
-		}
+		ts = append(ts, st.Transitions...)
 	}
-	for _, t := range p.AnyStage {
-		consider(t)
-	}
-	return first
+	return append(ts, p.AnyStage...)
 }

@@ -112,25 +112,46 @@ func TestWorstCaseExplainsTheDaysNotCounted(t *testing.T) {
 	assert.Contains(t, total.String(), "Due: Thu 31 Dec 2026 00:00 GMT")
 }
 
-// A milestone that no transition into a stage sets counts from the
-// obligation's own stage being entered, and says so.
-func TestMilestoneSetWithinAStageCountsFromTheStage(t *testing.T) {
+// A milestone set by an event during a stage is, at worst, set in the last
+// minute that stage's other deadlines allow, and what counts from it follows.
+func TestMilestoneSetDuringAStageCountsFromItsLastMinute(t *testing.T) {
 	p := load(t, "ladder.yaml", func(s string) string {
 		s = strings.Replace(s, "{event: escalate, to: stage3, roles: [manager], sets: [formally_escalated]}",
 			"{event: escalate, to: stage3, roles: [manager]}", 1)
+		s = strings.Replace(s, "      write: {title: Write up",
+			"      review: {title: Review, owner: manager, within: 3 working days, source: {file: fixture.txt, quote: review}}\n      write: {title: Write up", 1)
 		return strings.Replace(s, "{event: decide, to: decided, roles: [manager]}",
 			"{event: decide, to: decided, roles: [manager]}\n      - {event: escalate_formally, roles: [manager], sets: [formally_escalated]}", 1)
 	})
 	m, ok := p.Milestone("formally_escalated")
 	require.True(t, ok)
-	assert.Nil(t, timeline.SetBy(p, m))
+	set := timeline.SetBy(p, m)
+	require.NotNil(t, set.Stage)
+	assert.True(t, set.During)
 
 	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
 	require.NoError(t, err)
-	write := s.Stages[4].Deadlines[0]
-	assert.Nil(t, write.From.SetBy)
-	assert.True(t, s.Stages[4].Entered.Equal(write.Trigger))
-	assert.Contains(t, write.From.String(), "counted from entering this stage")
+	for _, st := range s.Stages {
+		for _, d := range st.Deadlines {
+			if d.Obligation.From.Kind != engine.AnchorMilestone {
+				continue
+			}
+			require.Equal(t, set.Stage, d.From.SetBy, d.Obligation.ID)
+			assert.True(t, d.From.During)
+			assert.Contains(t, d.From.String(), "set during "+set.Stage.ID)
+			if st.Stage == set.Stage {
+				// It counts from after the stage's own latest other deadline.
+				var latest time.Time
+				for _, other := range st.Deadlines {
+					if other.Obligation.From.Kind != engine.AnchorMilestone && other.Due.After(latest) {
+						latest = other.Due
+					}
+				}
+				require.False(t, latest.IsZero(), "the fixture's stage has another deadline")
+				assert.True(t, d.Trigger.Equal(latest.Add(-time.Minute)), "%s counts from %s", d.Obligation.ID, d.Trigger)
+			}
+		}
+	}
 }
 
 func TestSetByPrefersTheEarliestStage(t *testing.T) {
@@ -139,9 +160,10 @@ func TestSetByPrefersTheEarliestStage(t *testing.T) {
 			"{event: escalate, to: stage2, roles: [practitioner], sets: [formally_escalated]}", 1)
 	})
 	m, _ := p.Milestone("formally_escalated")
-	by := timeline.SetBy(p, m)
-	require.NotNil(t, by)
-	assert.Equal(t, "stage2", by.ID)
+	set := timeline.SetBy(p, m)
+	require.NotNil(t, set.Stage)
+	assert.Equal(t, "stage2", set.Stage.ID)
+	assert.False(t, set.During)
 }
 
 func TestWorstCaseNeedsATime(t *testing.T) {
