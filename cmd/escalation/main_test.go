@@ -135,6 +135,13 @@ func TestCommands(t *testing.T) {
 }
 
 // JSON outputs keep their documented shapes: lists are never null.
+func TestValidateRefusesAFolderWithNothingToCheck(t *testing.T) {
+	dir := t.TempDir()
+	out, code := invocation(t, "validate", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "no policy or scenario files (*.yaml, *.yml) in this folder")
+}
+
 func TestJSONShapes(t *testing.T) {
 	var stdout bytes.Buffer
 	require.Equal(t, exitOK, run([]string{"validate", "--format", "json", today, tiny}, &stdout, io.Discard))

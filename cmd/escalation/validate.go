@@ -101,6 +101,7 @@ func (v *validation) add(arg string) {
 }
 
 func (v *validation) dir(root string) {
+	before := len(v.files)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
@@ -115,6 +116,10 @@ func (v *validation) dir(root string) {
 	})
 	if err != nil {
 		v.problem(root, err.Error(), "")
+	}
+	if len(v.files) == before {
+		// A mistyped folder in a CI job must not pass by checking nothing.
+		v.problem(filepath.ToSlash(root), "no policy or scenario files (*.yaml, *.yml) in this folder", "check the path")
 	}
 }
 
