@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"strings"
 )
 
@@ -46,35 +47,14 @@ func ParseJurisdiction(s string) (Jurisdiction, error) {
 func nearest(s string, names []string) (string, bool) {
 	norm := strings.Join(strings.Fields(strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(s, "_", " "), "-", " "))), "-")
 	norm = strings.ReplaceAll(norm, "&", "and")
+	if len(norm) > 64 { // no jurisdiction is this long; spare the quadratic work
+		return "", false
+	}
 	best, bestDist := "", 4
 	for _, n := range names {
-		if d := editDistance(norm, n); d < bestDist {
+		if d := suggest.Distance([]rune(norm), []rune(n)); d < bestDist {
 			best, bestDist = n, d
 		}
 	}
 	return best, best != ""
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	if len(a) > 64 { // no jurisdiction is this long; spare the quadratic work
-		return len(a)
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"strconv"
 	"strings"
 	"unicode"
@@ -40,7 +41,7 @@ func (s *suggester) suggest(name string, candidates []string) (string, bool) {
 		if s.budget -= len(a) * len(b); s.budget < 0 {
 			return "", false
 		}
-		if d := editDistance(a, b); d < bestDist {
+		if d := suggest.Distance(a, b); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
@@ -76,34 +77,6 @@ func choices(candidates []string) string {
 		return "use one of: " + strings.Join(shown, ", ") + ", … (" + strconv.Itoa(n) + " in all)"
 	}
 	return "use one of: " + strings.Join(shown, ", ")
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// Levenshtein plus the swap of two neighbouring characters, the commonest
-// typing slip.
-func editDistance(a, b []rune) int {
-	// Three rows: the swap looks two rows back.
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 func abs(n int) int {

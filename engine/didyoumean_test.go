@@ -42,26 +42,6 @@ func TestSuggestBudget(t *testing.T) {
 	assert.Negative(t, s.budget)
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"a", "", 1},
-		{"", "abc", 3},
-		{"kitten", "sitting", 3},
-		{"ab", "ba", 1},
-		{"title", "tilte", 1},
-		{"immediate_rsk", "immediate_risk", 1},
-		{"résumé", "resume", 2},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, editDistance([]rune(tt.a), []rune(tt.b)), "%q %q", tt.a, tt.b)
-		assert.Equal(t, tt.want, editDistance([]rune(tt.b), []rune(tt.a)), "%q %q", tt.b, tt.a)
-	}
-}
-
 func TestHintAndChoices(t *testing.T) {
 	s := suggester{budget: suggestBudget}
 	assert.Equal(t, `did you mean "title"?`, s.hint("titel", roleShape.keys()))
