@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -52,11 +53,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	eng, err := policies.Engine()
-	if err != nil {
-		return err
-	}
-	store, err := OpenStore(ctx, *db, eng)
+	store, eng, err := open(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -111,15 +108,25 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("-at: %w", err)
 		}
 	}
-	eng, err := policies.Engine()
-	if err != nil {
-		return err
-	}
-	store, err := OpenStore(ctx, *db, eng)
+	store, eng, err := open(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	_, err = sweep(ctx, store, eng, at, stdout)
 	return err
+}
+
+// open loads the bundled policies and opens the database on them, as both
+// the server and the nightly sweep start.
+func open(ctx context.Context, path string) (*Store, *engine.Engine, error) {
+	eng, err := policies.Engine()
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := OpenStore(ctx, path, eng)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, eng, nil
 }
