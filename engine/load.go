@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"go.yaml.in/yaml/v3"
 	"strings"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
@@ -89,6 +90,8 @@ func Load(file string, src []byte, opts ...LoadOption) (p *Policy, ds Diagnostic
 		sug: suggester{budget: suggestBudget},
 		p: &Policy{File: file, roles: map[string]*Role{}, facts: map[string]*Fact{}, milestones: map[string]*Milestone{},
 			forms: map[string]*Form{}, stages: map[string]*Stage{}, outcomes: map[string]*Outcome{}},
+		noun:      "policy",
+		start:     "language: " + languageV1,
 		docs:      map[string]bool{},
 		usedRoles: map[*Role]bool{},
 		usedFacts: map[*Fact]bool{},
@@ -114,6 +117,45 @@ func Load(file string, src []byte, opts ...LoadOption) (p *Policy, ds Diagnostic
 	return b.p, ds
 }
 
+// front reads the file as one YAML document within the size, depth and alias
+// limits, or returns nil having reported why not.
+func (b *builder) front(file string, src []byte) *yaml.Node {
+	if len(src) > b.cfg.maxBytes {
+		b.report(SeverityError, Pos{File: file}, Pos{}, "too-large",
+			fmt.Sprintf("the file is %d bytes, over the limit of %d", len(src), b.cfg.maxBytes), "a "+b.noun+" is usually under 50 KiB: check that this is the right file")
+		return nil
+	}
+	b.t = newSrcText(file, src)
+	root := b.parseYAML()
+	if root == nil || !b.checkLimits(root) {
+		return nil
+	}
+	return root
+}
+
+// ParseYAML is the loader's front end, for the project's other YAML files
+// (scenario files): it reads one document within the limits Load applies
+// (DefaultMaxBytes, nesting depth, alias expansion), and reports syntax errors
+// at the lines Load gives. noun names the kind of file in hints ("scenario"),
+// and start is what such a file starts with. On any error the root is nil.
+func ParseYAML(file string, src []byte, noun, start string) (root *yaml.Node, ds Diagnostics) {
+	b := &builder{cfg: &loadConfig{maxBytes: DefaultMaxBytes}, noun: noun, start: start}
+	defer func() {
+		// As in Load: no input may crash the host.
+		if r := recover(); r != nil {
+			b.report(SeverityError, Pos{File: file}, Pos{}, "internal", fmt.Sprintf("internal error while reading YAML (please report it): %v", r), "")
+			root, ds = nil, b.ds.list
+		}
+	}()
+	root = b.front(file, src)
+	ds = b.ds.list
+	ds.sort()
+	if b.ds.hasErrors() {
+		return nil, ds
+	}
+	return root, ds
+}
+
 // load runs the loader's passes; each reports what it finds and the later
 // ones run only once the file is a safe YAML tree.
 func (b *builder) load(file string, src []byte, opts []LoadOption) {
@@ -125,14 +167,8 @@ func (b *builder) load(file string, src []byte, opts []LoadOption) {
 			b.report(SeverityError, Pos{File: file}, Pos{}, "bad-option", err.Error(), "")
 		}
 	}
-	if len(src) > b.cfg.maxBytes {
-		b.report(SeverityError, Pos{File: file}, Pos{}, "too-large",
-			fmt.Sprintf("the file is %d bytes, over the limit of %d", len(src), b.cfg.maxBytes), "a policy is usually under 50 KiB: check that this is the right file")
-		return
-	}
-	b.t = newSrcText(file, src)
-	root := b.parseYAML()
-	if root == nil || !b.checkLimits(root) {
+	root := b.front(file, src)
+	if root == nil {
 		return
 	}
 	b.policy(root)

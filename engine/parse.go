@@ -27,7 +27,7 @@ func (b *builder) parseYAML() *yaml.Node {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			b.report(SeverityError, Pos{File: b.t.file, Line: 1}, Pos{}, "empty-file", "the file is empty", "start with: language: "+languageV1)
+			b.report(SeverityError, Pos{File: b.t.file, Line: 1}, Pos{}, "empty-file", "the file is empty", "start with: "+b.start)
 		} else {
 			b.syntaxError(err)
 		}
@@ -35,14 +35,14 @@ func (b *builder) parseYAML() *yaml.Node {
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); err == nil {
-		b.errorAt(&next, "multiple-documents", "hold one policy per file", "the file holds more than one YAML document")
+		b.errorAt(&next, "multiple-documents", "hold one "+b.noun+" per file", "the file holds more than one YAML document")
 		return nil
 	} else if !errors.Is(err, io.EOF) {
 		b.syntaxError(err)
 		return nil
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
-		b.report(SeverityError, Pos{File: b.t.file, Line: 1}, Pos{}, "empty-file", "the file is empty", "start with: language: "+languageV1)
+		b.report(SeverityError, Pos{File: b.t.file, Line: 1}, Pos{}, "empty-file", "the file is empty", "start with: "+b.start)
 		return nil
 	}
 	return doc.Content[0]
@@ -172,7 +172,7 @@ type limitWalk struct {
 // reach it, nil if none.
 func (l *limitWalk) walk(n *yaml.Node, depth int, via *yaml.Node) bool {
 	if depth > maxDepth {
-		l.b.errorAt(n, "too-deep", "a policy is nested about ten levels deep; check the indentation", "the file is nested more than %d levels deep", maxDepth)
+		l.b.errorAt(n, "too-deep", "a "+l.b.noun+" is nested about ten levels deep; check the indentation", "the file is nested more than %d levels deep", maxDepth)
 		return false
 	}
 	if via != nil {

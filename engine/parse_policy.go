@@ -34,6 +34,10 @@ type builder struct {
 	guardFailed bool // a guard did not compile: "never read" may be wrong
 
 	jurisdictionNode, reviewNode *yaml.Node
+
+	// noun and start name the kind of file in hints ("policy", and what
+	// such a file starts with), so ParseYAML serves scenario files too.
+	noun, start string
 }
 
 // report adds a diagnostic.

@@ -1,12 +1,7 @@
 package scenario
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,9 +38,11 @@ func Parse(name string, src []byte) (f *File, diags engine.Diagnostics) {
 			"the file is %d bytes; a scenario file may be at most %d", len(src), MaxSize)
 		return nil, p.diags
 	}
-	root := p.document(src)
+	// The loader's front end: the same bounds on depth and aliases as a
+	// policy file, and syntax errors at the same lines.
+	root, ds := engine.ParseYAML(name, src, "scenario", "scenario: <the story's title>")
 	if root == nil {
-		return nil, p.diags
+		return nil, ds
 	}
 	f = p.story(root)
 	if len(p.diags) > 0 {
@@ -77,54 +74,6 @@ func (p *parser) errorAt(n *yaml.Node, code, hint, format string, args ...any) {
 		end.Column += utf8.RuneCountInString(n.Value)
 		p.diags[len(p.diags)-1].End = end
 	}
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// document parses the file's one YAML document and returns its root, or nil
-// having said why not.
-func (p *parser) document(src []byte) (root *yaml.Node) {
-	defer func() {
-		// The YAML library is not ours to vouch for: if it panics on some
-		// input, that input is reported as unreadable, never passed on.
-		if r := recover(); r != nil {
-			p.report(engine.Pos{File: p.file, Line: 1}, "yaml-syntax", "check the file is a YAML scenario", "the file cannot be read as YAML")
-			root = nil
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			p.report(engine.Pos{File: p.file, Line: 1}, "empty-file", "start with: scenario: <the story's title>", "the file is empty")
-		} else {
-			p.syntaxError(err)
-		}
-		return nil
-	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err == nil {
-		p.errorAt(&next, "multiple-documents", "put each story in its own file", "the file holds more than one YAML document")
-		return nil
-	} else if !errors.Is(err, io.EOF) {
-		p.syntaxError(err)
-		return nil
-	}
-	if len(doc.Content) == 0 {
-		p.report(engine.Pos{File: p.file, Line: 1}, "empty-file", "start with: scenario: <the story's title>", "the file is empty")
-		return nil
-	}
-	return doc.Content[0]
-}
-
-func (p *parser) syntaxError(err error) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	at := engine.Pos{File: p.file, Line: 1}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		at.Line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	}
-	p.report(at, "yaml-syntax", "check the indentation and punctuation on this line and the one before", "YAML syntax: %s", msg)
 }
 
 // pair is one key and its value in a mapping.

@@ -235,3 +235,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Scenario files get the loader's bounds: an alias bomb is refused, not expanded.
+func TestParseRefusesAnAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("scenario: bomb\npolicy: x\nraised:\n  facts:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 8; i++ {
+		fmt.Fprintf(&b, "    a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	start := time.Now()
+	f, diags := scenario.Parse("bomb.yaml", []byte(b.String()))
+	assert.Nil(t, f)
+	require.NotEmpty(t, diags)
+	assert.Equal(t, "alias-limit", diags[0].Code)
+	assert.Less(t, time.Since(start), time.Second)
+}

@@ -2,7 +2,6 @@ package timeline
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
@@ -135,41 +134,57 @@ func WorstCase(p *engine.Policy, raised time.Time) (*Schedule, error) {
 			set := settings[ob.From.Milestone]
 			return ob.From.Kind == engine.AnchorMilestone && set.Stage == st && set.During
 		}
-		var waiting []*engine.Obligation
-		for _, ob := range st.Obligations {
-			switch {
-			case !ob.HasDeadline:
-				stage.Untimed = append(stage.Untimed, ob)
-			case setHere(ob):
-				waiting = append(waiting, ob)
-			default:
+		// Each timed obligation gets its slot in file order; those that count
+		// from a milestone set during this stage are filled in last, once the
+		// stage's other deadlines say when that is.
+		slots := make([]*Deadline, len(st.Obligations))
+		fill := func(waiting bool) error {
+			for i, ob := range st.Obligations {
+				if !ob.HasDeadline || setHere(ob) != waiting {
+					continue
+				}
 				d, err := deadline(ob)
 				if err != nil {
-					return nil, err
+					return err
 				}
-				stage.Deadlines = append(stage.Deadlines, d)
+				slots[i] = &d
+			}
+			return nil
+		}
+		for _, ob := range st.Obligations {
+			if !ob.HasDeadline {
+				stage.Untimed = append(stage.Untimed, ob)
 			}
 		}
+		if err := fill(false); err != nil {
+			return nil, err
+		}
+		stage.Deadlines = collect(slots)
 		during := lastMinute(stage, at)
 		for m, set := range settings {
 			if set.Stage == st && set.During {
 				setAt[m] = during
 			}
 		}
-		for _, ob := range waiting {
-			d, err := deadline(ob)
-			if err != nil {
-				return nil, err
-			}
-			stage.Deadlines = append(stage.Deadlines, d)
+		if err := fill(true); err != nil {
+			return nil, err
 		}
-		sort.SliceStable(stage.Deadlines, func(i, j int) bool {
-			return indexOf(st, stage.Deadlines[i].Obligation) < indexOf(st, stage.Deadlines[j].Obligation)
-		})
+		stage.Deadlines = collect(slots)
 		at = lastMinute(stage, at)
 		s.Stages = append(s.Stages, stage)
 	}
 	return s, nil
+}
+
+// collect gathers the filled slots, in obligation order.
+func collect(slots []*Deadline) []Deadline {
+	var ds []Deadline
+	for _, d := range slots {
+		if d != nil {
+			ds = append(ds, *d)
+		}
+	}
+	return ds
 }
 
 // lastMinute is the last minute the stage's latest deadline allows, and
@@ -182,15 +197,6 @@ func lastMinute(stage Stage, entered time.Time) time.Time {
 		}
 	}
 	return entered
-}
-
-func indexOf(st *engine.Stage, ob *engine.Obligation) int {
-	for i, o := range st.Obligations {
-		if o == ob {
-			return i
-		}
-	}
-	return len(st.Obligations)
 }
 
 // Setting is where a milestone is first set along the ladder: on entering
