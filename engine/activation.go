@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sync"
 	"time"
 
 	"cel.dev/cel-go/common/types"
@@ -27,16 +28,34 @@ type activation struct {
 
 var _ interpreter.Activation = (*activation)(nil)
 
+// Guards see an activation through an interface, so it escapes to the heap;
+// pooling them keeps that allocation out of every event.
+var activations = sync.Pool{New: func() any { return new(activation) }}
+
+// newActivation returns a pooled copy of a. Release it when the event is done.
+func newActivation(a activation) *activation {
+	pa := activations.Get().(*activation)
+	*pa = a
+	return pa
+}
+
+// release returns a to the pool, dropping what it refers to. No compiled
+// program keeps an activation once Eval returns.
+func (a *activation) release() {
+	*a = activation{}
+	activations.Put(a)
+}
+
 func (a *activation) Parent() interpreter.Activation { return nil }
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case "role":
-		return types.String(a.role), true
+		return a.p.str(a.role), true
 	case "actor":
 		return types.String(a.actor), true
 	case "stage":
-		return types.String(a.stage), true
+		return a.p.str(a.stage), true
 	case "now":
 		return types.Timestamp{Time: a.now}, true
 	case "raised":
@@ -74,12 +93,38 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	if !ok {
 		v = f.Default
 	}
-	return factVal(f, v)
+	return a.p.factVal(f, v)
+}
+
+// intern boxes, once, the strings guards compare most: role and stage ids
+// and enum values. Boxing a string for CEL allocates; these need not.
+func intern(p *Policy) map[string]ref.Val {
+	m := map[string]ref.Val{}
+	for _, r := range p.Roles {
+		m[r.ID] = types.String(r.ID)
+	}
+	for _, s := range p.Stages {
+		m[s.ID] = types.String(s.ID)
+	}
+	for _, f := range p.Facts {
+		for _, v := range f.Values {
+			m[v] = types.String(v)
+		}
+	}
+	return m
+}
+
+// str is s as a CEL value, from the interned ones when it is one of them.
+func (p *Policy) str(s string) ref.Val {
+	if v, ok := p.interned[s]; ok {
+		return v
+	}
+	return types.String(s)
 }
 
 // factVal turns a stored fact into its CEL value. A date fact that was never
 // set resolves to nothing, so a guard reading it fails and says so.
-func factVal(f *Fact, v any) (ref.Val, bool) {
+func (p *Policy) factVal(f *Fact, v any) (ref.Val, bool) {
 	switch f.Type {
 	case FactBool:
 		b, ok := canonicalBool(v)
@@ -102,5 +147,5 @@ func factVal(f *Fact, v any) (ref.Val, bool) {
 		return types.NewStringList(types.DefaultTypeAdapter, l), ok
 	}
 	s, ok := canonicalString(v)
-	return types.String(s), ok
+	return p.str(s), ok
 }

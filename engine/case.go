@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
 )
 
 // CaseSchema is the version of the case's JSON form. It changes only when a
@@ -18,6 +20,11 @@ const CaseSchema = 1
 //
 // Facts and form data may hold personal data: String and LogValue redact them,
 // and no error the engine returns contains their values.
+//
+// Cases made from one another share their maps and their history's earlier
+// entries, so treat a case's maps and slices as read-only: change a case only
+// by firing events. A change made in place to a recorded entry shows as
+// tampering when the history is verified.
 type Case struct {
 	Schema   int       `json:"schema"`
 	ID       string    `json:"id"`
@@ -34,7 +41,7 @@ type Case struct {
 	Forms       map[string]map[string]any `json:"forms,omitempty"`
 	Milestones  map[string]time.Time      `json:"milestones,omitempty"`
 	Obligations []ObligationState         `json:"obligations"`
-	History     []Entry                   `json:"history"`
+	History     []*Entry                  `json:"history"`
 }
 
 // PolicyRef names the policy version a case runs under.
@@ -73,16 +80,18 @@ type ObligationState struct {
 	Stage string
 	// Anchor is the instant the deadline counts from; zero while it waits for
 	// a milestone. Due is fixed from it once and never moves.
-	Anchor    time.Time
-	Due       time.Time // zero when the obligation has no timescale or waits
-	Within    string    // the timescale applied (after any expedite), as written
-	Immediate bool
+	Anchor time.Time
+	Due    time.Time // zero when the obligation has no timescale or waits
+	// Within is the timescale applied (after any expedite); zero while the
+	// obligation waits or when the procedure states none.
+	Within    calendar.Within
 	Expedited bool
 	Met       time.Time // when an event completed it
 	Ended     time.Time // when the case left the stage, met or not
 }
 
-// obligationJSON is ObligationState's stored form: unset times are left out.
+// obligationJSON is ObligationState's stored form: unset times are left out,
+// and "immediate" repeats what Within says for readers of the stored JSON.
 type obligationJSON struct {
 	ID        string     `json:"id"`
 	Stage     string     `json:"stage"`
@@ -113,7 +122,7 @@ func derefTime(t *time.Time) time.Time {
 func (o ObligationState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(obligationJSON{
 		ID: o.ID, Stage: o.Stage, Anchor: optTime(o.Anchor), Due: optTime(o.Due),
-		Within: o.Within, Immediate: o.Immediate, Expedited: o.Expedited,
+		Within: o.Within.String(), Immediate: o.Within.Immediate, Expedited: o.Expedited,
 		Met: optTime(o.Met), Ended: optTime(o.Ended),
 	})
 }
@@ -124,9 +133,16 @@ func (o *ObligationState) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
+	var w calendar.Within
+	if err := w.UnmarshalText([]byte(j.Within)); err != nil {
+		return fmt.Errorf("obligation %q: within: %w", j.ID, err)
+	}
+	if w.Immediate != j.Immediate {
+		return fmt.Errorf("obligation %q: immediate is %t but within is %q", j.ID, j.Immediate, j.Within)
+	}
 	*o = ObligationState{
 		ID: j.ID, Stage: j.Stage, Anchor: derefTime(j.Anchor), Due: derefTime(j.Due),
-		Within: j.Within, Immediate: j.Immediate, Expedited: j.Expedited,
+		Within: w, Expedited: j.Expedited,
 		Met: derefTime(j.Met), Ended: derefTime(j.Ended),
 	}
 	return nil
@@ -155,8 +171,8 @@ type Entry struct {
 	Facts map[string]any            `json:"facts,omitempty"`
 	Forms map[string]map[string]any `json:"forms,omitempty"`
 	Note  string                    `json:"note,omitempty"`
-	Prev  string                    `json:"prev"`
-	Hash  string                    `json:"hash"`
+	Prev  Digest                    `json:"prev"`
+	Hash  Digest                    `json:"hash"`
 }
 
 // RaiseEvent is the name history gives the act of raising a case.

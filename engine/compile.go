@@ -163,6 +163,7 @@ func (b *builder) compileGuards() {
 		return
 	}
 	b.p.env = env
+	b.p.interned = intern(b.p)
 	est := b.estimator()
 	for _, gs := range b.guards {
 		b.compileGuard(env, est, gs)

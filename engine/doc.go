@@ -60,7 +60,9 @@
 // the facts, form data and note that came with it. Each entry carries the hash
 // of the one before it, so VerifyHistory finds any change made outside the
 // engine, and Replay rebuilds the case from its history alone; Verify checks a
-// stored case against it.
+// stored case against it. Entries never change once recorded, so a case and
+// the cases fired from it share them: firing copies a slice of pointers, not
+// the record.
 //
 // # Personal data
 //

@@ -47,11 +47,10 @@ type Duty struct {
 	// date on which it is on time. Both are zero when no timescale applies.
 	Due       time.Time
 	DueDate   calendar.Date
-	Within    string // the timescale applied, as written ("2 working days")
-	Immediate bool
-	Expedited bool      // a shorter timescale applied because its condition held
-	Met       time.Time // when it was met, if it was
-	Late      bool      // it was met after its deadline
+	Within    calendar.Within // the timescale applied (zero while waiting or when none)
+	Expedited bool            // a shorter timescale applied because its condition held
+	Met       time.Time       // when it was met, if it was
+	Late      bool            // it was met after its deadline
 	// Breach is what the policy says an overdue obligation means; set only
 	// when Status is StatusOverdue and the policy says something.
 	Breach *Breach
@@ -62,14 +61,10 @@ type Duty struct {
 // Explain recomputes the deadline with the calendar's day-by-day reasons, so a
 // case record can show why the date is what it is.
 func (d Duty) Explain() (calendar.Deadline, error) {
-	if d.Within == "" || d.Anchor.IsZero() {
+	if d.Within.IsZero() || d.Anchor.IsZero() {
 		return calendar.Deadline{}, fmt.Errorf("obligation %q has no deadline to explain", d.Obligation.ID)
 	}
-	w, err := calendar.ParseWithin(d.Within)
-	if err != nil {
-		return calendar.Deadline{}, err
-	}
-	return d.cal.Deadline(d.Anchor, w)
+	return d.cal.Deadline(d.Anchor, d.Within)
 }
 
 // Due lists the obligations of the case's current stage and where each stands
@@ -97,7 +92,7 @@ func (p *Policy) Due(c Case, at time.Time) ([]Duty, error) {
 		}
 		d := Duty{
 			Obligation: ob, Status: o.status(at), Anchor: o.Anchor, Due: o.Due,
-			Within: o.Within, Immediate: o.Immediate, Expedited: o.Expedited,
+			Within: o.Within, Expedited: o.Expedited,
 			Met: o.Met, cal: p.calendar,
 		}
 		if !o.Due.IsZero() {

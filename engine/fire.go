@@ -23,7 +23,7 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 	if err := p.knownRole(r.Role); err != nil {
 		return Case{}, err
 	}
-	updates, err := p.canonicalFacts(r.Facts)
+	updates, err := p.canonicalFacts(r.Facts, false)
 	if err != nil {
 		return Case{}, err
 	}
@@ -42,16 +42,17 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 		Schema: CaseSchema, ID: r.CaseID, Policy: PolicyRef{ID: p.ID, Version: p.Version},
 		Revision: 1, Raised: r.At, Facts: facts, Forms: forms,
 	}
-	act := activation{p: p, facts: facts, role: r.Role, actor: r.Actor, now: r.At, raised: r.At}
-	if err := p.enter(ctx, &c, p.Start, r.At, &act); err != nil {
+	act := newActivation(activation{p: p, facts: facts, role: r.Role, actor: r.Actor, now: r.At, raised: r.At})
+	defer act.release()
+	if err := p.enter(ctx, &c, p.Start, r.At, act); err != nil {
 		return Case{}, err
 	}
-	entry := Entry{
+	entry := &Entry{
 		Case: r.CaseID, At: r.At, Actor: r.Actor, Role: r.Role, Agency: r.Agency,
 		Event: RaiseEvent, To: p.Start.ID, Facts: updates, Forms: forms, Note: r.Note,
 	}
-	seal(&entry, nil)
-	c.History = []Entry{entry}
+	seal(entry, nil)
+	c.History = []*Entry{entry}
 	return c, nil
 }
 
@@ -63,7 +64,8 @@ func (p *Policy) Fire(ctx context.Context, c Case, ev Event) (Case, error) {
 }
 
 // fire is Fire. With owned set the caller gives c up (Replay does, building
-// a case no one else holds), so its slices are extended instead of copied.
+// a case no one else holds), so its facts and obligations are changed in
+// place instead of copied.
 func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, error) {
 	if err := p.ready(c, ev); err != nil {
 		return Case{}, err
@@ -72,7 +74,7 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 	if err != nil {
 		return Case{}, err
 	}
-	updates, err := p.canonicalFacts(ev.Facts)
+	updates, err := p.canonicalFacts(ev.Facts, owned)
 	if err != nil {
 		return Case{}, err
 	}
@@ -93,11 +95,12 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 	if len(formUpdates) > 0 {
 		next.Forms = mergeForms(c.Forms, formUpdates)
 	}
-	act := activation{
+	act := newActivation(activation{
 		p: p, facts: next.Facts, role: ev.Role, actor: ev.Actor, stage: c.Stage,
 		now: ev.At, raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
-	}
-	t, refusal := p.choose(ctx, &act, stage, ev.Name, next.Forms)
+	})
+	defer act.release()
+	t, refusal := p.choose(ctx, act, stage, ev.Name, next.Forms)
 	if refusal != nil {
 		return Case{}, refusal
 	}
@@ -116,10 +119,10 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 			}
 		}
 	}
-	if err := p.setMilestones(ctx, &next, t, ev.At, &act); err != nil {
+	if err := p.setMilestones(ctx, &next, t, ev.At, act); err != nil {
 		return Case{}, err
 	}
-	entry := Entry{
+	entry := &Entry{
 		At: ev.At, Actor: ev.Actor, Role: ev.Role, Agency: ev.Agency, Event: ev.Name,
 		From: c.Stage, Facts: updates, Forms: formUpdates, Note: ev.Note,
 	}
@@ -129,7 +132,7 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 	switch {
 	case t.ToStage != nil:
 		leave(&next, ev.At)
-		if err := p.enter(ctx, &next, t.ToStage, ev.At, &act); err != nil {
+		if err := p.enter(ctx, &next, t.ToStage, ev.At, act); err != nil {
 			return Case{}, err
 		}
 		entry.To = t.ToStage.ID
@@ -138,14 +141,16 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 		next.Stage, next.Outcome, next.Entered = "", t.ToOutcome.ID, ev.At
 		entry.To = t.ToOutcome.ID
 	}
-	seal(&entry, c.History)
-	history := c.History
-	if !owned {
-		// A full slice expression forces append to copy, so the old case's
-		// history is never shared with, or overwritten through, the new one.
-		history = history[:len(history):len(history)]
+	seal(entry, c.History)
+	if owned {
+		next.History = append(c.History, entry)
+	} else {
+		// The new case's history is its own slice (sharing the old case's
+		// entries, which never change), so neither case can overwrite the other's.
+		next.History = make([]*Entry, len(c.History)+1)
+		copy(next.History, c.History)
+		next.History[len(c.History)] = entry
 	}
-	next.History = append(history, entry)
 	next.Revision = c.Revision + 1
 	return next, nil
 }
@@ -171,8 +176,8 @@ func (p *Policy) ready(c Case, ev Event) error {
 		return &InputError{Path: "at", Message: "is required: when the event happened"}
 	case strings.TrimSpace(ev.Actor) == "":
 		return &InputError{Path: "actor", Message: "is required: who fired the event"}
-	case len(c.History) == 0:
-		return fmt.Errorf("%w: the case has no history", ErrHistoryTampered)
+	case len(c.History) == 0 || c.History[len(c.History)-1] == nil:
+		return fmt.Errorf("%w: the case has no last history entry", ErrHistoryTampered)
 	}
 	if err := p.knownRole(ev.Role); err != nil {
 		return err
@@ -357,14 +362,15 @@ func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at t
 	if err != nil {
 		return nil, err
 	}
-	act := activation{
+	act := newActivation(activation{
 		p: p, facts: c.Facts, role: role, actor: actor, stage: c.Stage, now: at,
 		raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
-	}
+	})
+	defer act.release()
 	names := p.eventNames(s)
 	actions := make([]Action, len(names))
 	for i, name := range names {
-		t, refused := p.choose(ctx, &act, s, name, c.Forms)
+		t, refused := p.choose(ctx, act, s, name, c.Forms)
 		actions[i] = Action{Event: name, Transition: t, Allowed: refused == nil, Refused: refused}
 	}
 	return actions, nil
@@ -421,7 +427,7 @@ func (p *Policy) fix(ctx context.Context, o *ObligationState, ob *Obligation, an
 	if err != nil {
 		return fmt.Errorf("obligation %s: %w", ob.ID, err)
 	}
-	o.Due, o.Within, o.Immediate = due, w.String(), w.Immediate
+	o.Due, o.Within = due, w
 	return nil
 }
 

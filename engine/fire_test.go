@@ -80,7 +80,7 @@ func TestRaiseStartsTheFirstStageAndItsDeadlines(t *testing.T) {
 	assert.Equal(t, StatusPending, d.Status)
 	assert.Equal(t, "2026-12-24", d.DueDate.String())
 	assert.True(t, d.Due.Equal(london(t, "2026-12-25 00:00")), "due %s", d.Due)
-	assert.Equal(t, "2 working days", d.Within)
+	assert.Equal(t, "2 working days", d.Within.String())
 	assert.False(t, d.Expedited)
 
 	late := duty(t, p, c, "agree_plan", "2026-12-25 00:00")
@@ -94,8 +94,8 @@ func TestExpediteShortensTheDeadlineWhenItsConditionHolds(t *testing.T) {
 	c := raise(t, p, "2026-12-22 10:00", map[string]any{"immediate_risk": true})
 	d := duty(t, p, c, "agree_plan", "2026-12-22 11:00")
 	assert.True(t, d.Expedited)
-	assert.True(t, d.Immediate)
-	assert.Equal(t, "immediately", d.Within)
+	assert.True(t, d.Within.Immediate)
+	assert.Equal(t, "immediately", d.Within.String())
 	assert.Equal(t, "2026-12-22", d.DueDate.String())
 }
 
@@ -297,18 +297,29 @@ func TestHistoryChainShowsTampering(t *testing.T) {
 	require.NoError(t, VerifyHistory(c.History))
 	require.NoError(t, p.Verify(ctx, c))
 
-	tamper := func(change func(h []Entry)) error {
-		h := append([]Entry(nil), c.History...)
+	// copyHistory copies the entries too: the case's own are shared and read-only.
+	copyHistory := func() []*Entry {
+		h := make([]*Entry, len(c.History))
+		for i, en := range c.History {
+			dup := *en
+			h[i] = &dup
+		}
+		return h
+	}
+	tamper := func(change func(h []*Entry)) error {
+		h := copyHistory()
 		change(h)
 		return VerifyHistory(h)
 	}
-	assert.ErrorIs(t, tamper(func(h []Entry) { h[1].Actor = "someone else" }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []Entry) { h[0].Facts = map[string]any{"child_name": "Other"} }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []Entry) { h[1], h[2] = h[2], h[1] }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []Entry) { h[2].Seq = 9 }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[1].Actor = "someone else" }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[0].Facts = map[string]any{"child_name": "Other"} }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[1], h[2] = h[2], h[1] }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Seq = 9 }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[1] = nil }), ErrHistoryTampered)
+	require.NoError(t, VerifyHistory(c.History), "tampering with copies leaves the case alone")
 
 	// Replay tells an altered record from a policy that now decides differently.
-	altered := append([]Entry(nil), c.History...)
+	altered := copyHistory()
 	altered[1].Note = "rewritten"
 	_, err := p.Replay(ctx, altered)
 	assert.ErrorIs(t, err, ErrHistoryTampered)

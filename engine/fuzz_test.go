@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,6 +56,40 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
+// FuzzCase feeds the runtime stored cases as a host's database might give
+// them back, damaged: asking what is due and available, firing and verifying
+// must answer or refuse, never panic, and a case that verifies must still
+// verify after any event it accepts.
+func FuzzCase(f *testing.F) {
+	p := loadTestPolicy(f, "casework.yaml")
+	f.Add(storedCase(f, p))
+	for _, c := range []Case{benchCase(f, p), fire(f, p, benchCase(f, p), "resolve", "line_manager", "2026-12-22 13:00")} {
+		data, err := json.Marshal(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	at := time.Date(2027, 1, 5, 9, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c Case
+		if json.Unmarshal(data, &c) != nil {
+			return
+		}
+		_, _ = p.Due(c, at)
+		_, _ = p.Available(ctx, c, "lee", "line_manager", at)
+		verified := p.Verify(ctx, c) == nil
+		for _, name := range []string{"met", "escalate", "formally_escalate", "resolve", "withdraw", "decide"} {
+			next, err := p.Fire(ctx, c, Event{Name: name, Actor: "lee", Role: "line_manager", At: at, Facts: map[string]any{"meetings": 1}})
+			if err == nil && verified {
+				if err := p.Verify(ctx, next); err != nil {
+					t.Fatalf("%s on a verified case gave a case that does not verify: %v", name, err)
+				}
+			}
+		}
+	})
+}
+
 func less(a, b *Diagnostic) bool {
 	if a.Pos.Line != b.Pos.Line {
 		return a.Pos.Line < b.Pos.Line
@@ -74,7 +109,7 @@ func BenchmarkLoad(b *testing.B) {
 func BenchmarkLoadBundled(b *testing.B) {
 	files, _ := filepath.Glob(filepath.Join("..", "policies", "*.yaml"))
 	if len(files) == 0 {
-		b.Skip("no policies yet")
+		b.Fatal("no policies found under ../policies")
 	}
 	for _, file := range files {
 		b.Run(filepath.Base(file), func(b *testing.B) { benchmarkLoad(b, file) })

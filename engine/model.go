@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types/ref"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 )
@@ -39,6 +40,7 @@ type Policy struct {
 
 	calendar   *calendar.Calendar
 	env        *cel.Env
+	interned   map[string]ref.Val // see intern
 	roles      map[string]*Role
 	facts      map[string]*Fact
 	milestones map[string]*Milestone

@@ -132,7 +132,7 @@ func TestOnePolicySharedByManyGoroutines(t *testing.T) {
 }
 
 // benchCase is a case at stage 2 whose "escalate" guard holds and whose form is complete.
-func benchCase(b *testing.B, p *Policy) Case {
+func benchCase(b testing.TB, p *Policy) Case {
 	c := raise(b, p, "2026-12-22 10:00", map[string]any{"dispute_area": "threshold"})
 	c = fire(b, p, c, "escalate", "practitioner", "2026-12-22 11:00")
 	c, err := p.Fire(ctx, c, Event{Name: "formally_escalate", Actor: "lee", Role: "line_manager", At: london(b, "2026-12-22 12:00"),

@@ -12,7 +12,12 @@ import (
 // ErrHistoryTampered if an entry was altered after it was recorded, and with
 // ErrReplayMismatch if any event would now be refused or move the case
 // differently from what the history records.
-func (p *Policy) Replay(ctx context.Context, history []Entry) (Case, error) {
+func (p *Policy) Replay(ctx context.Context, history []*Entry) (Case, error) {
+	for i, en := range history {
+		if en == nil {
+			return Case{}, historyError(i+1, "is missing")
+		}
+	}
 	if len(history) == 0 || history[0].Event != RaiseEvent {
 		return Case{}, fmt.Errorf("%w: the history does not start with the case being raised", ErrReplayMismatch)
 	}
@@ -46,11 +51,11 @@ func (p *Policy) Replay(ctx context.Context, history []Entry) (Case, error) {
 // mean equal entries (the hash covers everything an entry says and the hash
 // before it); on a difference, the recorded entry's own hash tells whether
 // the record was altered or the policy now decides differently.
-func sameEntry(rebuilt, recorded Entry) error {
+func sameEntry(rebuilt, recorded *Entry) error {
 	if rebuilt.Hash == recorded.Hash {
 		return nil
 	}
-	if rebuilt.Seq != recorded.Seq || rebuilt.Prev != recorded.Prev || entryHash(&recorded) != recorded.Hash {
+	if rebuilt.Seq != recorded.Seq || rebuilt.Prev != recorded.Prev || entryHash(recorded) != recorded.Hash {
 		return historyError(recorded.Seq, "has been changed since it was recorded")
 	}
 	return fmt.Errorf("%w: entry %d (%s) records %s -> %s, the policy now gives %s -> %s",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,7 +113,9 @@ func canonicalFact(f *Fact, v any) (any, error) {
 	case FactDate:
 		out, ok = canonicalDate(v)
 	case FactList:
-		out, ok = canonicalList(v)
+		var l []string
+		l, ok = canonicalList(v)
+		out = slices.Clone(l) // the case keeps its own list, whatever the caller does with theirs
 	}
 	if !ok {
 		return nil, &InputError{Path: "facts." + f.ID, Message: "must be " + factTypeWords(f.Type)}
@@ -136,10 +139,16 @@ func factTypeWords(t FactType) string {
 	return "text"
 }
 
-// canonicalFacts checks a set of fact updates against the policy.
-func (p *Policy) canonicalFacts(in map[string]any) (map[string]any, error) {
+// canonicalFacts checks a set of fact updates against the policy and returns
+// them in canonical form, in a map of their own. With reuse set (Replay reads
+// a recorded entry, which is never changed) a map that is canonical already is
+// returned as it is.
+func (p *Policy) canonicalFacts(in map[string]any, reuse bool) (map[string]any, error) {
 	if len(in) == 0 {
 		return nil, nil
+	}
+	if reuse && p.canonicalAlready(in) {
+		return in, nil
 	}
 	out := make(map[string]any, len(in))
 	for id, v := range in {
@@ -154,6 +163,27 @@ func (p *Policy) canonicalFacts(in map[string]any) (map[string]any, error) {
 		out[id] = cv
 	}
 	return out, nil
+}
+
+// canonicalAlready reports whether every update names a fact and holds a
+// canonical value for it. Each canonical form (bool, int64, string, []string)
+// canonicalises to itself, so accepting it is enough.
+func (p *Policy) canonicalAlready(in map[string]any) bool {
+	for id, v := range in {
+		f, ok := p.facts[id]
+		if !ok {
+			return false
+		}
+		switch v.(type) {
+		case bool, int64, string, []string:
+			if _, err := canonicalFact(f, v); err != nil {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalForms checks form data against the policy's forms.

@@ -266,8 +266,8 @@ func (s *Server) due(w http.ResponseWriter, r *http.Request) error {
 	resp := dueResponse{Case: c.ID, Revision: c.Revision, Stage: c.Stage, Outcome: c.Outcome, At: at, Duties: []duty{}}
 	for _, d := range duties {
 		out := duty{
-			Obligation: d.Obligation.ID, Title: d.Obligation.Title, Status: d.Status, Within: d.Within,
-			Immediate: d.Immediate, Expedited: d.Expedited, Late: d.Late,
+			Obligation: d.Obligation.ID, Title: d.Obligation.Title, Status: d.Status, Within: d.Within.String(),
+			Immediate: d.Within.Immediate, Expedited: d.Expedited, Late: d.Late,
 			Anchor: optional(d.Anchor), Met: optional(d.Met),
 		}
 		if d.Obligation.Owner != nil {

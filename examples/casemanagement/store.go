@@ -203,7 +203,7 @@ func (s *Store) appendAndIndex(ctx context.Context, tx *sql.Tx, c engine.Case, s
 		if err != nil {
 			return err
 		}
-		if _, err := insert.ExecContext(ctx, c.ID, en.Seq, string(b), en.Hash); err != nil {
+		if _, err := insert.ExecContext(ctx, c.ID, en.Seq, string(b), en.Hash.String()); err != nil {
 			return err
 		}
 	}
@@ -280,12 +280,12 @@ func (s *Store) Get(ctx context.Context, id string) (engine.Case, error) {
 	for rows.Next() {
 		var (
 			b  []byte
-			en engine.Entry
+			en = new(engine.Entry)
 		)
 		if err := rows.Scan(&b); err != nil {
 			return engine.Case{}, err
 		}
-		if err := json.Unmarshal(b, &en); err != nil {
+		if err := json.Unmarshal(b, en); err != nil {
 			return engine.Case{}, fmt.Errorf("case %s: stored history: %w", id, err)
 		}
 		c.History = append(c.History, en)
