@@ -23,7 +23,7 @@ type activation struct {
 	raised      time.Time
 	entered     time.Time
 	milestones  map[string]time.Time
-	obligations []ObligationState // the whole case's; only the current visit's are shown
+	obligations []ObligationState // the current visit's
 }
 
 var _ interpreter.Activation = (*activation)(nil)
@@ -71,15 +71,14 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case "obligations":
 		m := make(map[string]string)
 		for i := range a.obligations {
-			if o := &a.obligations[i]; o.Stage == a.stage && o.Ended.IsZero() {
-				m[o.ID] = string(o.status(a.now))
-			}
+			o := &a.obligations[i]
+			m[o.ID] = string(o.status(a.now))
 		}
 		return types.NewStringStringMap(types.DefaultTypeAdapter, m), true
 	case "overdue":
 		var ids []string
 		for i := range a.obligations {
-			if o := &a.obligations[i]; o.Stage == a.stage && o.Ended.IsZero() && o.status(a.now) == StatusOverdue {
+			if o := &a.obligations[i]; o.status(a.now) == StatusOverdue {
 				ids = append(ids, o.ID)
 			}
 		}

@@ -36,12 +36,16 @@ type Case struct {
 	// Outcome is the outcome's id once the case is closed.
 	Outcome string `json:"outcome,omitempty"`
 	// Entered is when the case entered its current stage or outcome.
-	Entered     time.Time                 `json:"entered"`
-	Facts       map[string]any            `json:"facts"`
-	Forms       map[string]map[string]any `json:"forms,omitempty"`
-	Milestones  map[string]time.Time      `json:"milestones,omitempty"`
-	Obligations []ObligationState         `json:"obligations"`
-	History     []*Entry                  `json:"history"`
+	Entered    time.Time                 `json:"entered"`
+	Facts      map[string]any            `json:"facts"`
+	Forms      map[string]map[string]any `json:"forms,omitempty"`
+	Milestones map[string]time.Time      `json:"milestones,omitempty"`
+	// Obligations are what the current visit to the stage owes, met or not,
+	// in the policy's order; none once the case is closed. When the case
+	// moves on, the history entry that records the move keeps them as they
+	// stood (Entry.Left).
+	Obligations []ObligationState `json:"obligations,omitempty"`
+	History     []*Entry          `json:"history"`
 }
 
 // PolicyRef names the policy version a case runs under.
@@ -86,8 +90,7 @@ type ObligationState struct {
 	// obligation waits or when the procedure states none.
 	Within    calendar.Within
 	Expedited bool
-	Met       time.Time // when an event completed it
-	Ended     time.Time // when the case left the stage, met or not
+	Met       time.Time // when an event completed it; zero while it is owed
 }
 
 // obligationJSON is ObligationState's stored form: unset times are left out,
@@ -101,7 +104,6 @@ type obligationJSON struct {
 	Immediate bool       `json:"immediate,omitempty"`
 	Expedited bool       `json:"expedited,omitempty"`
 	Met       *time.Time `json:"met,omitempty"`
-	Ended     *time.Time `json:"ended,omitempty"`
 }
 
 func optTime(t time.Time) *time.Time {
@@ -123,7 +125,7 @@ func (o ObligationState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(obligationJSON{
 		ID: o.ID, Stage: o.Stage, Anchor: optTime(o.Anchor), Due: optTime(o.Due),
 		Within: o.Within.String(), Immediate: o.Within.Immediate, Expedited: o.Expedited,
-		Met: optTime(o.Met), Ended: optTime(o.Ended),
+		Met: optTime(o.Met),
 	})
 }
 
@@ -143,13 +145,13 @@ func (o *ObligationState) UnmarshalJSON(data []byte) error {
 	*o = ObligationState{
 		ID: j.ID, Stage: j.Stage, Anchor: derefTime(j.Anchor), Due: derefTime(j.Due),
 		Within: w, Expedited: j.Expedited,
-		Met: derefTime(j.Met), Ended: derefTime(j.Ended),
+		Met: derefTime(j.Met),
 	}
 	return nil
 }
 
-// open reports whether the obligation is still owed in the current visit.
-func (o *ObligationState) open() bool { return o.Met.IsZero() && o.Ended.IsZero() }
+// open reports whether the obligation is still owed.
+func (o *ObligationState) open() bool { return o.Met.IsZero() }
 
 // Entry is one act in a case's history. The history is append-only: each
 // entry carries the hash of the one before it, so any change to an earlier
@@ -171,8 +173,11 @@ type Entry struct {
 	Facts map[string]any            `json:"facts,omitempty"`
 	Forms map[string]map[string]any `json:"forms,omitempty"`
 	Note  string                    `json:"note,omitempty"`
-	Prev  Digest                    `json:"prev"`
-	Hash  Digest                    `json:"hash"`
+	// Left is what the stage visit this event ended owed, as it stood when
+	// the case moved on: an obligation not met then was left unmet.
+	Left []ObligationState `json:"left,omitempty"`
+	Prev Digest            `json:"prev"`
+	Hash Digest            `json:"hash"`
 }
 
 // RaiseEvent is the name history gives the act of raising a case.

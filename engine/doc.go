@@ -57,12 +57,15 @@
 //
 // Every accepted event appends one Entry to the case's history: who, in which
 // role, what, when, from which stage to which, the guard that allowed it, and
-// the facts, form data and note that came with it. Each entry carries the hash
-// of the one before it, so VerifyHistory finds any change made outside the
-// engine, and Replay rebuilds the case from its history alone; Verify checks a
-// stored case against it. Entries never change once recorded, so a case and
-// the cases fired from it share them: firing copies a slice of pointers, not
-// the record.
+// the facts, form data and note that came with it. An entry that moves the case
+// on also keeps what the stage visit owed, as it stood (Entry.Left), so the
+// record shows which duties were met, when, and which were left unmet;
+// Case.Obligations holds only what the current visit owes. Each entry carries
+// the hash of the one before it, so VerifyHistory finds any change made outside
+// the engine, and Replay rebuilds the case from its history alone; Verify
+// checks a stored case against it. Entries never change once recorded, so a
+// case and the cases fired from it share them: firing copies a slice of
+// pointers, not the record.
 //
 // # Personal data
 //

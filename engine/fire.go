@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -67,10 +68,10 @@ func (p *Policy) Fire(ctx context.Context, c Case, ev Event) (Case, error) {
 // a case no one else holds), so its facts and obligations are changed in
 // place instead of copied.
 func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, error) {
-	if err := p.ready(c, ev); err != nil {
+	if err := p.ready(&c, &ev); err != nil {
 		return Case{}, err
 	}
-	stage, err := p.caseStage(c)
+	stage, err := p.caseStage(&c)
 	if err != nil {
 		return Case{}, err
 	}
@@ -105,16 +106,17 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 		return Case{}, refusal
 	}
 
-	// The new case gets its own obligations (and milestones, if it sets any),
-	// so firing twice on the same case value can never corrupt either result.
-	if !owned {
-		next.Obligations = make([]ObligationState, len(c.Obligations), len(c.Obligations)+stageObligations(t))
-		copy(next.Obligations, c.Obligations)
+	// Completing obligations and setting milestones change what the visit
+	// owes, so the new case gets its own copy first: firing twice on the same
+	// case value can never corrupt either result. Moving on needs no copy:
+	// the visit's obligations go as they are to the entry that records it.
+	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0) {
+		next.Obligations = slices.Clone(c.Obligations)
 	}
 	act.obligations = next.Obligations
 	for _, ob := range t.Completes {
 		for i := range next.Obligations {
-			if o := &next.Obligations[i]; o.ID == ob.ID && o.Stage == c.Stage && o.open() {
+			if o := &next.Obligations[i]; o.ID == ob.ID && o.open() {
 				o.Met = ev.At
 			}
 		}
@@ -131,13 +133,13 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 	}
 	switch {
 	case t.ToStage != nil:
-		leave(&next, ev.At)
+		entry.Left = next.Obligations
 		if err := p.enter(ctx, &next, t.ToStage, ev.At, act); err != nil {
 			return Case{}, err
 		}
 		entry.To = t.ToStage.ID
 	case t.ToOutcome != nil:
-		leave(&next, ev.At)
+		entry.Left, next.Obligations = next.Obligations, nil
 		next.Stage, next.Outcome, next.Entered = "", t.ToOutcome.ID, ev.At
 		entry.To = t.ToOutcome.ID
 	}
@@ -155,15 +157,8 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 	return next, nil
 }
 
-func stageObligations(t *Transition) int {
-	if t.ToStage == nil {
-		return 0
-	}
-	return len(t.ToStage.Obligations)
-}
-
 // ready checks what must hold before any transition is considered.
-func (p *Policy) ready(c Case, ev Event) error {
+func (p *Policy) ready(c *Case, ev *Event) error {
 	if err := p.owns(c); err != nil {
 		return err
 	}
@@ -198,7 +193,7 @@ func (p *Policy) knownRole(role string) error {
 }
 
 // owns checks that the case was raised under this policy version.
-func (p *Policy) owns(c Case) error {
+func (p *Policy) owns(c *Case) error {
 	if c.Policy.ID != p.ID || c.Policy.Version != p.Version {
 		return fmt.Errorf("%w: case %s is on %s version %s, not %s version %s",
 			ErrPolicyMismatch, c.ID, c.Policy.ID, c.Policy.Version, p.ID, p.Version)
@@ -206,7 +201,7 @@ func (p *Policy) owns(c Case) error {
 	return nil
 }
 
-func (p *Policy) caseStage(c Case) (*Stage, error) {
+func (p *Policy) caseStage(c *Case) (*Stage, error) {
 	s, ok := p.stages[c.Stage]
 	if !ok {
 		return nil, fmt.Errorf("%w: case %s is at stage %q, which policy %s version %s does not have",
@@ -272,7 +267,7 @@ func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transi
 	var outstanding []string
 	for _, ob := range t.Requires {
 		for i := range act.obligations {
-			if o := &act.obligations[i]; o.ID == ob.ID && o.Stage == s.ID && o.open() {
+			if o := &act.obligations[i]; o.ID == ob.ID && o.open() {
 				outstanding = append(outstanding, ob.ID)
 			}
 		}
@@ -349,7 +344,7 @@ type Action struct {
 // events that apply there) with whether the actor, acting in role, may fire it
 // at time at, and why not when they may not. A closed case has none.
 func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at time.Time) ([]Action, error) {
-	if err := p.owns(c); err != nil {
+	if err := p.owns(&c); err != nil {
 		return nil, err
 	}
 	if err := p.knownRole(role); err != nil {
@@ -358,7 +353,7 @@ func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at t
 	if c.Closed() {
 		return nil, nil
 	}
-	s, err := p.caseStage(c)
+	s, err := p.caseStage(&c)
 	if err != nil {
 		return nil, err
 	}
@@ -376,20 +371,25 @@ func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at t
 	return actions, nil
 }
 
-// enter moves the case into stage s at time at and starts its obligations.
+// enter moves the case into stage s at time at and starts the visit's
+// obligations, in a slice of their own.
 func (p *Policy) enter(ctx context.Context, c *Case, s *Stage, at time.Time, act *activation) error {
 	c.Stage, c.Entered = s.ID, at
 	act.stage, act.entered = s.ID, at
-	for _, ob := range s.Obligations {
-		o := ObligationState{ID: ob.ID, Stage: s.ID}
+	var owed []ObligationState
+	if len(s.Obligations) > 0 {
+		owed = make([]ObligationState, len(s.Obligations))
+	}
+	for i, ob := range s.Obligations {
+		o := &owed[i]
+		o.ID, o.Stage = ob.ID, s.ID
 		if anchor, ok := anchorTime(c, ob, at); ok {
-			if err := p.fix(ctx, &o, ob, anchor, act); err != nil {
+			if err := p.fix(ctx, o, ob, anchor, act); err != nil {
 				return err
 			}
 		}
-		c.Obligations = append(c.Obligations, o)
 	}
-	act.obligations = c.Obligations
+	c.Obligations, act.obligations = owed, owed
 	return nil
 }
 
@@ -452,7 +452,7 @@ func (p *Policy) setMilestones(ctx context.Context, c *Case, t *Transition, at t
 	stage := p.stages[c.Stage]
 	for i := range c.Obligations {
 		o := &c.Obligations[i]
-		if o.Stage != c.Stage || !o.Ended.IsZero() || !o.Anchor.IsZero() {
+		if !o.Anchor.IsZero() {
 			continue
 		}
 		ob, known := stage.Obligation(o.ID)
@@ -466,16 +466,6 @@ func (p *Policy) setMilestones(ctx context.Context, c *Case, t *Transition, at t
 		}
 	}
 	return nil
-}
-
-// leave ends the current visit's obligations: whatever was not met is no
-// longer owed once the case moves on, and the record shows it was left open.
-func leave(c *Case, at time.Time) {
-	for i := range c.Obligations {
-		if o := &c.Obligations[i]; o.Stage == c.Stage && o.Ended.IsZero() {
-			o.Ended = at
-		}
-	}
 }
 
 func mergeForms(old, updates map[string]map[string]any) map[string]map[string]any {

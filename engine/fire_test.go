@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -302,6 +303,7 @@ func TestHistoryChainShowsTampering(t *testing.T) {
 		h := make([]*Entry, len(c.History))
 		for i, en := range c.History {
 			dup := *en
+			dup.Left = slices.Clone(en.Left)
 			h[i] = &dup
 		}
 		return h
@@ -316,6 +318,11 @@ func TestHistoryChainShowsTampering(t *testing.T) {
 	assert.ErrorIs(t, tamper(func(h []*Entry) { h[1], h[2] = h[2], h[1] }), ErrHistoryTampered)
 	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Seq = 9 }), ErrHistoryTampered)
 	assert.ErrorIs(t, tamper(func(h []*Entry) { h[1] = nil }), ErrHistoryTampered)
+	require.Len(t, c.History[2].Left, 1, "escalating left Stage 1's plan behind, met")
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Left[0].Met = h[2].Left[0].Met.Add(-time.Hour) }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Left[0].Expedited = true }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Left[0].Stage = "stage2" }), ErrHistoryTampered)
+	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Left = nil }), ErrHistoryTampered)
 	require.NoError(t, VerifyHistory(c.History), "tampering with copies leaves the case alone")
 
 	// Replay tells an altered record from a policy that now decides differently.

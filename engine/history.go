@@ -8,91 +8,103 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // An entry's hash covers the previous entry's hash (its 32 bytes, first) and
 // everything the entry says, in a fixed binary encoding: canonical values (so
 // a case read back from JSON hashes the same), map keys sorted, every string
-// length-prefixed so no two different entries encode alike. Times are hashed
-// as instants.
+// and list length-prefixed so no two different entries encode alike. Times
+// are hashed as instants. The encoding is compact because SHA-256's cost is
+// per 64 bytes: it is most of an event's cost.
 
-var encoderPool = sync.Pool{New: func() any { return new(entryEncoder) }}
+// Each append function adds one item's encoding to b and returns it, in the
+// style of strconv's: the buffer stays in registers, not behind a pointer.
 
-// entryEncoder builds an entry's canonical encoding in one reused buffer, so
-// hashing an entry is one SHA-256 call and allocates nothing.
-type entryEncoder struct{ buf []byte }
-
-func (e *entryEncoder) tag(b byte) { e.buf = append(e.buf, b) }
-
-func (e *entryEncoder) int(n int64) {
-	e.buf = binary.LittleEndian.AppendUint64(append(e.buf, 'i'), uint64(n))
+func appendInt(b []byte, n int64) []byte {
+	return binary.LittleEndian.AppendUint64(append(b, 'i'), uint64(n))
 }
 
-func (e *entryEncoder) str(s string) {
-	e.buf = append(binary.AppendUvarint(e.buf, uint64(len(s))), s...)
+func appendStr(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-func (e *entryEncoder) value(v any) {
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 't')
+	}
+	return append(b, 'f')
+}
+
+// appendObligation encodes a state compactly, as a Left entry can hold
+// several: a byte of flags saying which times are set, then those times.
+func appendObligation(b []byte, o *ObligationState) []byte {
+	var flags byte
+	for i, set := range [...]bool{!o.Anchor.IsZero(), !o.Due.IsZero(), !o.Met.IsZero(), o.Within.Immediate, o.Expedited} {
+		if set {
+			flags |= 1 << i
+		}
+	}
+	b = append(appendStr(b, o.ID), flags, byte(o.Within.Unit))
+	b = binary.AppendUvarint(b, uint64(o.Within.N))
+	for _, t := range [...]time.Time{o.Anchor, o.Due, o.Met} {
+		if !t.IsZero() {
+			b = binary.LittleEndian.AppendUint64(b, uint64(t.UnixNano()))
+		}
+	}
+	return b
+}
+
+func appendValue(b []byte, v any) []byte {
 	if n, ok := canonicalInt(v); ok {
-		e.int(n)
-		return
+		return appendInt(b, n)
 	}
 	// A list of text reads back from JSON as []any: encode both alike.
 	if l, ok := canonicalList(v); ok {
-		e.tag('l')
-		e.int(int64(len(l)))
+		b = appendInt(append(b, 'l'), int64(len(l)))
 		for _, s := range l {
-			e.str(s)
+			b = appendStr(b, s)
 		}
-		return
+		return b
 	}
 	switch x := v.(type) {
 	case nil:
-		e.tag('n')
+		return append(b, 'n')
 	case bool:
-		if x {
-			e.tag('t')
-		} else {
-			e.tag('f')
-		}
+		return appendBool(b, x)
 	case string:
-		e.tag('s')
-		e.str(x)
+		return appendStr(append(b, 's'), x)
 	case []any:
-		e.tag('L')
-		e.int(int64(len(x)))
+		b = appendInt(append(b, 'L'), int64(len(x)))
 		for _, s := range x {
-			e.value(s)
+			b = appendValue(b, s)
 		}
+		return b
 	case float64:
-		e.tag('d')
-		e.buf = strconv.AppendFloat(e.buf, x, 'g', -1, 64)
+		return strconv.AppendFloat(append(b, 'd'), x, 'g', -1, 64)
 	case map[string]any:
-		e.mapValue(x)
-	default:
-		// Unreachable after canonicalisation; tagged apart from every case above.
-		e.tag('?')
+		return appendMap(b, x)
 	}
+	// Unreachable after canonicalisation; tagged apart from every case above.
+	return append(b, '?')
 }
 
-func (e *entryEncoder) mapValue(m map[string]any) {
-	e.tag('m')
-	e.int(int64(len(m)))
+func appendMap(b []byte, m map[string]any) []byte {
+	b = appendInt(append(b, 'm'), int64(len(m)))
 	var room [8]string // most events carry a few facts: keep their keys off the heap
 	for _, k := range sortedKeys(m, room[:0]) {
-		e.str(k)
-		e.value(m[k])
+		b = appendValue(appendStr(b, k), m[k])
 	}
+	return b
 }
 
-func (e *entryEncoder) forms(m map[string]map[string]any) {
-	e.tag('F')
-	e.int(int64(len(m)))
+func appendForms(b []byte, m map[string]map[string]any) []byte {
+	b = appendInt(append(b, 'F'), int64(len(m)))
 	var room [8]string
 	for _, k := range sortedKeys(m, room[:0]) {
-		e.str(k)
-		e.mapValue(m[k])
+		b = appendMap(appendStr(b, k), m[k])
 	}
+	return b
 }
 
 // sortedKeys appends m's keys to keys, sorted.
@@ -103,6 +115,10 @@ func sortedKeys[V any](m map[string]V, keys []string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// encodings holds the buffers entries are encoded in, so hashing an entry is
+// one SHA-256 call and allocates nothing.
+var encodings = sync.Pool{New: func() any { return new([]byte) }}
 
 // Digest is the SHA-256 hash that chains a history's entries together. In
 // JSON it is 64 lower-case hex digits; the zero Digest, which is the first
@@ -145,25 +161,32 @@ func (d *Digest) UnmarshalText(b []byte) error {
 
 // entryHash computes the hash an entry must carry, given its Prev.
 func entryHash(en *Entry) Digest {
-	e := encoderPool.Get().(*entryEncoder)
-	e.buf = append(e.buf[:0], en.Prev[:]...)
-	e.int(int64(en.Seq))
-	e.int(en.At.UnixNano())
+	buf := encodings.Get().(*[]byte)
+	b := append((*buf)[:0], en.Prev[:]...)
+	b = binary.AppendUvarint(b, uint64(en.Seq))
+	b = binary.LittleEndian.AppendUint64(b, uint64(en.At.UnixNano()))
 	for _, s := range [...]string{en.Case, en.Actor, en.Role, en.Agency, en.Event, en.From, en.To, en.Guard, en.Note} {
-		e.str(s)
+		b = appendStr(b, s)
 	}
 	if len(en.Facts) > 0 {
-		e.mapValue(en.Facts)
+		b = appendMap(b, en.Facts)
 	} else {
-		e.tag('0')
+		b = append(b, '0')
 	}
 	if len(en.Forms) > 0 {
-		e.forms(en.Forms)
+		b = appendForms(b, en.Forms)
 	} else {
-		e.tag('0')
+		b = append(b, '0')
 	}
-	sum := sha256.Sum256(e.buf)
-	encoderPool.Put(e)
+	// A Left state's stage is always the entry's From (VerifyHistory checks
+	// it), so the state is hashed without it.
+	b = binary.AppendUvarint(b, uint64(len(en.Left)))
+	for i := range en.Left {
+		b = appendObligation(b, &en.Left[i])
+	}
+	sum := sha256.Sum256(b)
+	*buf = b
+	encodings.Put(buf)
 	return sum
 }
 
@@ -189,6 +212,8 @@ func VerifyHistory(h []*Entry) error {
 			return historyError(en.Seq, "is numbered out of order (expected %d)", i+1)
 		case en.Prev != prev:
 			return historyError(en.Seq, "does not link to the entry before it")
+		case slices.ContainsFunc(en.Left, func(o ObligationState) bool { return o.Stage != en.From }):
+			return historyError(en.Seq, "records what another stage owed")
 		case entryHash(en) != en.Hash:
 			return historyError(en.Seq, "has been changed since it was recorded")
 		}

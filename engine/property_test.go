@@ -76,10 +76,27 @@ func (w *walker) checkStep(before, after Case) {
 	for i := range before.History {
 		require.Equal(t, before.History[i].Hash, after.History[i].Hash, "history is append-only")
 	}
-	require.GreaterOrEqual(t, len(after.Obligations), len(before.Obligations))
+	// What the visit owed is still owed (or met) in the new case, or, when
+	// the case moved on, kept in the entry that records the move.
+	last := after.History[len(after.History)-1]
+	owed := after.Obligations
+	if last.To != "" {
+		owed = last.Left
+		for _, o := range after.Obligations {
+			require.Equal(t, after.Stage, o.Stage, "a new visit owes its own stage's obligations")
+			require.True(t, o.Met.IsZero(), "nothing is met on entering a stage")
+		}
+	} else {
+		require.Empty(t, last.Left, "staying in a stage leaves nothing")
+	}
+	require.Len(t, owed, len(before.Obligations))
 	for i, o := range before.Obligations {
+		require.Equal(t, o.ID, owed[i].ID)
 		if !o.Due.IsZero() {
-			require.True(t, o.Due.Equal(after.Obligations[i].Due), "a fixed deadline never moves")
+			require.True(t, o.Due.Equal(owed[i].Due), "a fixed deadline never moves")
+		}
+		if !o.Met.IsZero() {
+			require.True(t, o.Met.Equal(owed[i].Met), "a met obligation stays met")
 		}
 	}
 	if after.Closed() {
@@ -184,6 +201,24 @@ func BenchmarkReplay50Events(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := p.Replay(ctx, c.History); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEntryHash hashes the entry of an escalation that leaves a stage:
+// part of every event's cost, and all of Verify's.
+func BenchmarkEntryHash(b *testing.B) {
+	p := loadTestPolicy(b, "casework.yaml")
+	c := benchCase(b, p)
+	c, err := p.Fire(ctx, c, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(b, "2026-12-23 09:00")})
+	require.NoError(b, err)
+	en := c.History[len(c.History)-1]
+	require.Len(b, en.Left, 2)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if entryHash(en) != en.Hash {
+			b.Fatal("the hash changed")
 		}
 	}
 }

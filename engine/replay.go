@@ -65,7 +65,7 @@ func sameEntry(rebuilt, recorded *Entry) error {
 // Verify replays a stored case's history and checks that it rebuilds the
 // case exactly, so a host can prove a record has not been altered.
 func (p *Policy) Verify(ctx context.Context, c Case) error {
-	if err := p.owns(c); err != nil {
+	if err := p.owns(&c); err != nil {
 		return err
 	}
 	rebuilt, err := p.Replay(ctx, c.History)
