@@ -61,13 +61,14 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 // passed in is not changed. A refused event returns a *RefusedError (or
 // another error that errors.Is matches to one of the Err* values) saying why.
 func (p *Policy) Fire(ctx context.Context, c Case, ev Event) (Case, error) {
-	return p.fire(ctx, c, ev, false)
+	return p.fire(ctx, c, ev, nil)
 }
 
-// fire is Fire. With owned set the caller gives c up (Replay does, building
-// a case no one else holds), so its facts and obligations are changed in
-// place instead of copied.
-func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, error) {
+// fire is Fire. Replay passes into, the slot for the new entry in the history
+// it is building: it gives c up (no one else holds it), so c's facts,
+// obligations and history are changed and extended in place, not copied.
+func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case, error) {
+	owned := into != nil
 	if err := p.ready(&c, &ev); err != nil {
 		return Case{}, err
 	}
@@ -124,7 +125,11 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, owned bool) (Case, 
 	if err := p.setMilestones(ctx, &next, t, ev.At, act); err != nil {
 		return Case{}, err
 	}
-	entry := &Entry{
+	entry := into
+	if entry == nil {
+		entry = new(Entry)
+	}
+	*entry = Entry{
 		At: ev.At, Actor: ev.Actor, Role: ev.Role, Agency: ev.Agency, Event: ev.Name,
 		From: c.Stage, Facts: updates, Forms: formUpdates, Note: ev.Note,
 	}

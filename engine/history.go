@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -91,29 +92,34 @@ func appendValue(b []byte, v any) []byte {
 
 func appendMap(b []byte, m map[string]any) []byte {
 	b = appendInt(append(b, 'm'), int64(len(m)))
-	var room [8]string // most events carry a few facts: keep their keys off the heap
-	for _, k := range sortedKeys(m, room[:0]) {
-		b = appendValue(appendStr(b, k), m[k])
+	var room [8]keyed[any] // most events carry a few facts: keep them off the heap
+	for _, kv := range sorted(m, room[:0]) {
+		b = appendValue(appendStr(b, kv.k), kv.v)
 	}
 	return b
 }
 
 func appendForms(b []byte, m map[string]map[string]any) []byte {
 	b = appendInt(append(b, 'F'), int64(len(m)))
-	var room [8]string
-	for _, k := range sortedKeys(m, room[:0]) {
-		b = appendMap(appendStr(b, k), m[k])
+	var room [8]keyed[map[string]any]
+	for _, kv := range sorted(m, room[:0]) {
+		b = appendMap(appendStr(b, kv.k), kv.v)
 	}
 	return b
 }
 
-// sortedKeys appends m's keys to keys, sorted.
-func sortedKeys[V any](m map[string]V, keys []string) []string {
-	for k := range m {
-		keys = append(keys, k)
+type keyed[V any] struct {
+	k string
+	v V
+}
+
+// sorted appends m's entries to pairs, in key order.
+func sorted[V any](m map[string]V, pairs []keyed[V]) []keyed[V] {
+	for k, v := range m {
+		pairs = append(pairs, keyed[V]{k, v})
 	}
-	slices.Sort(keys)
-	return keys
+	slices.SortFunc(pairs, func(a, b keyed[V]) int { return strings.Compare(a.k, b.k) })
+	return pairs
 }
 
 // encodings holds the buffers entries are encoded in, so hashing an entry is

@@ -32,11 +32,14 @@ func (p *Policy) Replay(ctx context.Context, history []*Entry) (Case, error) {
 	if err := sameEntry(c.History[0], first); err != nil {
 		return Case{}, err
 	}
-	for _, en := range history[1:] {
+	// The rebuilt history and its entries are allocated once, at full size.
+	c.History = append(make([]*Entry, 0, len(history)), c.History...)
+	slots := make([]Entry, len(history)-1)
+	for i, en := range history[1:] {
 		c, err = p.fire(ctx, c, Event{
 			Name: en.Event, Actor: en.Actor, Role: en.Role, Agency: en.Agency,
 			At: en.At, Facts: en.Facts, Forms: en.Forms, Note: en.Note,
-		}, true)
+		}, &slots[i])
 		if err != nil {
 			return Case{}, fmt.Errorf("%w: entry %d: %w", ErrReplayMismatch, en.Seq, err)
 		}
