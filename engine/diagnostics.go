@@ -62,11 +62,11 @@ type Diagnostic struct {
 
 // Error returns "file:line:col: severity: message".
 func (d *Diagnostic) Error() string {
-	return posString(d.Pos) + ": " + d.Severity.String() + ": " + d.Message
+	return d.Pos.String() + ": " + d.Severity.String() + ": " + d.Message
 }
 
-// posString formats p as "file:line:col", leaving out what is unknown.
-func posString(p Pos) string {
+// String formats p as "file:line:col", leaving out what is unknown.
+func (p Pos) String() string {
 	s := p.File
 	if p.Line > 0 {
 		if s != "" {

@@ -68,7 +68,7 @@ func loadFile(t testing.TB, path string, opts ...LoadOption) (*Policy, Diagnosti
 func codes(ds Diagnostics) []string {
 	var out []string
 	for _, d := range ds {
-		out = append(out, posString(d.Pos)+" "+d.Code)
+		out = append(out, d.Pos.String()+" "+d.Code)
 	}
 	return out
 }

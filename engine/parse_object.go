@@ -67,12 +67,19 @@ func (b *builder) object(at, n *yaml.Node, sh *shape) *obj {
 		b.wrongType(n, a(sh.name), &typ{kind: kindObject, shape: sh})
 		return o
 	}
-	for _, p := range b.pairs(m) {
+	pairs := b.pairs(m)
+	for j, p := range pairs {
 		name := p.k.Value
 		i := sh.index(name)
 		switch {
 		case i < 0:
-			b.errorAt(p.k, "unknown-key", b.sug.hint(name, sh.keys()), "unknown key %q in %s", name, a(sh.name))
+			hint := b.sug.hint(name, sh.keys())
+			if j > 0 && splitByComma(m, p) && pairs[j-1].v.Kind == yaml.ScalarNode {
+				prev := pairs[j-1]
+				hint = fmt.Sprintf("inside { } a comma ends a value: if this belongs to %s, put it in quotes: %s: %q",
+					prev.k.Value, prev.k.Value, prev.v.Value+", "+name)
+			}
+			b.errorAt(p.k, "unknown-key", hint, "unknown key %q in %s", name, a(sh.name))
 			continue
 		case o.slots[i].key != nil:
 			b.errorAt(p.k, "duplicate-key", fmt.Sprintf("%q is already set at line %d; remove one", name, o.slots[i].key.Line), "duplicate key %q", name)
@@ -86,6 +93,14 @@ func (b *builder) object(at, n *yaml.Node, sh *shape) *obj {
 	}
 	b.checkPresence(o, at, sh)
 	return o
+}
+
+// splitByComma reports whether pair p of flow mapping m looks like the rest
+// of the value before it, cut off by a comma: words with no value of their
+// own, where no key of the language has a space.
+func splitByComma(m *yaml.Node, p pair) bool {
+	return m.Style&yaml.FlowStyle != 0 && strings.Contains(p.k.Value, " ") &&
+		p.v.Kind == yaml.ScalarNode && p.v.Tag == "!!null" && p.v.Value == ""
 }
 
 // checkPresence reports missing required keys, keys present without their

@@ -135,7 +135,10 @@ func (b *builder) meta(o *obj, m *Meta, at *yaml.Node) {
 	}
 	if n := o.node("assumption"); n != nil {
 		m.Assumption = n.Value
-		b.warnAt(n, "assumption", "confirm it against the procedure, or ask the partnership", "assumption to confirm: %q", n.Value)
+		// Shown where its text starts, in the words written (on one line).
+		pos, end := b.t.firstLineSpan(n)
+		b.report(SeverityWarning, pos, end, "assumption", "assumption to confirm: "+strings.Join(strings.Fields(n.Value), " "),
+			"confirm it against the procedure, or ask the partnership")
 	}
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -295,6 +296,25 @@ func (t *srcText) rangeOf(offs []int, from, to int) (Pos, Pos) {
 	}
 	last.Column++
 	return start, last
+}
+
+// firstLineSpan returns where a scalar's value starts and, on that line, ends:
+// for a block scalar (| or >), its first line of text, not the indicator.
+func (t *srcText) firstLineSpan(n *yaml.Node) (Pos, Pos) {
+	offs, _, ok := t.valueOffsets(n)
+	if !ok || len(offs) == 0 {
+		return t.span(n)
+	}
+	start := t.posAt(offs[0])
+	next := len(t.src) + 1 // where the line after start's begins
+	if start.Line < len(t.lines) {
+		next = t.lines[start.Line]
+	}
+	to := sort.SearchInts(offs, next)
+	// A line break folded into the value is not part of the line's text.
+	for runes := []rune(n.Value); to > 1 && to <= len(runes) && unicode.IsSpace(runes[to-1]); to-- {
+	}
+	return t.rangeOf(offs, 0, to)
 }
 
 // spanIn returns where characters [from, to) of a scalar's value are, or the

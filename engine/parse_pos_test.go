@@ -29,10 +29,7 @@ func TestValueOffsets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var doc yaml.Node
-			require.NoError(t, yaml.Unmarshal([]byte(tt.src), &doc))
-			n := scalarNamed(&doc, "X")
-			require.NotNil(t, n)
+			n := scalarX(t, tt.src)
 			st := newSrcText("f", []byte(tt.src))
 			offs, _, ok := st.valueOffsets(n)
 			require.True(t, ok)
@@ -41,6 +38,16 @@ func TestValueOffsets(t *testing.T) {
 			assert.Equal(t, Pos{"f", tt.line, tt.col}, st.posAt(offs[i]))
 		})
 	}
+}
+
+// scalarX parses src and returns its scalar whose value ends with X.
+func scalarX(t *testing.T, src string) *yaml.Node {
+	t.Helper()
+	var doc yaml.Node
+	require.NoError(t, yaml.Unmarshal([]byte(src), &doc))
+	n := scalarNamed(&doc, "X")
+	require.NotNil(t, n)
+	return n
 }
 
 // scalarNamed finds the scalar whose value ends with s.
@@ -68,4 +75,25 @@ func TestSrcTextLines(t *testing.T) {
 	_, ok = st.offset(1, 3)
 	assert.False(t, ok, "past the end of the line")
 	assert.Equal(t, Pos{"f", 5, 1}, st.posAt(len(st.src)-1))
+}
+
+// TestFirstLineSpan checks where an assumption's warning points: at its text,
+// underlined to the end of its first line, whatever the scalar's style.
+func TestFirstLineSpan(t *testing.T) {
+	tests := []struct {
+		name, src  string
+		start, end Pos
+	}{
+		{"plain", "k: one two X\n", Pos{"f", 1, 4}, Pos{"f", 1, 13}},
+		{"folded block", "k: >-\n  one two\n  three X\n", Pos{"f", 2, 3}, Pos{"f", 2, 10}},
+		{"literal block", "k: |-\n    one\n    X\n", Pos{"f", 2, 5}, Pos{"f", 2, 8}},
+		{"double-quoted over two lines", "k: \"one\n  X\"\n", Pos{"f", 1, 5}, Pos{"f", 1, 8}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start, end := newSrcText("f", []byte(tt.src)).firstLineSpan(scalarX(t, tt.src))
+			assert.Equal(t, tt.start, start)
+			assert.Equal(t, tt.end, end)
+		})
+	}
 }

@@ -69,6 +69,7 @@ type validation struct {
 	errors   int
 	warnings int
 	diags    engine.Diagnostics
+	first    *engine.Diagnostic // the first error, which the summary points to
 }
 
 // checked is one file and what checking it found.
@@ -184,6 +185,9 @@ func (v *validation) run() {
 	for _, f := range v.files {
 		for _, d := range f.diags {
 			if d.Severity == engine.SeverityError {
+				if v.errors == 0 {
+					v.first = d
+				}
 				v.errors++
 			} else {
 				v.warnings++
@@ -203,8 +207,14 @@ func (v *validation) source(name string) []byte {
 	return nil
 }
 
+// summary counts what was found and, among many warnings, says where the
+// first error is: that is the one to fix first.
 func (v *validation) summary() string {
-	return fmt.Sprintf("%s: %s, %s", plural(len(v.files), "file", "files"), plural(v.errors, "error", "errors"), plural(v.warnings, "warning", "warnings"))
+	s := fmt.Sprintf("%s: %s, %s", plural(len(v.files), "file", "files"), plural(v.errors, "error", "errors"), plural(v.warnings, "warning", "warnings"))
+	if v.first != nil && v.errors+v.warnings > 1 {
+		s += "; the first error is at " + v.first.Pos.String()
+	}
+	return s
 }
 
 func (v *validation) write(w io.Writer, format string) error {
