@@ -160,7 +160,7 @@ func (c *command) invoke(e *env, args []string) int {
 				writeHelp(e.stdout, c)
 				return exitOK
 			}
-			return c.usageError(e, err.Error())
+			return c.usageError(e, flagError(fs, err))
 		}
 		rest := fs.Args()
 		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
@@ -180,6 +180,26 @@ func (c *command) invoke(e *env, args []string) int {
 		return c.usageError(e, fmt.Sprintf("unexpected argument %q", positional[most]))
 	}
 	return runWith(e, positional)
+}
+
+// flagError restates the flag package's error as the help writes flags, with
+// two dashes, and suggests the flag meant when one is unknown.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		var flags []string
+		fs.VisitAll(func(f *flag.Flag) { flags = append(flags, "--"+f.Name) })
+		if len(flags) == 0 {
+			return "unknown flag --" + name + ": this command has no flags"
+		}
+		return "unknown flag --" + name + ": " + engine.Hint("--"+name, flags)
+	}
+	for _, single := range []string{"for flag -", "for -", "argument: -"} {
+		if i := strings.Index(msg, single); i >= 0 {
+			return msg[:i+len(single)] + "-" + msg[i+len(single):]
+		}
+	}
+	return msg
 }
 
 func (c *command) usageError(e *env, msg string) int {

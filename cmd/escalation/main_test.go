@@ -77,6 +77,8 @@ func TestCommands(t *testing.T) {
 		{"help-command", []string{"help", "timeline"}, exitOK},
 		{"unknown-command", []string{"timline"}, exitUsage},
 		{"unknown-flag", []string{"doc", "--colour", tiny}, exitUsage},
+		{"misspelt-flag", []string{"validate", "--formt", "json", tiny}, exitUsage},
+		{"flag-without-value", []string{"validate", tiny, "--format"}, exitUsage},
 		{"extra-argument", []string{"doc", tiny, "extra"}, exitUsage},
 
 		// validate
