@@ -78,10 +78,11 @@ func (c Case) LogValue() slog.Value {
 	)
 }
 
-// ObligationState is one obligation owed in one visit to a stage.
+// ObligationState is one obligation owed in one visit to a stage: the
+// case's current stage (Case.Obligations), or the stage an entry records
+// leaving (Entry.Left).
 type ObligationState struct {
-	ID    string
-	Stage string
+	ID string
 	// Anchor is the instant the deadline counts from; zero while it waits for
 	// a milestone. Due is fixed from it once and never moves.
 	Anchor time.Time
@@ -97,7 +98,6 @@ type ObligationState struct {
 // and "immediate" repeats what Within says for readers of the stored JSON.
 type obligationJSON struct {
 	ID        string     `json:"id"`
-	Stage     string     `json:"stage"`
 	Anchor    *time.Time `json:"anchor,omitempty"`
 	Due       *time.Time `json:"due,omitempty"`
 	Within    string     `json:"within,omitempty"`
@@ -123,7 +123,7 @@ func derefTime(t *time.Time) time.Time {
 // MarshalJSON writes the obligation with unset times left out.
 func (o ObligationState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(obligationJSON{
-		ID: o.ID, Stage: o.Stage, Anchor: optTime(o.Anchor), Due: optTime(o.Due),
+		ID: o.ID, Anchor: optTime(o.Anchor), Due: optTime(o.Due),
 		Within: o.Within.String(), Immediate: o.Within.Immediate, Expedited: o.Expedited,
 		Met: optTime(o.Met),
 	})
@@ -143,7 +143,7 @@ func (o *ObligationState) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("obligation %q: immediate is %t but within is %q", j.ID, j.Immediate, j.Within)
 	}
 	*o = ObligationState{
-		ID: j.ID, Stage: j.Stage, Anchor: derefTime(j.Anchor), Due: derefTime(j.Due),
+		ID: j.ID, Anchor: derefTime(j.Anchor), Due: derefTime(j.Due),
 		Within: w, Expedited: j.Expedited,
 		Met: derefTime(j.Met),
 	}

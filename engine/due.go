@@ -84,7 +84,7 @@ func (p *Policy) Due(c Case, at time.Time) ([]Duty, error) {
 	for i := range c.Obligations {
 		o := &c.Obligations[i]
 		ob, ok := stage.Obligation(o.ID)
-		if !ok || o.Stage != stage.ID {
+		if !ok {
 			return nil, fmt.Errorf("%w: obligation %q is not part of stage %q", ErrPolicyMismatch, o.ID, stage.ID)
 		}
 		d := Duty{

@@ -387,7 +387,7 @@ func (p *Policy) enter(ctx context.Context, c *Case, s *Stage, at time.Time, act
 	}
 	for i, ob := range s.Obligations {
 		o := &owed[i]
-		o.ID, o.Stage = ob.ID, s.ID
+		o.ID = ob.ID
 		if anchor, ok := anchorTime(c, ob, at); ok {
 			if err := p.fix(ctx, o, ob, anchor, act); err != nil {
 				return err
