@@ -100,6 +100,8 @@ func TestCommands(t *testing.T) {
 		{"test-pass", []string{"test", "testdata/scenarios/pass.yaml"}, exitOK},
 		{"test-folder", []string{"test", "testdata/scenarios"}, exitFail},
 		{"test-folder-json", []string{"test", "--format", "json", "testdata/scenarios"}, exitFail},
+		{"test-folder-github", []string{"test", "--format", "github", "testdata/scenarios"}, exitFail},
+		{"test-unloadable-github", []string{"test", "--format", "github", "testdata/unloadable"}, exitFail},
 		{"test-nothing", []string{"test", "testdata/policies/none"}, exitFail},
 
 		// diagram and doc

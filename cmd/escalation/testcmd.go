@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,7 +24,7 @@ const bundledScenarios = "policies/scenarios/"
 func testCommand() *command {
 	c := &command{
 		name:    "test",
-		args:    "[--format text|json] [PATH...]",
+		args:    "[--format text|json|github] [PATH...]",
 		operand: "PATH",
 		nargs:   [2]int{0, -1},
 		summary: "run scenario files (acceptance tests)",
@@ -42,11 +43,15 @@ JSON: {"passed", "scenarios": [{"file", "scenario", "policy", "passed",
 "expectations", "expectations_passed", "expectations_failed", "not_run",
 "failures": [{"file", "line", "column", "kind", "expected", "actual"}],
 "diagnostics", "error"}], "summary": {"scenarios", "scenarios_passed",
-"scenarios_failed", "expectations", "passed", "failed", "not_run"}}.`,
+"scenarios_failed", "expectations", "passed", "failed", "not_run"}}.
+
+GitHub: each failure, and each problem that stopped a scenario, as a
+workflow-command annotation on the scenario file's line (titled with the
+kind of expectation), then the two totals lines.`,
 		example: "escalation test policies/scenarios/sefton",
 	}
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
-		format := formatFlag(fset, "text", "json")
+		format := formatFlag(fset, "text", "json", "github")
 		return func(e *env, args []string) int {
 			files, problems := scenarioFiles(args)
 			r := &resolver{policies: map[string]*engine.Policy{}, errs: map[string]error{}}
@@ -66,9 +71,12 @@ JSON: {"passed", "scenarios": [{"file", "scenario", "policy", "passed",
 			}
 			t := tally(runs)
 			var err error
-			if format.value == "json" {
+			switch format.value {
+			case "json":
 				err = writeTestJSON(e.stdout, runs, t)
-			} else {
+			case "github":
+				err = writeTestGitHub(e.stdout, runs, t)
+			default:
 				err = writeTestText(e.stdout, runs, t)
 			}
 			if err != nil {
@@ -183,6 +191,7 @@ type scenarioRun struct {
 	file   scenarioFile
 	title  string
 	policy string             // the policy it names, as written
+	at     engine.Pos         // where it names it
 	diags  engine.Diagnostics // it does not parse
 	result scenario.Result
 }
@@ -194,7 +203,7 @@ func (r *resolver) run(sf scenarioFile) scenarioRun {
 	if f == nil {
 		return scenarioRun{file: sf, diags: diags}
 	}
-	return scenarioRun{file: sf, title: f.Title, policy: f.Policy, result: scenario.Run(context.Background(), f, scenario.WithResolver(r.resolve(sf.bundled)))}
+	return scenarioRun{file: sf, title: f.Title, policy: f.Policy, at: f.PolicyPos, result: scenario.Run(context.Background(), f, scenario.WithResolver(r.resolve(sf.bundled)))}
 }
 
 type totals struct {
@@ -243,6 +252,30 @@ func writeTestText(w io.Writer, runs []scenarioRun, t totals) error {
 			fmt.Fprintln(w, f)
 		}
 	}
+	return writeTestTotals(w, t)
+}
+
+// writeTestGitHub writes what went wrong as annotations, then the totals.
+func writeTestGitHub(w io.Writer, runs []scenarioRun, t totals) error {
+	for _, r := range runs {
+		for _, d := range r.diags {
+			fmt.Fprintln(w, githubAnnotation(d))
+		}
+		if err := r.result.Err; err != nil {
+			// The position goes in the annotation, not again in its text.
+			if why := errors.Unwrap(err); why != nil {
+				err = why
+			}
+			fmt.Fprintln(w, githubAnnotation(&engine.Diagnostic{Severity: engine.SeverityError, Pos: r.at, Code: "policy", Message: err.Error()}))
+		}
+		for _, f := range r.result.Failures {
+			fmt.Fprintln(w, githubAnnotation(&engine.Diagnostic{Severity: engine.SeverityError, Pos: f.Pos, Code: string(f.Kind), Message: "expected " + f.Expected + ", got " + f.Actual}))
+		}
+	}
+	return writeTestTotals(w, t)
+}
+
+func writeTestTotals(w io.Writer, t totals) error {
 	counts := fmt.Sprintf("%s, %s: %d passed, %d failed", plural(t.scenarios, "scenario", "scenarios"), plural(t.expectations, "expectation", "expectations"), t.passed, t.failed)
 	if t.notRun > 0 {
 		counts += fmt.Sprintf(", %d not run", t.notRun)
