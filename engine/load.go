@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"go.yaml.in/yaml/v3"
+	"io/fs"
 	"strings"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
@@ -15,10 +16,11 @@ const DefaultMaxBytes = 1 << 20
 
 // loadConfig is what LoadOptions set.
 type loadConfig struct {
-	today    calendar.Date
-	calendar *calendar.Calendar
-	budget   uint64
-	maxBytes int
+	today     calendar.Date
+	calendar  *calendar.Calendar
+	budget    uint64
+	maxBytes  int
+	documents fs.FS // where the policy's documents are, to check its quotes
 }
 
 // LoadOption configures Load. An option that fails becomes an error
@@ -177,6 +179,7 @@ func (b *builder) load(file string, src []byte, opts []LoadOption) {
 	b.checkGraph()
 	b.setCalendar()
 	b.warnings()
+	b.checkQuotes()
 }
 
 // setCalendar gives the policy its calendar: the one given with

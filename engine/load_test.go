@@ -41,7 +41,7 @@ func TestLoadGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src, err := os.ReadFile(file)
 			require.NoError(t, err)
-			p, got := render(t, filepath.Base(file), src, WithToday(goldenToday))
+			p, got := render(t, filepath.Base(file), src, WithToday(goldenToday), WithDocuments(os.DirFS(filepath.Join("testdata", "load"))))
 			golden := strings.TrimSuffix(file, ".yaml") + ".golden"
 			if *update {
 				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))

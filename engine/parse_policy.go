@@ -24,6 +24,7 @@ type builder struct {
 	docs        map[string]bool
 	pending     []func() // references to resolve, in file order
 	guards      []*guardSite
+	quotes      []quoteSite
 	usedRoles   map[*Role]bool
 	usedFacts   map[*Fact]bool
 	setMiles    map[*Milestone]bool
@@ -131,6 +132,9 @@ func (b *builder) meta(o *obj, m *Meta, at *yaml.Node) {
 		m.Sources = append(m.Sources, Source{File: so.str("file"), Quote: so.str("quote"), Pos: b.t.pos(n)})
 		if f := so.node("file"); f != nil {
 			b.later(func() { b.refDocument(f) })
+			if q := so.node("quote"); q != nil {
+				b.quotes = append(b.quotes, quoteSite{file: f.Value, quote: q})
+			}
 		}
 	}
 	if n := o.node("assumption"); n != nil {

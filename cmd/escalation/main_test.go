@@ -93,6 +93,7 @@ func TestCommands(t *testing.T) {
 		{"validate-broken-github", []string{"validate", "--format=github", today, "testdata/broken"}, exitFail},
 		{"validate-scenarios", []string{"validate", "testdata/scenarios"}, exitFail},
 		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitFail},
+		{"validate-quotes", []string{"validate", today, "testdata/quotes"}, exitFail},
 		{"validate-unknown-id", []string{"validate", "sefon"}, exitFail},
 
 		// test

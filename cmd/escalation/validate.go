@@ -30,6 +30,9 @@ file, line and column. A PATH is a file, a folder (searched for *.yaml and
 policy id. A file with a folder named "scenarios" in its path is read as a
 scenario file (policies/SCENARIOS.md); any other is read as a policy file.
 
+A policy's quotes are checked word for word against its documents
+(documents: file:) that are text files in the policy's own folder.
+
 Errors exit 1. Warnings (a passed review date, a missing source, each
 assumption to confirm) are reported but exit 0, unless --strict is given.
 
@@ -77,7 +80,8 @@ type checked struct {
 	name     string
 	src      []byte
 	scenario bool
-	unread   bool // it could not be read: diags says why
+	dir      string // the folder it was read from, where its documents are; "" when bundled
+	unread   bool   // it could not be read: diags says why
 	diags    engine.Diagnostics
 }
 
@@ -85,7 +89,7 @@ type checked struct {
 func (v *validation) add(arg string) {
 	if isPolicyID(arg) && isBundled(arg) {
 		name, src, _ := policies.Source(arg)
-		v.check(name, src, false)
+		v.check(name, src, false, "")
 		return
 	}
 	info, err := os.Stat(arg)
@@ -131,7 +135,7 @@ func (v *validation) file(path string) {
 		v.problem(name, "cannot read the file: "+err.Error(), "")
 		return
 	}
-	v.check(name, src, isScenario(name))
+	v.check(name, src, isScenario(name), filepath.Dir(path))
 }
 
 // isScenario reports whether a file is a scenario file: one with a folder
@@ -146,8 +150,8 @@ func isScenario(name string) bool {
 	return false
 }
 
-func (v *validation) check(name string, src []byte, scenarioFile bool) {
-	v.files = append(v.files, &checked{name: name, src: src, scenario: scenarioFile})
+func (v *validation) check(name string, src []byte, scenarioFile bool, dir string) {
+	v.files = append(v.files, &checked{name: name, src: src, scenario: scenarioFile, dir: dir})
 }
 
 // problem records a file that could not be checked as an error.
@@ -170,7 +174,11 @@ func (v *validation) run() {
 				if f.scenario {
 					_, f.diags = scenario.Parse(f.name, f.src)
 				} else {
-					_, f.diags = engine.Load(f.name, f.src, v.opts...)
+					opts := v.opts
+					if f.dir != "" {
+						opts = append(opts[:len(opts):len(opts)], engine.WithDocuments(os.DirFS(f.dir)))
+					}
+					_, f.diags = engine.Load(f.name, f.src, opts...)
 				}
 			}
 		}()
