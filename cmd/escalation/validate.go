@@ -38,8 +38,9 @@ assumption to confirm) are reported but exit 0, unless --strict is given.
 
 Formats: text (each problem with its line of the file and a caret, then a
 summary), json ({"valid", "diagnostics": [{"severity", "code", "file",
-"line", "column", "message", "hint"}]}), and github (workflow-command
-annotations, which GitHub shows on the pull request's lines).`,
+"line", "column", "message", "hint"}], "summary": {"files", "errors",
+"warnings"}}), and github (workflow-command annotations, which GitHub shows
+on the pull request's lines).`,
 		example: "escalation validate --format github policies/",
 	}
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
@@ -265,10 +266,16 @@ func toJSON(ds engine.Diagnostics) []jsonDiagnostic {
 }
 
 func (v *validation) writeJSON(w io.Writer) error {
+	type summary struct {
+		Files    int `json:"files"`
+		Errors   int `json:"errors"`
+		Warnings int `json:"warnings"`
+	}
 	return writeJSON(w, struct {
 		Valid       bool             `json:"valid"`
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
-	}{Valid: v.errors == 0, Diagnostics: toJSON(v.diags)})
+		Summary     summary          `json:"summary"`
+	}{Valid: v.errors == 0, Diagnostics: toJSON(v.diags), Summary: summary{len(v.files), v.errors, v.warnings}})
 }
 
 // githubAnnotation writes a diagnostic as a GitHub Actions workflow command,
