@@ -113,9 +113,7 @@ func canonicalFact(f *Fact, v any) (any, error) {
 	case FactDate:
 		out, ok = canonicalDate(v)
 	case FactList:
-		var l []string
-		l, ok = canonicalList(v)
-		out = slices.Clone(l) // the case keeps its own list, whatever the caller does with theirs
+		out, ok = canonicalList(v)
 	}
 	if !ok {
 		return nil, &InputError{Path: "facts." + f.ID, Message: "must be " + factTypeWords(f.Type)}
@@ -159,6 +157,9 @@ func (p *Policy) canonicalFacts(in map[string]any, reuse bool) (map[string]any, 
 		cv, err := canonicalFact(f, v)
 		if err != nil {
 			return nil, err
+		}
+		if l, ok := cv.([]string); ok {
+			cv = slices.Clone(l) // the case keeps its own list, whatever the caller does with theirs
 		}
 		out[id] = cv
 	}
