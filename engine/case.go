@@ -10,8 +10,11 @@ import (
 )
 
 // CaseSchema is the version of the case's JSON form. It changes only when a
-// stored case would no longer read the same.
-const CaseSchema = 1
+// stored case would no longer read the same; the engine refuses a case of
+// another schema (ErrCaseSchema) rather than misread it. Schema 2: a case's
+// obligations are its current visit's, and the entry that moves it on keeps
+// the visit's (Entry.Left); entries are hashed in a compact encoding.
+const CaseSchema = 2
 
 // Case is one disagreement about one child or adult at risk. It is a value:
 // the host stores it (as JSON) in its own database, and every accepted event

@@ -114,3 +114,19 @@ func TestFiringOnOneCaseFromManyGoroutines(t *testing.T) {
 	}
 	require.NoError(t, p.Verify(ctx, c), "the case they all fired on is unchanged")
 }
+
+func TestACaseOfAnotherSchemaIsRefused(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	var c Case
+	require.NoError(t, json.Unmarshal(storedCase(t, p), &c))
+	c.Schema = CaseSchema - 1
+	at := london(t, "2026-12-23 09:00")
+	_, err := p.Fire(ctx, c, Event{Name: "met", Actor: "lee", Role: "line_manager", At: at})
+	assert.ErrorIs(t, err, ErrCaseSchema)
+	_, err = p.Due(c, at)
+	assert.ErrorIs(t, err, ErrCaseSchema)
+	_, err = p.Available(ctx, c, "lee", "line_manager", at)
+	assert.ErrorIs(t, err, ErrCaseSchema)
+	assert.ErrorIs(t, p.Verify(ctx, c), ErrCaseSchema)
+	assert.ErrorContains(t, p.Verify(ctx, c), "this engine reads schema 2")
+}

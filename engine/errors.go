@@ -18,6 +18,7 @@ var (
 	ErrTimeBeforeLastEvent    = errors.New("the event's time is earlier than the case's last event")
 	ErrStaleRevision          = errors.New("the case has changed since it was read")
 	ErrPolicyMismatch         = errors.New("the case was raised under another policy")
+	ErrCaseSchema             = errors.New("the case is stored in another schema")
 	ErrUnknownPolicy          = errors.New("no such policy")
 	ErrInvalidInput           = errors.New("invalid event data")
 	ErrHistoryTampered        = errors.New("the case history does not verify")

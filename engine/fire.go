@@ -197,8 +197,12 @@ func (p *Policy) knownRole(role string) error {
 	return nil
 }
 
-// owns checks that the case was raised under this policy version.
+// owns checks that the case is in this engine's schema and was raised under
+// this policy version.
 func (p *Policy) owns(c *Case) error {
+	if c.Schema != CaseSchema {
+		return fmt.Errorf("%w: case %s is in schema %d; this engine reads schema %d", ErrCaseSchema, c.ID, c.Schema, CaseSchema)
+	}
 	if c.Policy.ID != p.ID || c.Policy.Version != p.Version {
 		return fmt.Errorf("%w: case %s is on %s version %s, not %s version %s",
 			ErrPolicyMismatch, c.ID, c.Policy.ID, c.Policy.Version, p.ID, p.Version)
