@@ -33,13 +33,14 @@
 //	if err := diags.Err(); err != nil { ... }
 //	c, err := p.Raise(ctx, engine.Raise{CaseID: "c-42", Actor: "asha", Role: "practitioner", At: now})
 //	c, err = p.Fire(ctx, c, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: later})
-//	duties, err := p.Due(c, later)          // every obligation, its deadline and status
+//	duties, err := p.Due(c, later)          // what the stage owes, each deadline and status
 //	actions, err := p.Available(ctx, c, "lee", "line_manager", later) // and why not
 //
 // Fire returns the next case value, or an error saying why not:
 // ErrUnknownEvent, ErrRoleNotPermitted, ErrGuardFalse (with the guard's text),
 // ErrObligationsOutstanding, ErrFormsIncomplete, ErrCaseClosed,
-// ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch, or
+// ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch,
+// ErrCaseSchema (a case stored in another schema than CaseSchema), or
 // ErrInvalidInput for bad facts or form data; test them with errors.Is. A
 // refused event returns a *RefusedError listing, for each transition of that
 // name, why it could not be taken.
