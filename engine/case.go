@@ -81,6 +81,41 @@ func (c Case) LogValue() slog.Value {
 	)
 }
 
+// Visit is one stay of a case at a stage, and what it owed there.
+type Visit struct {
+	Stage   string
+	Entered time.Time
+	// Left is when the case moved on; zero for the visit it is on now.
+	Left time.Time
+	// Obligations are as they stood when the case moved on (an obligation
+	// with no Met time was left unmet), or as they stand now.
+	Obligations []ObligationState
+}
+
+// Visits lists the case's stays at its stages, in order, from its history
+// and its current obligations: the record of which duties were met, when,
+// and which were left unmet. It needs no policy. A closed case's last visit
+// ends with the move to its outcome.
+func (c Case) Visits() []Visit {
+	var vs []Visit
+	for i, en := range c.History {
+		if en == nil || en.To == "" {
+			continue
+		}
+		if n := len(vs); n > 0 {
+			vs[n-1].Left, vs[n-1].Obligations = en.At, en.Left
+		}
+		if i == len(c.History)-1 && c.Closed() {
+			break // it moved to an outcome
+		}
+		vs = append(vs, Visit{Stage: en.To, Entered: en.At})
+	}
+	if n := len(vs); n > 0 && !c.Closed() {
+		vs[n-1].Obligations = c.Obligations
+	}
+	return vs
+}
+
 // ObligationState is one obligation owed in one visit to a stage: the
 // case's current stage (Case.Obligations), or the stage an entry records
 // leaving (Entry.Left).

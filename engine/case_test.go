@@ -130,3 +130,39 @@ func TestACaseOfAnotherSchemaIsRefused(t *testing.T) {
 	assert.ErrorIs(t, p.Verify(ctx, c), ErrCaseSchema)
 	assert.ErrorContains(t, p.Verify(ctx, c), "this engine reads schema 2")
 }
+
+func TestVisitsRecordWhatEachStageOwed(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	c := raise(t, p, "2026-12-22 10:00", map[string]any{"dispute_area": "threshold"})
+	c = fire(t, p, c, "plan_agreed", "practitioner", "2026-12-23 09:00")
+	c = fire(t, p, c, "escalate", "practitioner", "2026-12-23 10:00")
+
+	vs := c.Visits()
+	require.Len(t, vs, 2)
+	assert.Equal(t, "stage1", vs[0].Stage)
+	assert.True(t, vs[0].Entered.Equal(london(t, "2026-12-22 10:00")))
+	assert.True(t, vs[0].Left.Equal(london(t, "2026-12-23 10:00")))
+	require.Len(t, vs[0].Obligations, 1)
+	assert.True(t, vs[0].Obligations[0].Met.Equal(london(t, "2026-12-23 09:00")), "the plan was agreed before the case moved on")
+	assert.Equal(t, "stage2", vs[1].Stage)
+	assert.True(t, vs[1].Left.IsZero(), "the case is still at stage 2")
+	assert.Equal(t, c.Obligations, vs[1].Obligations)
+
+	// Closing it ends the last visit; the outcome is not a visit.
+	closed, err := p.Fire(ctx, c, Event{Name: "resolve", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-23 11:00"),
+		Forms: map[string]map[string]any{"escalation_form": {"child_initials": "AB"}}})
+	require.NoError(t, err)
+	vs = closed.Visits()
+	require.Len(t, vs, 2)
+	assert.True(t, vs[1].Left.Equal(london(t, "2026-12-23 11:00")))
+	require.Len(t, vs[1].Obligations, 2)
+	assert.True(t, vs[1].Obligations[0].Met.IsZero(), "the managers had not met: left unmet")
+
+	// The record reads the same from the stored JSON.
+	data, err := json.Marshal(closed)
+	require.NoError(t, err)
+	var stored Case
+	require.NoError(t, json.Unmarshal(data, &stored))
+	assert.Equal(t, len(vs), len(stored.Visits()))
+	assert.True(t, stored.Visits()[1].Left.Equal(vs[1].Left))
+}

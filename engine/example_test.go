@@ -11,16 +11,21 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine"
 )
 
+// casework loads the examples' policy: a small ladder of three stages.
+func casework() (*engine.Policy, error) {
+	src, err := os.ReadFile("testdata/casework.yaml")
+	if err != nil {
+		return nil, err
+	}
+	p, diags := engine.Load("casework.yaml", src)
+	return p, diags.Err()
+}
+
 // A case raised on Tuesday 22 December 2026, escalated the next morning, and
 // what it owes over Christmas.
 func Example() {
-	src, err := os.ReadFile("testdata/casework.yaml")
+	p, err := casework()
 	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	p, diags := engine.Load("casework.yaml", src)
-	if err := diags.Err(); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -71,4 +76,55 @@ func Example() {
 	// true
 	// #1 2026-12-22T10:00:00Z raise by asha (practitioner): raised at stage1
 	// #2 2026-12-23T09:00:00Z escalate by asha (practitioner): stage1 -> stage2
+}
+
+// The record of what each stage owed: the plan was agreed at Stage 1 before
+// the case was escalated, and Stage 2's duties are still owed.
+func ExampleCase_Visits() {
+	p, err := casework()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	at := func(day, hour int) time.Time { return time.Date(2026, 12, day, hour, 0, 0, 0, calendar.London()) }
+
+	c, err := p.Raise(ctx, engine.Raise{CaseID: "case-8", Actor: "asha", Role: "practitioner", At: at(22, 10)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, ev := range []engine.Event{
+		{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: at(23, 9)},
+		{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 10)},
+	} {
+		if c, err = p.Fire(ctx, c, ev); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	const when = "Mon 2 Jan 15:04"
+	for _, v := range c.Visits() {
+		if v.Left.IsZero() {
+			fmt.Printf("%s, since %s:\n", v.Stage, v.Entered.Format(when))
+		} else {
+			fmt.Printf("%s, %s to %s:\n", v.Stage, v.Entered.Format(when), v.Left.Format(when))
+		}
+		for _, o := range v.Obligations {
+			switch {
+			case !o.Met.IsZero():
+				fmt.Printf("  %s: met %s\n", o.ID, o.Met.Format(when))
+			case o.Due.IsZero():
+				fmt.Printf("  %s: not met, no deadline yet\n", o.ID)
+			default:
+				fmt.Printf("  %s: not met, due before %s\n", o.ID, o.Due.Format(when))
+			}
+		}
+	}
+	// Output:
+	// stage1, Tue 22 Dec 10:00 to Wed 23 Dec 10:00:
+	//   agree_plan: met Wed 23 Dec 09:00
+	// stage2, since Wed 23 Dec 10:00:
+	//   managers_meet: not met, due before Thu 31 Dec 00:00
+	//   written_outcome: not met, no deadline yet
 }

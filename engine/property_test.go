@@ -97,6 +97,15 @@ func (w *walker) checkStep(before, after Case) {
 		require.Empty(t, last.Left, "staying in a stage leaves nothing")
 	}
 	require.Len(t, owed, len(before.Obligations))
+	bv, av := before.Visits(), after.Visits()
+	if last.To != "" && !after.Closed() {
+		require.Len(t, av, len(bv)+1, "moving to a stage starts a visit")
+	} else {
+		require.Len(t, av, len(bv))
+	}
+	for i := 0; i < len(bv)-1; i++ {
+		require.Equal(t, bv[i], av[i], "a finished visit's record never changes")
+	}
 	for i, o := range before.Obligations {
 		require.Equal(t, o.ID, owed[i].ID)
 		if !o.Due.IsZero() {
