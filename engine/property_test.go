@@ -188,6 +188,23 @@ func BenchmarkFireGuardedTransition(b *testing.B) {
 	}
 }
 
+// BenchmarkFireWithinStage fires a guarded event that completes an
+// obligation and stays at the stage: the commoner kind of event, which
+// copies the stage's obligations instead of moving on.
+func BenchmarkFireWithinStage(b *testing.B) {
+	p := loadTestPolicy(b, "casework.yaml")
+	c := benchCase(b, p)
+	ev := Event{Name: "met", Actor: "lee", Role: "line_manager", At: london(b, "2026-12-23 09:00"), Facts: map[string]any{"meetings": 1}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		next, err := p.Fire(ctx, c, ev)
+		if err != nil || next.Obligations[0].Met.IsZero() {
+			b.Fatal(err, "managers_meet not met")
+		}
+	}
+}
+
 func BenchmarkDue(b *testing.B) {
 	p := loadTestPolicy(b, "casework.yaml")
 	c := benchCase(b, p)
