@@ -74,7 +74,7 @@ func (b *builder) object(at, n *yaml.Node, sh *shape) *obj {
 		switch {
 		case i < 0:
 			hint := b.sug.hint(name, sh.keys())
-			if j > 0 && splitByComma(m, p) && pairs[j-1].v.Kind == yaml.ScalarNode {
+			if j > 0 && splitByComma(m, pairs[j-1], p) {
 				prev := pairs[j-1]
 				hint = fmt.Sprintf("inside { } a comma ends a value: if this belongs to %s, put it in quotes: %s: %q",
 					prev.k.Value, prev.k.Value, prev.v.Value+", "+name)
@@ -96,10 +96,10 @@ func (b *builder) object(at, n *yaml.Node, sh *shape) *obj {
 }
 
 // splitByComma reports whether pair p of flow mapping m looks like the rest
-// of the value before it, cut off by a comma: words with no value of their
-// own, where no key of the language has a space.
-func splitByComma(m *yaml.Node, p pair) bool {
-	return m.Style&yaml.FlowStyle != 0 && strings.Contains(p.k.Value, " ") &&
+// of the scalar value of prev, the pair before it, cut off by a comma: words
+// with no value of their own, where no key of the language has a space.
+func splitByComma(m *yaml.Node, prev, p pair) bool {
+	return m.Style&yaml.FlowStyle != 0 && prev.v.Kind == yaml.ScalarNode && strings.Contains(p.k.Value, " ") &&
 		p.v.Kind == yaml.ScalarNode && p.v.Tag == "!!null" && p.v.Value == ""
 }
 

@@ -39,10 +39,10 @@ var typographic = strings.NewReplacer(
 	"\u2013", "-", "\u2014", "-", // – —
 )
 
-// NormaliseQuote makes a text comparable with a quote, as WithDocuments
+// normaliseQuote makes a text comparable with a quote, as WithDocuments
 // compares them: typographic quotes and dashes become ASCII and every run of
 // white space (including no-break spaces) becomes one space.
-func NormaliseQuote(s string) string {
+func normaliseQuote(s string) string {
 	return strings.Join(strings.Fields(typographic.Replace(s)), " ")
 }
 
@@ -61,7 +61,7 @@ func (b *builder) checkQuotes() {
 		if text == "" {
 			continue
 		}
-		if want := NormaliseQuote(q.quote.Value); want != "" && !strings.Contains(text, want) {
+		if want := normaliseQuote(q.quote.Value); want != "" && !strings.Contains(text, want) {
 			pos, end := b.t.firstLineSpan(q.quote)
 			b.report(SeverityError, pos, end, "quote-not-found", fmt.Sprintf("%s does not contain %q", q.file, want),
 				"copy the words exactly as "+q.file+" has them: a quote is checked word for word, in the same case")
@@ -79,5 +79,5 @@ func (b *builder) documentText(file string) string {
 	if err != nil || !utf8.Valid(data) {
 		return ""
 	}
-	return NormaliseQuote(string(data))
+	return normaliseQuote(string(data))
 }
