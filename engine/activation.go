@@ -63,26 +63,11 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case "entered":
 		return types.Timestamp{Time: a.entered}, true
 	case "milestones":
-		m := make(map[string]any, len(a.milestones))
-		for k, t := range a.milestones {
-			m[k] = types.Timestamp{Time: t}
-		}
-		return types.NewStringInterfaceMap(types.DefaultTypeAdapter, m), true
+		return milestonesVal{a}, true
 	case "obligations":
-		m := make(map[string]string)
-		for i := range a.obligations {
-			o := &a.obligations[i]
-			m[o.ID] = string(o.status(a.now))
-		}
-		return types.NewStringStringMap(types.DefaultTypeAdapter, m), true
+		return obligationsVal{a}, true
 	case "overdue":
-		var ids []string
-		for i := range a.obligations {
-			if o := &a.obligations[i]; o.status(a.now) == StatusOverdue {
-				ids = append(ids, o.ID)
-			}
-		}
-		return types.NewStringList(types.DefaultTypeAdapter, ids), true
+		return overdueVal{a}, true
 	}
 	f, ok := a.p.facts[name]
 	if !ok {
@@ -109,6 +94,9 @@ func intern(p *Policy) map[string]ref.Val {
 		for _, v := range f.Values {
 			m[v] = types.String(v)
 		}
+	}
+	for _, st := range [...]Status{StatusWaiting, StatusPending, StatusOverdue, StatusMet} {
+		m[string(st)] = types.String(st)
 	}
 	return m
 }

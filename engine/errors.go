@@ -21,8 +21,12 @@ var (
 	ErrCaseSchema             = errors.New("the case is stored in another schema")
 	ErrUnknownPolicy          = errors.New("no such policy")
 	ErrInvalidInput           = errors.New("invalid event data")
-	ErrHistoryTampered        = errors.New("the case history does not verify")
-	ErrReplayMismatch         = errors.New("replaying the history does not rebuild the case")
+	// ErrHistoryTampered: the record or its head was changed outside the
+	// engine. The error is a *RecordError saying which entry and how.
+	ErrHistoryTampered = errors.New("the case's record does not verify")
+	// ErrReplayMismatch: the record is intact, but the policy now decides an
+	// event differently from what the record says it did.
+	ErrReplayMismatch = errors.New("replaying the record does not rebuild the case")
 )
 
 // RefusedError says why an event was refused. When several transitions share
@@ -88,7 +92,3 @@ func (e *InputError) Error() string { return e.Path + ": " + e.Message }
 
 // Is makes every InputError match ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
-
-func historyError(seq int, format string, args ...any) error {
-	return fmt.Errorf("%w: entry %d %s", ErrHistoryTampered, seq, fmt.Sprintf(format, args...))
-}

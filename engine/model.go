@@ -47,6 +47,7 @@ type Policy struct {
 	forms      map[string]*Form
 	stages     map[string]*Stage
 	outcomes   map[string]*Outcome
+	key        *recordKey // the host's, from WithRecordKey; nil without one
 }
 
 // Pos is a position in a policy file. Line and Column count from 1; Column
