@@ -302,6 +302,25 @@ func (h Head) Checkpoint() Checkpoint {
 	return Checkpoint{Case: h.ID, Revision: h.Revision, Hash: h.Hash}
 }
 
+// Check compares a head with the checkpoint, as far as the head alone shows,
+// which costs nothing per entry (a host can do it on every read): a head
+// behind the checkpoint fails as RolledBack, and a head at its revision with
+// another hash as EntryEdited. A head ahead of it passes; Verify with
+// WithCheckpoint proves that the head's record holds the checkpoint's entry.
+func (cp Checkpoint) Check(h Head) error {
+	switch {
+	case cp.Case != h.ID:
+		return fmt.Errorf("%w: the checkpoint is case %s's, not case %s's", ErrInvalidInput, cp.Case, h.ID)
+	case h.Revision < cp.Revision:
+		return &RecordError{Case: h.ID, How: RolledBack,
+			Detail: fmt.Sprintf("the head is at revision %d, but the checkpoint kept elsewhere is at revision %d", h.Revision, cp.Revision)}
+	case h.Revision == cp.Revision && h.Hash != cp.Hash:
+		return &RecordError{Case: h.ID, Entry: int(h.Revision), How: EntryEdited,
+			Detail: "it is not the entry the checkpoint kept elsewhere names: the record was rewritten from here, or rolled back and written again"}
+	}
+	return nil
+}
+
 // VerifyOption configures Verify. An option that fails makes Verify fail.
 type VerifyOption func(*verifyConfig) error
 

@@ -291,6 +291,15 @@ func TestCheckpointsDetectARollback(t *testing.T) {
 	assert.Equal(t, 4, re.Entry)
 	assert.Equal(t, EntryEdited, re.How)
 
+	// The check a host can make on every read, from the head alone.
+	assert.NoError(t, cp.Check(late.Head))
+	assert.NoError(t, early.Checkpoint().Check(late.Head))
+	assert.Equal(t, RolledBack, recordError(t, cp.Check(early.Head)).How)
+	re = recordError(t, cp.Check(other.Head))
+	assert.Equal(t, EntryEdited, re.How)
+	assert.Equal(t, 4, re.Entry)
+	assert.ErrorIs(t, cp.Check(Head{ID: "case-2", Revision: 9}), ErrInvalidInput)
+
 	assert.ErrorIs(t, p.Verify(ctx, late.Head, late.record(), WithCheckpoint(Checkpoint{Case: "case-1"})), ErrInvalidInput)
 	assert.ErrorIs(t, p.Verify(ctx, late.Head, late.record(), WithCheckpoint(Checkpoint{Case: "case-2", Revision: 1, Hash: late.Hash})), ErrInvalidInput)
 }

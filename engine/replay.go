@@ -121,12 +121,13 @@ func (p *Policy) Verify(ctx context.Context, h Head, entries iter.Seq2[*Entry, e
 		if cp.Case != h.ID {
 			return fmt.Errorf("%w: the checkpoint is case %s's, not case %s's", ErrInvalidInput, cp.Case, h.ID)
 		}
+		// The checkpoint's entry, when the record reaches it, is checked as
+		// the head at that revision would be.
 		atCheckpoint = func(en *Entry) error {
-			if int64(en.Seq) == cp.Revision && en.Hash != cp.Hash {
-				return &RecordError{Case: h.ID, Entry: en.Seq, How: EntryEdited,
-					Detail: "it is not the entry the checkpoint kept elsewhere names: the record was rewritten from here, or rolled back and written again"}
+			if int64(en.Seq) != cp.Revision {
+				return nil
 			}
-			return nil
+			return cp.Check(Head{ID: h.ID, Revision: cp.Revision, Hash: en.Hash})
 		}
 	}
 	rebuilt, c, err := p.replay(ctx, h.ID, entries, atCheckpoint)
@@ -134,13 +135,12 @@ func (p *Policy) Verify(ctx context.Context, h Head, entries iter.Seq2[*Entry, e
 		return err
 	}
 	if cp != nil {
-		switch {
-		case int64(c.n) < cp.Revision:
+		if int64(c.n) < cp.Revision {
 			return &RecordError{Case: h.ID, How: RolledBack,
 				Detail: fmt.Sprintf("the record ends at entry %d, but the checkpoint kept elsewhere is at entry %d", c.n, cp.Revision)}
-		case h.Revision < cp.Revision:
-			return &RecordError{Case: h.ID, How: RolledBack,
-				Detail: fmt.Sprintf("the head is at revision %d, but the checkpoint kept elsewhere is at revision %d", h.Revision, cp.Revision)}
+		}
+		if err := cp.Check(h); err != nil {
+			return err
 		}
 	}
 	if err := h.linked(c); err != nil {
