@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -24,6 +25,36 @@ type activation struct {
 	entered     time.Time
 	milestones  map[string]time.Time
 	obligations []ObligationState // the current visit's
+
+	// memo, when on, remembers the guards evaluated, by their text: Available
+	// asks about every event of a stage at one time, and a stage's
+	// transitions often share a condition (resolve and escalate after the
+	// same one), which gives the same answer each time.
+	memo struct {
+		on   bool
+		n    int
+		text [8]string
+		ok   [8]bool
+		err  [8]error
+	}
+}
+
+// eval evaluates a guard against the activation, or recalls the answer.
+func (a *activation) eval(ctx context.Context, g *Guard) (bool, error) {
+	m := &a.memo
+	if m.on {
+		for i := 0; i < m.n; i++ {
+			if m.text[i] == g.Text {
+				return m.ok[i], m.err[i]
+			}
+		}
+	}
+	ok, err := g.Eval(ctx, a)
+	if m.on && m.n < len(m.text) {
+		m.text[m.n], m.ok[m.n], m.err[m.n] = g.Text, ok, err
+		m.n++
+	}
+	return ok, err
 }
 
 var _ interpreter.Activation = (*activation)(nil)

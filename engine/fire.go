@@ -14,39 +14,35 @@ import (
 // agency, when, and with what facts. The start stage's obligations begin
 // counting from r.At.
 func (p *Policy) Raise(ctx context.Context, r Raise) (Head, *Entry, error) {
-	en := new(Entry)
-	h, err := p.raise(ctx, r, en, false)
-	if err != nil {
-		return Head{}, nil, err
-	}
-	return h, en, nil
+	return p.raise(ctx, r, nil)
 }
 
-// raise is Raise, recording the first entry in en; replaying, it does not
-// hold the act to checks added since it was recorded (see fire).
-func (p *Policy) raise(ctx context.Context, r Raise, en *Entry, replaying bool) (Head, error) {
+// raise is Raise. Replay passes scratch, the entry to rebuild the record's
+// first in; it replays an act already recorded, so it does not hold it to
+// checks added since (see fire).
+func (p *Policy) raise(ctx context.Context, r Raise, scratch *Entry) (Head, *Entry, error) {
 	switch {
 	case strings.TrimSpace(r.CaseID) == "":
-		return Head{}, &InputError{Path: "case_id", Message: "is required: the host's identifier for the case"}
+		return Head{}, nil, &InputError{Path: "case_id", Message: "is required: the host's identifier for the case"}
 	case strings.TrimSpace(r.Actor) == "":
-		return Head{}, &InputError{Path: "actor", Message: "is required: who is raising the case"}
+		return Head{}, nil, &InputError{Path: "actor", Message: "is required: who is raising the case"}
 	case r.At.IsZero():
-		return Head{}, &InputError{Path: "at", Message: "is required: when the case was raised"}
+		return Head{}, nil, &InputError{Path: "at", Message: "is required: when the case was raised"}
 	}
 	if err := p.knownRole(r.Role); err != nil {
-		return Head{}, err
+		return Head{}, nil, err
 	}
 	updates, err := p.canonicalFacts(r.Facts, false)
 	if err != nil {
-		return Head{}, err
+		return Head{}, nil, err
 	}
 	forms, err := p.canonicalForms(r.Forms)
 	if err != nil {
-		return Head{}, err
+		return Head{}, nil, err
 	}
-	if !replaying {
+	if scratch == nil {
 		if err := p.formsBelong(forms, p.Start, nil); err != nil {
-			return Head{}, err
+			return Head{}, nil, err
 		}
 	}
 	facts := make(map[string]any, len(p.Facts))
@@ -60,17 +56,21 @@ func (p *Policy) raise(ctx context.Context, r Raise, en *Entry, replaying bool) 
 		Schema: CaseSchema, ID: r.CaseID, Policy: PolicyRef{ID: p.ID, Version: p.Version},
 		Raised: r.At, Facts: facts, Forms: forms,
 	}
+	en, owed := scratch, []ObligationState(nil)
+	if en == nil {
+		en, owed = entryWith(len(p.Start.Obligations))
+	}
 	act := newActivation(activation{p: p, facts: facts, role: r.Role, actor: r.Actor, now: r.At, raised: r.At})
 	defer act.release()
-	if err := p.enter(ctx, &h, p.Start, r.At, act); err != nil {
-		return Head{}, err
+	if err := p.enter(ctx, &h, p.Start, r.At, act, owed); err != nil {
+		return Head{}, nil, err
 	}
 	*en = Entry{
 		Case: r.CaseID, At: r.At, Actor: r.Actor, Role: r.Role, Agency: r.Agency,
 		Event: RaiseEvent, To: p.Start.ID, Facts: updates, Forms: forms, Note: r.Note,
 	}
 	p.seal(&h, en)
-	return h, nil
+	return h, en, nil
 }
 
 // Fire applies an event to a case and returns the case's next head and the
@@ -81,34 +81,66 @@ func (p *Policy) raise(ctx context.Context, r Raise, en *Entry, replaying bool) 
 // returns a *RefusedError (or another error that errors.Is matches to one of
 // the Err* values) saying why.
 func (p *Policy) Fire(ctx context.Context, h Head, ev Event) (Head, *Entry, error) {
-	en := new(Entry)
-	next, err := p.fire(ctx, h, ev, en, false)
-	if err != nil {
-		return Head{}, nil, err
-	}
-	return next, en, nil
+	return p.fire(ctx, h, ev, nil)
 }
 
-// fire is Fire, recording the entry in en. Replay passes owned: it gives h up
-// (no one else holds it), so h's facts and obligations are changed in place,
-// not copied; and it replays acts already recorded, so it does not hold them
-// to checks added since (form data for another stage's form, which engines
-// before schema 3 accepted).
-func (p *Policy) fire(ctx context.Context, h Head, ev Event, en *Entry, owned bool) (Head, error) {
+// entryWith allocates an entry, and room for the n obligations of the
+// stage the act enters, in one piece: one allocation is cheaper than two.
+// The obligations' slice is capped, so nothing written through it can reach
+// the entry.
+func entryWith(n int) (*Entry, []ObligationState) {
+	switch n {
+	case 0:
+		return new(Entry), nil
+	case 1:
+		x := new(struct {
+			Entry
+			owed [1]ObligationState
+		})
+		return &x.Entry, x.owed[:]
+	case 2:
+		x := new(struct {
+			Entry
+			owed [2]ObligationState
+		})
+		return &x.Entry, x.owed[:]
+	case 3:
+		x := new(struct {
+			Entry
+			owed [3]ObligationState
+		})
+		return &x.Entry, x.owed[:]
+	case 4:
+		x := new(struct {
+			Entry
+			owed [4]ObligationState
+		})
+		return &x.Entry, x.owed[:]
+	}
+	return new(Entry), make([]ObligationState, n)
+}
+
+// fire is Fire. Replay passes scratch, the entry to rebuild the recorded one
+// in: it gives h up (no one else holds it), so h's facts and obligations are
+// changed in place, not copied; and it replays acts already recorded, so it
+// does not hold them to checks added since (form data for another stage's
+// form, which engines before schema 3 accepted).
+func (p *Policy) fire(ctx context.Context, h Head, ev Event, scratch *Entry) (Head, *Entry, error) {
+	owned := scratch != nil
 	if err := p.ready(&h, &ev); err != nil {
-		return Head{}, err
+		return Head{}, nil, err
 	}
 	stage, err := p.caseStage(&h)
 	if err != nil {
-		return Head{}, err
+		return Head{}, nil, err
 	}
 	updates, err := p.canonicalFacts(ev.Facts, owned)
 	if err != nil {
-		return Head{}, err
+		return Head{}, nil, err
 	}
 	formUpdates, err := p.canonicalForms(ev.Forms)
 	if err != nil {
-		return Head{}, err
+		return Head{}, nil, err
 	}
 	next := h
 	if len(updates) > 0 {
@@ -130,11 +162,11 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, en *Entry, owned bo
 	defer act.release()
 	t, refusal := p.choose(ctx, act, stage, ev.Name, next.Forms)
 	if refusal != nil {
-		return Head{}, refusal
+		return Head{}, nil, refusal
 	}
 	if !owned {
 		if err := p.formsBelong(formUpdates, stage, t.ToStage); err != nil {
-			return Head{}, err
+			return Head{}, nil, err
 		}
 	}
 
@@ -154,7 +186,15 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, en *Entry, owned bo
 		}
 	}
 	if err := p.setMilestones(ctx, &next, t, ev.At, act); err != nil {
-		return Head{}, err
+		return Head{}, nil, err
+	}
+	en, owed := scratch, []ObligationState(nil)
+	if en == nil {
+		n := 0
+		if t.ToStage != nil {
+			n = len(t.ToStage.Obligations)
+		}
+		en, owed = entryWith(n)
 	}
 	*en = Entry{
 		At: ev.At, Actor: ev.Actor, Role: ev.Role, Agency: ev.Agency, Event: ev.Name,
@@ -166,8 +206,8 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, en *Entry, owned bo
 	switch {
 	case t.ToStage != nil:
 		en.Left = next.Obligations
-		if err := p.enter(ctx, &next, t.ToStage, ev.At, act); err != nil {
-			return Head{}, err
+		if err := p.enter(ctx, &next, t.ToStage, ev.At, act, owed); err != nil {
+			return Head{}, nil, err
 		}
 		en.To = t.ToStage.ID
 	case t.ToOutcome != nil:
@@ -176,7 +216,7 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, en *Entry, owned bo
 		en.To = t.ToOutcome.ID
 	}
 	p.seal(&next, en)
-	return next, nil
+	return next, en, nil
 }
 
 // ready checks what must hold before any transition is considered.
@@ -262,28 +302,35 @@ func containsStage(list []*Stage, s *Stage) bool {
 // own transitions first, then the any_stage ones that apply there, in file
 // order. Checks run cheapest first, and the guard last.
 func (p *Policy) choose(ctx context.Context, act *activation, s *Stage, event string, forms map[string]map[string]any) (*Transition, *RefusedError) {
-	var (
-		reasons []Refusal
-		matched bool
-	)
+	var refused *refusedWithRoom
 	for _, ts := range [2][]*Transition{s.Transitions, p.AnyStage} {
 		for _, t := range ts {
 			if t.Event != event || !t.AppliesIn(s) {
 				continue
 			}
-			matched = true
 			r, ok := p.check(ctx, act, s, t, forms)
 			if ok {
 				return t, nil
 			}
-			reasons = append(reasons, r)
+			if refused == nil {
+				refused = &refusedWithRoom{RefusedError: RefusedError{Event: event, Stage: s.ID}}
+				refused.Reasons = refused.room[:0]
+			}
+			refused.Reasons = append(refused.Reasons, r)
 		}
 	}
-	if !matched {
+	if refused == nil {
 		names := p.eventNames(s)
 		return nil, refuse(event, s.ID, ErrUnknownEvent, nil, "events here: "+strings.Join(names, ", ")+didYouMean(event, names))
 	}
-	return nil, &RefusedError{Event: event, Stage: s.ID, Reasons: reasons}
+	return nil, &refused.RefusedError
+}
+
+// refusedWithRoom is a refusal with room for the reasons most events have
+// (one or two transitions of a name), so that refusing takes one allocation.
+type refusedWithRoom struct {
+	RefusedError
+	room [2]Refusal
 }
 
 func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any) (Refusal, bool) {
@@ -307,7 +354,7 @@ func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transi
 		}
 	}
 	if t.When != nil {
-		ok, err := t.When.Eval(ctx, act)
+		ok, err := act.eval(ctx, t.When)
 		if err != nil {
 			return Refusal{Err: ErrGuardFalse, Transition: t, Detail: err.Error()}, false
 		}
@@ -405,6 +452,7 @@ func (p *Policy) Available(ctx context.Context, h Head, actor, role string, at t
 		raised: h.Raised, entered: h.Entered, milestones: h.Milestones, obligations: h.Obligations,
 	})
 	defer act.release()
+	act.memo.on = true // one head, one time: a guard gives one answer
 	actions := make([]Action, 0, len(s.Transitions)+len(p.AnyStage))
 	p.eachEvent(s, func(name string) {
 		t, refused := p.choose(ctx, act, s, name, h.Forms)
@@ -414,12 +462,12 @@ func (p *Policy) Available(ctx context.Context, h Head, actor, role string, at t
 }
 
 // enter moves the case into stage s at time at and starts the visit's
-// obligations, in a slice of their own.
-func (p *Policy) enter(ctx context.Context, h *Head, s *Stage, at time.Time, act *activation) error {
+// obligations, in a slice of their own: owed, when the caller has made room
+// for them, or a new one.
+func (p *Policy) enter(ctx context.Context, h *Head, s *Stage, at time.Time, act *activation, owed []ObligationState) error {
 	h.Stage, h.Entered = s.ID, at
 	act.stage, act.entered = s.ID, at
-	var owed []ObligationState
-	if len(s.Obligations) > 0 {
+	if owed == nil && len(s.Obligations) > 0 {
 		owed = make([]ObligationState, len(s.Obligations))
 	}
 	for i, ob := range s.Obligations {

@@ -251,9 +251,9 @@ func (h *Head) UnmarshalJSON(data []byte) error {
 			for first := true; r.member(&first); {
 				switch string(r.key) {
 				case "id":
-					out.Policy.ID = r.str()
+					out.Policy.ID = r.ident()
 				case "version":
-					out.Policy.Version = r.str()
+					out.Policy.Version = r.ident()
 				default:
 					r.value(0)
 				}
@@ -263,9 +263,9 @@ func (h *Head) UnmarshalJSON(data []byte) error {
 		case "raised":
 			out.Raised = r.time("raised")
 		case "stage":
-			out.Stage = r.str()
+			out.Stage = r.ident()
 		case "outcome":
-			out.Outcome = r.str()
+			out.Outcome = r.ident()
 		case "entered":
 			out.Entered = r.time("entered")
 		case "facts":
@@ -310,10 +310,11 @@ const maxValueDepth = 64
 // jsonReader reads one JSON text. The first error sticks: every later read
 // returns a zero value, so callers check r.err once at the end.
 type jsonReader struct {
-	b   []byte
-	i   int
-	key []byte // the member name member read last
-	err error
+	b    []byte
+	text string // r.b as a string, once a value needs it (see str)
+	i    int
+	key  []byte // the member name member read last
+	err  error
 }
 
 func (r *jsonReader) fail(format string, args ...any) {
@@ -423,34 +424,42 @@ func (r *jsonReader) more(first *bool) bool {
 // strBytes reads a string. Without escapes it returns the bytes in place
 // (valid until the reader's input changes); otherwise a decoded copy.
 func (r *jsonReader) strBytes() []byte {
+	start, end, decoded := r.strSpan()
+	if decoded != nil || r.err != nil {
+		return decoded
+	}
+	return r.b[start:end]
+}
+
+// strSpan reads a string: its text is r.b[start:end], unless it has escapes
+// or invalid UTF-8, when decoded holds it as encoding/json reads it.
+func (r *jsonReader) strSpan() (start, end int, decoded []byte) {
 	if r.peek() != '"' {
 		r.fail("expected a string")
-		return nil
+		return 0, 0, nil
 	}
-	start := r.i + 1
+	start = r.i + 1
 	plain := true
 	for i := start; i < len(r.b); i++ {
 		switch c := r.b[i]; {
 		case c == '"':
 			r.i = i + 1
-			s := r.b[start:i]
 			if plain {
-				return s
+				return start, i, nil
 			}
-			// Escapes and invalid UTF-8 read as encoding/json reads them.
 			var out string
 			if err := json.Unmarshal(r.b[start-1:i+1], &out); err != nil {
 				r.fail("a string: %v", err)
-				return nil
+				return 0, 0, nil
 			}
-			return []byte(out)
+			return start, i, []byte(out)
 		case c == '\\':
 			plain = false
 			i++ // whatever is escaped, it does not end the string
 		case c < 0x20:
 			r.i = i
 			r.fail("a control character in a string")
-			return nil
+			return 0, 0, nil
 		case c >= utf8.RuneSelf && plain:
 			if ru, size := utf8.DecodeRune(r.b[i:]); ru == utf8.RuneError && size == 1 {
 				plain = false
@@ -458,10 +467,27 @@ func (r *jsonReader) strBytes() []byte {
 		}
 	}
 	r.fail("a string without its closing quote")
-	return nil
+	return 0, 0, nil
 }
 
-func (r *jsonReader) str() string { return string(r.strBytes()) }
+// str reads a string value. The values of one head share one copy of its
+// text, taken at the first: a head holds few, and one allocation is cheaper
+// than one for each.
+func (r *jsonReader) str() string {
+	start, end, decoded := r.strSpan()
+	switch {
+	case r.err != nil:
+		return ""
+	case decoded != nil:
+		return string(decoded)
+	case start == end:
+		return ""
+	}
+	if r.text == "" {
+		r.text = string(r.b)
+	}
+	return r.text[start:end]
+}
 
 // number reads a number: an int64 when it is whole and fits, else a float64.
 func (r *jsonReader) number() any {
@@ -616,7 +642,7 @@ func (r *jsonReader) object() map[string]any {
 		if m == nil {
 			m = make(map[string]any, 8)
 		}
-		k := string(r.key)
+		k := identOf(r.key)
 		m[k] = r.value(1)
 	}
 	return m
@@ -632,7 +658,7 @@ func (r *jsonReader) forms() map[string]map[string]any {
 		if m == nil {
 			m = make(map[string]map[string]any, 2)
 		}
-		k := string(r.key)
+		k := identOf(r.key)
 		m[k] = r.object()
 	}
 	return m
@@ -648,8 +674,8 @@ func (r *jsonReader) milestones() map[string]time.Time {
 		if m == nil {
 			m = make(map[string]time.Time, 2)
 		}
-		k := string(r.key)
-		m[k] = r.time("milestones." + k)
+		k := identOf(r.key)
+		m[k] = r.time("milestones")
 	}
 	return m
 }
@@ -670,7 +696,7 @@ func (r *jsonReader) obligations() []ObligationState {
 		for first := true; r.member(&first); {
 			switch string(r.key) {
 			case "id":
-				o.ID = r.str()
+				o.ID = r.ident()
 			case "anchor":
 				o.Anchor = r.time("anchor")
 			case "due":
@@ -713,39 +739,78 @@ func readWithin(id string, text []byte, immediate bool) (calendar.Within, error)
 	return w, nil
 }
 
-// withins remembers the timescales read so far, by their text: a host reads
-// the same few ("2 working days", "24 hours") in every head. The map is
-// replaced, never changed, so reading it needs no lock; it stops growing at
-// maxWithins.
+// cache maps the text of things every head repeats (the identifiers a
+// policy declares, and timescales) to their value, so that reading a head
+// does not allocate them afresh. It is read without a lock: the map is
+// replaced, never changed. It stops growing at max entries, so hostile input
+// cannot make it grow without bound; it never holds a fact's or a form
+// field's value, which may be personal data.
+type cache[V any] struct {
+	m   atomic.Pointer[map[string]V]
+	mu  sync.Mutex
+	max int
+}
+
+func (c *cache[V]) get(key []byte) (V, bool) {
+	if m := c.m.Load(); m != nil {
+		v, ok := (*m)[string(key)]
+		return v, ok
+	}
+	var zero V
+	return zero, false
+}
+
+func (c *cache[V]) add(key string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	if old != nil && len(*old) >= c.max {
+		return
+	}
+	m := make(map[string]V, 8)
+	if old != nil {
+		for k, v := range *old {
+			m[k] = v
+		}
+	}
+	m[key] = v
+	c.m.Store(&m)
+}
+
 var (
-	withins   atomic.Pointer[map[string]calendar.Within]
-	withinsMu sync.Mutex
+	idents  = &cache[string]{max: 1024}
+	withins = &cache[calendar.Within]{max: 64}
 )
 
-const maxWithins = 64
+// maxIdent is the longest text kept as an identifier: far longer than any
+// id a policy declares.
+const maxIdent = 64
+
+// ident reads a string that is an identifier a policy declares (a fact, a
+// form, a field, a milestone, an obligation, a stage, a policy).
+func (r *jsonReader) ident() string {
+	return identOf(r.strBytes())
+}
+
+func identOf(b []byte) string {
+	if s, ok := idents.get(b); ok {
+		return s
+	}
+	s := string(b)
+	if len(s) <= maxIdent {
+		idents.add(s, s)
+	}
+	return s
+}
 
 func withinOf(text []byte) (calendar.Within, error) {
-	if m := withins.Load(); m != nil {
-		if w, ok := (*m)[string(text)]; ok {
-			return w, nil
-		}
+	if w, ok := withins.get(text); ok {
+		return w, nil
 	}
 	var w calendar.Within
 	if err := w.UnmarshalText(text); err != nil {
 		return calendar.Within{}, err
 	}
-	withinsMu.Lock()
-	defer withinsMu.Unlock()
-	old := withins.Load()
-	if old == nil || len(*old) < maxWithins {
-		m := make(map[string]calendar.Within, 8)
-		if old != nil {
-			for k, v := range *old {
-				m[k] = v
-			}
-		}
-		m[string(text)] = w
-		withins.Store(&m)
-	}
+	withins.add(string(text), w)
 	return w, nil
 }

@@ -320,4 +320,5 @@ type Guard struct {
 	// Facts are the facts the guard reads, in the policy's order.
 	Facts []*Fact
 	prg   cel.Program
+	ident string // the name the guard is, when it is one name alone
 }

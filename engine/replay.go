@@ -40,15 +40,15 @@ func (p *Policy) replay(ctx context.Context, id string, entries iter.Seq2[*Entry
 			if en.Event != RaiseEvent {
 				return fmt.Errorf("%w: entry 1 is %q, not the case being raised", ErrReplayMismatch, en.Event)
 			}
-			h, err = p.raise(ctx, Raise{
+			h, _, err = p.raise(ctx, Raise{
 				CaseID: en.Case, Actor: en.Actor, Role: en.Role, Agency: en.Agency,
 				At: en.At, Facts: en.Facts, Forms: en.Forms, Note: en.Note,
-			}, &rebuilt, true)
+			}, &rebuilt)
 		} else {
-			h, err = p.fire(ctx, h, Event{
+			h, _, err = p.fire(ctx, h, Event{
 				Name: en.Event, Actor: en.Actor, Role: en.Role, Agency: en.Agency,
 				At: en.At, Facts: en.Facts, Forms: en.Forms, Note: en.Note,
-			}, &rebuilt, true)
+			}, &rebuilt)
 		}
 		if err != nil {
 			return fmt.Errorf("%w: entry %d (%s): %w", ErrReplayMismatch, en.Seq, en.Event, err)
