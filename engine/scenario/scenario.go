@@ -18,8 +18,8 @@ type File struct {
 	// policy's deadlines skip them as well as its own days off.
 	Closures    []calendar.Holiday
 	ClosuresPos engine.Pos
-	Raised    Step // its Event is engine.RaiseEvent
-	Steps     []Step
+	Raised      Step // its Event is engine.RaiseEvent
+	Steps       []Step
 }
 
 // Expectations counts the expectations the file lists.
