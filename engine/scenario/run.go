@@ -30,7 +30,7 @@ func WithResolver(r Resolver) Option { return func(rn *runner) { rn.resolve = r 
 
 // WithClosures adds closure days to every story's policy, as a host's
 // closures (the command line's --closures); a story's own closures key adds
-// to them.
+// to them, and a day both give counts once.
 func WithClosures(days ...calendar.Holiday) Option {
 	days = append([]calendar.Holiday(nil), days...)
 	return func(rn *runner) { rn.closures = append(rn.closures, days...) }
@@ -53,6 +53,18 @@ func PolicyFile(ref, scenarioFile string) (*engine.Policy, error) {
 		return nil, fmt.Errorf("policy %q does not load: %w", ref, err)
 	}
 	return p, nil
+}
+
+// mergeClosures puts a story's closures after the host's; a day both give
+// counts once, as the host gives it.
+func mergeClosures(host, story []calendar.Holiday) []calendar.Holiday {
+	out := append([]calendar.Holiday(nil), host...)
+	for _, h := range story {
+		if !slices.ContainsFunc(host, func(x calendar.Holiday) bool { return x.Date == h.Date }) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // Result is how one scenario went.
@@ -105,7 +117,7 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 		res.NotRun = f.Expectations()
 		return res
 	}
-	if closures := append(rn.closures[:len(rn.closures):len(rn.closures)], f.Closures...); len(closures) > 0 {
+	if closures := mergeClosures(rn.closures, f.Closures); len(closures) > 0 {
 		at := f.ClosuresPos
 		if len(f.Closures) == 0 {
 			at = f.PolicyPos // the host's closures: the policy they apply to

@@ -294,10 +294,12 @@ expect:
 	host := calendar.Holiday{Date: calendar.Date{Year: 2026, Month: 12, Day: 31}, Name: "Host closure"}
 	assert.Equal(t, calendar.Date{Year: 2027, Month: 1, Day: 5}, due(scenario.WithClosures(host)))
 
-	// A closure the story and the host both give is an error of the story.
-	res := scenario.Run(context.Background(), f, scenario.WithClosures(f.Closures[0]))
+	// A closure the story and the host both give counts once.
+	assert.Equal(t, calendar.Date{Year: 2027, Month: 1, Day: 4}, due(scenario.WithClosures(calendar.Holiday{Date: f.Closures[0].Date, Name: "Host's name"})))
+	// A story's closure that its calendar refuses is the story's error.
+	res := scenario.Run(context.Background(), f, scenario.WithClosures(calendar.Holiday{Date: calendar.Date{Year: 2200, Month: 1, Day: 1}, Name: "Far"}))
 	require.Error(t, res.Err)
-	assert.Contains(t, res.Err.Error(), "closures.yaml:3: closures: calendar: closure 2026-12-29 is listed twice")
+	assert.Contains(t, res.Err.Error(), "closures.yaml:3: closures: calendar: closure \"Far\": calendar: 2200-01-01 is outside")
 	assert.Equal(t, f.Expectations(), res.NotRun)
 	// The host's closures alone are reported at the policy they apply to.
 	plain := parseFile(t, "pass.yaml")
