@@ -61,7 +61,7 @@ func golden(t *testing.T, path, got string) {
 
 const (
 	tiny      = "testdata/policies/tiny.yaml"
-	island    = "testdata/calendar/island.yaml"      // tiny with days off of its own
+	island    = "testdata/calendar/island.yaml" // tiny with days off of its own
 	closures  = "testdata/closures/closures.yaml"
 	today     = "--today=2025-06-01" // before tiny's review date
 	reviewDue = "--today=2026-06-01" // after it

@@ -40,10 +40,10 @@ policy states none.`,
 				code = exitFail
 			}
 			type row struct {
-				ID           string  `json:"id"`
-				Title        string  `json:"title"`
-				Version      string  `json:"version"`
-				Jurisdiction string  `json:"jurisdiction"`
+				ID           string   `json:"id"`
+				Title        string   `json:"title"`
+				Version      string   `json:"version"`
+				Jurisdiction string   `json:"jurisdiction"`
 				ReviewDue    *string  `json:"review_due"`
 				ReviewPassed bool     `json:"review_passed"`
 				Warnings     []string `json:"calendar_warnings"`
