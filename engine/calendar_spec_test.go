@@ -161,3 +161,32 @@ func TestUnproclaimedDayWarning(t *testing.T) {
 	_, ds = Load("riverside.yaml", riversideWith(t, "", ""), WithToday(calendar.Date{Year: 2030, Month: 1, Day: 1}))
 	assert.Empty(t, warned(ds), "England and Wales has no yearly proclaimed day")
 }
+
+// The Calendar section of LANGUAGE.md declares days that load: its example,
+// in the riverside policy (citing riverside's document), loads with no
+// diagnostics about the calendar, and its days are off.
+func TestLanguageCalendarExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "policies", "LANGUAGE.md"))
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(doc), "## Calendar\n")
+	require.True(t, ok)
+	_, rest, ok = strings.Cut(rest, "```yaml\n")
+	require.True(t, ok)
+	block, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	jurisdiction, calendarBlock, ok := strings.Cut(block, "\n")
+	require.True(t, ok)
+	require.True(t, strings.HasPrefix(jurisdiction, "jurisdiction: england-and-wales"))
+	src := riversideWith(t, "", strings.ReplaceAll(calendarBlock, "procedure.txt", "riverside-escalation-2025.txt"))
+	p, ds := Load("riverside.yaml", src, WithToday(calendar.Date{Year: 2026, Month: 6, Day: 1}))
+	require.NoError(t, ds.Err())
+	for _, d := range ds {
+		assert.NotContains(t, []string{"duplicate-holiday", "unproclaimed-day", "day-off"}, d.Code, d.Error())
+	}
+	require.Len(t, p.CalendarSpec.DaysOff, 4)
+	for _, d := range []calendar.Date{{Year: 2026, Month: 5, Day: 11}, {Year: 2026, Month: 10, Day: 14}, {Year: 2026, Month: 12, Day: 30}, {Year: 2027, Month: 6, Day: 4}} {
+		h, ok := p.Calendar().Holiday(d)
+		assert.True(t, ok, d)
+		assert.Equal(t, calendar.Declared, h.Kind, d)
+	}
+}
