@@ -223,6 +223,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte("scenario: &a [*a]\n"))
 	f.Add([]byte("steps:\n  - expect: {due: {x: [1]}, overdue: {at: 2026-02-29}}\n"))
+	f.Add([]byte(minimal + "closures:\n  - {date: 2026-12-29, name: Closure, source: x}\n  - {date: 2026-12-26, nam: y}\n  - *a\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		// The fuzzer has no time limit of its own: a hang becomes a recorded crasher.
 		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("Parse hung on %q", src)) })
