@@ -65,21 +65,20 @@ func ParseYearly(s string) (Yearly, error) {
 	return y, nil
 }
 
-func month(s string) (time.Month, bool) {
-	for m := time.January; m <= time.December; m++ {
-		name := strings.ToLower(m.String())
-		if s == name || s == name[:3] {
-			return m, true
-		}
-	}
-	return 0, false
-}
+func month(s string) (time.Month, bool) { return byName(s, time.January, time.December) }
 
-func weekday(s string) (time.Weekday, bool) {
-	for d := time.Sunday; d <= time.Saturday; d++ {
-		name := strings.ToLower(d.String())
+func weekday(s string) (time.Weekday, bool) { return byName(s, time.Sunday, time.Saturday) }
+
+// byName returns the value from first to last whose name s is, in full or
+// its first three letters; s is in lower case.
+func byName[T interface {
+	~int
+	String() string
+}](s string, first, last T) (T, bool) {
+	for v := first; v <= last; v++ {
+		name := strings.ToLower(v.String())
 		if s == name || s == name[:3] {
-			return d, true
+			return v, true
 		}
 	}
 	return 0, false
