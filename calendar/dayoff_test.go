@@ -160,6 +160,7 @@ func TestDaysOffErrors(t *testing.T) {
 		{Name: "Fine", Date: Date{2026, 6, 5}},                                                               // 18
 		{Name: "Overlapping range", From: Date{2026, 12, 31}, To: Date{2027, 1, 5}},                          // 19
 		{Name: "Both ranges and date", Date: Date{2026, 6, 8}, From: Date{2026, 6, 9}, To: Date{2026, 6, 9}}, // 20
+		{Name: "Date and to", Date: Date{2026, 6, 10}, To: Date{2026, 6, 11}},                                // 21
 	}
 	_, err := New(EnglandAndWales, WithDaysOff(days...))
 	require.Error(t, err)
@@ -186,6 +187,7 @@ func TestDaysOffErrors(t *testing.T) {
 		17: {"from", -1, "1999-12-30 is outside"},
 		19: {"from", 14, "2026-12-31 is already declared as a day off"},
 		20: {"from", -1, "not date and from"},
+		21: {"to", -1, "not date and from"},
 	}
 	var got []*DayOffError
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
@@ -304,4 +306,28 @@ func TestDeclaredDaysArithmeticMatchesWalk(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, walkAdd(t, c, d, n), got, "seed %d: %s + %d", seed, d, n)
 	}
+}
+
+// The edges of what a range may be: 31 days, and at least one weekday.
+func TestRangeLimits(t *testing.T) {
+	for _, tc := range []struct {
+		from, to Date
+		err      string
+	}{
+		{Date{2026, 7, 1}, Date{2026, 7, 31}, ""},                                               // 31 days
+		{Date{2026, 7, 1}, Date{2026, 8, 1}, "the range is 32 days long, over the limit of 31"}, // 32
+		{Date{2026, 12, 26}, Date{2026, 12, 26}, "every day from 2026-12-26 to 2026-12-26 is at a weekend"},
+		{Date{2026, 12, 27}, Date{2026, 12, 27}, "is at a weekend"},
+		{Date{2026, 12, 27}, Date{2026, 12, 28}, ""}, // Sunday to Monday: Monday is off already, but a weekday
+		{Date{2026, 12, 29}, Date{2026, 12, 29}, ""}, // one day
+		{Date{2026, 12, 29}, Date{2026, 12, 28}, "the range runs backwards"},
+	} {
+		_, err := New(EnglandAndWales, WithDaysOff(DayOff{Name: "r", From: tc.from, To: tc.to}))
+		if tc.err == "" {
+			assert.NoError(t, err, "%s to %s", tc.from, tc.to)
+		} else {
+			assert.ErrorContains(t, err, tc.err, "%s to %s", tc.from, tc.to)
+		}
+	}
+	assert.Equal(t, "7th Monday of May", Yearly{Month: time.May, Nth: 7, Weekday: time.Monday}.String(), "an invalid Yearly still prints")
 }
