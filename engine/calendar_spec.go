@@ -25,17 +25,44 @@ func (b *builder) calendarSpec(key, n *yaml.Node) {
 	o := b.object(key, n, calendarShape)
 	spec := &CalendarSpec{}
 	for _, dn := range o.list("days_off") {
-		before := b.ds.count[SeverityError]
 		do := b.object(dn, dn, dayOffShape)
 		d := &DayOff{Name: do.str("name"), Date: do.date("date"), From: do.date("from"), To: do.date("to"), Yearly: do.yearly("yearly")}
 		b.meta(do, &d.Meta, dn)
 		spec.DaysOff = append(spec.DaysOff, d)
-		if b.ds.count[SeverityError] == before {
+		if readWhole(do, d) {
 			b.daysOff = append(b.daysOff, dayOffSite{day: d, obj: do, at: dn})
 		}
 	}
 	b.meta(o, &spec.Meta, key)
 	b.p.CalendarSpec = spec
+}
+
+// readWhole reports whether a day off read without a mistake object has
+// reported: it has a name, and exactly one of its forms, every key of which
+// was read.
+func readWhole(o *obj, d *DayOff) bool {
+	if o.node("name") == nil {
+		return false
+	}
+	forms := 0
+	for _, form := range dayOffShape.forms {
+		given := 0
+		for _, k := range form {
+			if o.key(k) != nil {
+				given++
+			}
+		}
+		switch {
+		case given == 0:
+			continue
+		case given < len(form):
+			return false
+		}
+		forms++
+	}
+	read := func(k string, zero bool) bool { return o.key(k) == nil || !zero }
+	return forms == 1 && read("date", d.Date.IsZero()) && read("from", d.From.IsZero()) &&
+		read("to", d.To.IsZero()) && read("yearly", d.Yearly.IsZero())
 }
 
 // calendarDay is a declared day off as the calendar package takes it, its
