@@ -88,8 +88,8 @@ func encodeRecord(t testing.TB, c rec) []byte {
 // them back, damaged: a head's JSON on the first line, then the record's
 // entries, one a line. Reading the head, asking what is due and available,
 // listing visits, replaying, verifying and firing must answer or refuse,
-// never panic. A head that reads is valid JSON, and writes and reads back
-// the same. A case that verifies still verifies after any event it accepts,
+// never panic. A head that reads is valid JSON, reads the same through
+// encoding/json, and writes and reads back the same. A case that verifies still verifies after any event it accepts,
 // with the new entry appended to its record.
 func FuzzCase(f *testing.F) {
 	p := loadTestPolicy(f, "casework.yaml")
@@ -99,12 +99,15 @@ func FuzzCase(f *testing.F) {
 	at := time.Date(2027, 1, 5, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		first, rest, _ := bytes.Cut(data, []byte("\n"))
-		var h Head
-		if json.Unmarshal(first, &h) != nil {
+		var h, viaJSON Head
+		if h.UnmarshalJSON(first) != nil { // the head's reader itself, which checks as it reads
 			return
 		}
 		if !json.Valid(first) {
 			t.Fatalf("read a head from invalid JSON %q", first)
+		}
+		if err := json.Unmarshal(first, &viaJSON); err != nil || headDiff(&h, &viaJSON) != "" {
+			t.Fatalf("through encoding/json the head reads otherwise: %v", err)
 		}
 		again, err := json.Marshal(h)
 		if err != nil {
