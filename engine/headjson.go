@@ -441,6 +441,9 @@ func (r *jsonReader) strSpan() (start, end int, decoded []byte) {
 	start = r.i + 1
 	plain := true
 	for i := start; i < len(r.b); i++ {
+		if ordinary[r.b[i]] {
+			continue
+		}
 		switch c := r.b[i]; {
 		case c == '"':
 			r.i = i + 1
@@ -460,15 +463,26 @@ func (r *jsonReader) strSpan() (start, end int, decoded []byte) {
 			r.i = i
 			r.fail("a control character in a string")
 			return 0, 0, nil
-		case c >= utf8.RuneSelf && plain:
+		case plain:
 			if ru, size := utf8.DecodeRune(r.b[i:]); ru == utf8.RuneError && size == 1 {
 				plain = false
+			} else {
+				i += size - 1
 			}
 		}
 	}
 	r.fail("a string without its closing quote")
 	return 0, 0, nil
 }
+
+// ordinary marks the bytes a string holds as they are: not its end, an
+// escape, a control character or the start of a multi-byte character.
+var ordinary = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // str reads a string value. The values of one head share one copy of its
 // text, taken at the first: a head holds few, and one allocation is cheaper
