@@ -33,26 +33,31 @@ func london(day, hour int) time.Time {
 // results holds each benchmark's ns/op, by name, for the summary.
 var results = struct {
 	sync.Mutex
-	ns map[string][]float64
-}{ns: map[string][]float64{}}
+	ns     map[string][]float64 // one per round
+	rounds map[string]int
+}{ns: map[string][]float64{}, rounds: map[string]int{}}
 
 // record notes the ns/op of the run that is ending. The testing package
 // starts each round of a benchmark (one per -count) with a one-iteration
 // run, then runs it longer until it has timed enough: the last run of each
-// round is the one it reports, and the one kept here.
+// round is the one it reports, and the one kept here. A round of one
+// iteration (-benchtime=1x) times nothing worth a ratio, and is not kept.
 func record(b *testing.B) {
 	b.Helper()
 	b.StopTimer()
 	results.Lock()
 	defer results.Unlock()
+	name := b.Name()
+	if b.N == 1 {
+		results.rounds[name]++
+		return
+	}
 	ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	runs := results.ns[b.Name()]
-	if b.N == 1 || len(runs) == 0 {
-		runs = append(runs, ns) // a new round
+	if runs := results.ns[name]; len(runs) < results.rounds[name] {
+		results.ns[name] = append(runs, ns)
 	} else {
 		runs[len(runs)-1] = ns
 	}
-	results.ns[b.Name()] = runs
 }
 
 // pairs are the ratios the summary prints: the project's operation, and the
