@@ -118,6 +118,12 @@ func TestCommands(t *testing.T) {
 		{"timeline-json", []string{"timeline", "--format", "json", tiny, "--raised=2026-12-22T16:30"}, exitOK},
 		{"timeline-missing-raised", []string{"timeline", tiny}, exitUsage},
 		{"timeline-bad-raised", []string{"timeline", tiny, "--raised", "22/12/2026"}, exitUsage},
+		{"timeline-fact", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true"}, exitOK},
+		{"timeline-fact-json", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true", "--format", "json"}, exitOK},
+		{"timeline-fact-unknown", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgnt=true"}, exitUsage},
+		{"timeline-fact-no-value", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent"}, exitUsage},
+		{"timeline-fact-wrong-type", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=often"}, exitFail},
+		{"timeline-staffordshire", []string{"timeline", "staffordshire-stoke", "--raised", "2026-12-22"}, exitOK},
 
 		// holidays and due
 		{"holidays", []string{"holidays", "--from", "2026", "--to", "2027"}, exitOK},

@@ -81,6 +81,42 @@ func TestRunningTotalLeavesOutSilentStages(t *testing.T) {
 	}
 }
 
+// Staffordshire's totals follow the way up: the duties after an agreement
+// are owed only if it happens, and what counts from the formal escalation
+// counts from the last day the referral to the senior manager allows. The
+// last duty is 12 working days after the raise, as the timeline says.
+func TestRunningTotalsFollowTheWayUp(t *testing.T) {
+	p, diags := policies.Load("staffordshire-stoke")
+	require.NoError(t, diags.Err())
+	got := map[string]string{}
+	for _, r := range runningTotals(p) {
+		if r.ob != nil {
+			got[r.ob.ID] = r.total
+		}
+	}
+	onlyIf := func(m string) string {
+		return "owed only once `" + m + "` is set, which a case that stays unresolved does not reach"
+	}
+	assert.Equal(t, map[string]string{
+		"raise_disagreement":              "from raised: 1",
+		"receiving_professional_responds": "1",
+		"advise_outcome":                  onlyIf("agreed_at_stage1"),
+		"confirm_in_writing":              onlyIf("agreed_at_stage1"),
+		"contact_between_agencies":        "2",
+		"feed_back_plan":                  onlyIf("agreed_at_stage2"),
+		"managers_advise_outcome":         onlyIf("agreed_at_stage2"),
+		"managers_confirm_by_letter":      onlyIf("agreed_at_stage2"),
+		"refer_to_senior_manager":         "3",
+		"contact_equivalent":              "4",
+		"meet":                            "5",
+		"communicate_outcome":             "5",
+		"assistant_directors_meet":        "10",
+		"alert_board_representatives":     "no timescale stated",
+		"refer_to_board_representative":   "12",
+		"liaise_with_chair":               "12",
+	}, got)
+}
+
 // Every bundled policy's document quotes every source and lists every
 // assumption, so a partnership can check them all.
 func TestBundledPoliciesQuoteEverySourceAndAssumption(t *testing.T) {
