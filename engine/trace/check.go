@@ -39,15 +39,19 @@ func (m *Matrix) Check(p *engine.Policy, text []byte) engine.Diagnostics {
 			bad(e.Pos, "sentence-not-in-text", "copy the sentence as the document reads now, whole, from its capital letter to its full stop", "%s does not say this (any more): %q", m.Document, e.Said)
 		}
 		traced[e.Said] = true
+		var named []*engine.Meta
+		resolved := true
 		for _, r := range e.Refs {
 			metas, err := Resolve(p, r.Path)
 			if err != nil {
 				bad(r.Pos, "unknown-element", "name an element by its path in the policy file, such as stages.step2.obligations.agree_plan", "%s: %v", r.Path, err)
+				resolved = false
 				continue
 			}
-			if e.Kind == Assumed && !anyAssumption(metas) {
-				bad(r.Pos, "no-assumption", "name the element whose assumption says how the sentence is read, or use encoded", "%s states no assumption", r.Path)
-			}
+			named = append(named, metas...)
+		}
+		if e.Kind == Assumed && resolved && !anyAssumption(named) {
+			bad(e.Pos, "no-assumption", "name the element whose assumption says how the sentence is read, or use encoded", "none of the elements named states an assumption")
 		}
 	}
 	for _, s := range sentences {

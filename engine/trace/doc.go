@@ -21,8 +21,8 @@
 //
 // Each entry quotes one whole sentence of the document (said) and gives
 // exactly one of: encoded, the policy elements that encode it; assumption,
-// elements whose own assumption says how the sentence was read where it is
-// silent or unclear; not_encoded, the reason it is not encoded. An element is
+// the elements that encode it, at least one of whose own assumption says how
+// the sentence was read where it is silent or unclear; not_encoded, the reason it is not encoded. An element is
 // named by its path in the policy file: roles.ID, facts.ID, milestones.ID,
 // forms.ID (.fields.F, .sections.S, .sections.S.fields.F), stages.ID,
 // stages.ID.obligations.O (.expedite, .breach), stages.ID.records.N,
@@ -35,8 +35,8 @@
 // Sentences splits a document as a reader would: each line is a paragraph
 // (a line that starts in lower case or with punctuation continues the one
 // before, as extraction breaks them); extraction markup (bookmarks,
-// footnote references, underline and bold marks) and list bullets are
-// dropped; a paragraph ends a sentence at ".", "?" or "!" (and any closing
+// footnote references and marks, underline and bold marks) and list bullets
+// are dropped; a paragraph ends a sentence at ".", "?" or "!" (and any closing
 // quote or bracket) followed by space and a capital letter, digit, quote or
 // bracket. Spacing and typographic quotes and dashes are normalised, as for
 // quotes (engine.WithDocuments). A sentence that occurs several times (a
@@ -69,8 +69,8 @@
 //
 // Check fails when a rule-bearing sentence of the document has no entry,
 // when an entry's sentence is no longer in the document, when a path names
-// nothing in the policy, when an assumption entry names an element without
-// an assumption, and when an entry gives none or more than one of encoded,
+// nothing in the policy, when an assumption entry names no element that
+// states an assumption, and when an entry gives none or more than one of encoded,
 // assumption and not_encoded. Coverage counts the entries by kind, for the
 // policy's document (escalation doc).
 package trace

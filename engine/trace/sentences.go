@@ -12,13 +12,15 @@ type Sentence struct {
 }
 
 // markup is what text extraction leaves in the seeds that a reader never
-// sees: Word bookmarks and footnote references, underline tags, bold marks.
+// sees: Word bookmarks and footnote references, underline tags, bold marks,
+// and the replacement character that stands for a lost footnote mark.
 var markup = []*regexp.Regexp{
 	regexp.MustCompile(`\[bookmark: [^\]]*\]`),
 	regexp.MustCompile(`\[footnoteRef:\d+\]`),
 	regexp.MustCompile(`\[\d+:[^\]]*\]`),
 	regexp.MustCompile(`</?u>`),
 	regexp.MustCompile(`\*\*`),
+	regexp.MustCompile("\uFFFD"), // a footnote mark lost in extraction
 }
 
 // typographic maps typographic quotes and dashes to ASCII, as quotes are
@@ -40,11 +42,14 @@ func Normalise(s string) string {
 var sentenceEnd = regexp.MustCompile(`[.?!]["')]*\s+`)
 
 // Sentences splits a document's text into its sentences, in order, each
-// once (see the package documentation).
+// once, with the line each starts on (see the package documentation).
 func Sentences(text []byte) []Sentence {
+	// A paragraph keeps where each of its lines starts, so that a sentence
+	// reports the line it starts on.
 	type para struct {
-		text string
-		line int
+		text   string
+		starts []int // the offset in text where each line begins
+		lines  []int
 	}
 	var paras []para
 	for i, l := range strings.Split(string(text), "\n") {
@@ -56,19 +61,30 @@ func Sentences(text []byte) []Sentence {
 			continue
 		}
 		if n := len(paras); n > 0 && continues(l) {
-			paras[n-1].text += " " + l
+			p := &paras[n-1]
+			p.text += " "
+			p.starts, p.lines = append(p.starts, len(p.text)), append(p.lines, i+1)
+			p.text += l
 			continue
 		}
-		paras = append(paras, para{l, i + 1})
+		paras = append(paras, para{text: l, starts: []int{0}, lines: []int{i + 1}})
 	}
 	seen := map[string]bool{}
 	var out []Sentence
 	for _, p := range paras {
-		for _, s := range split(p.text) {
-			if !seen[s] {
-				seen[s] = true
-				out = append(out, Sentence{Text: s, Line: p.line})
+		for _, at := range split(p.text) {
+			s := strings.TrimSpace(p.text[at[0]:at[1]])
+			if seen[s] {
+				continue
 			}
+			seen[s] = true
+			line := p.lines[0]
+			for k, start := range p.starts {
+				if start <= at[0] {
+					line = p.lines[k]
+				}
+			}
+			out = append(out, Sentence{Text: s, Line: line})
 		}
 	}
 	return out
@@ -82,18 +98,18 @@ func continues(l string) bool {
 }
 
 // split breaks a paragraph at each sentence end followed by what can start a
-// sentence.
-func split(p string) []string {
-	var out []string
+// sentence, returning each sentence's start and end offsets.
+func split(p string) [][2]int {
+	var out [][2]int
 	start := 0
 	for _, m := range sentenceEnd.FindAllStringIndex(p, -1) {
 		if m[1] < len(p) && startsSentence(p[m[1]]) {
-			out = append(out, strings.TrimSpace(p[start:m[1]]))
+			out = append(out, [2]int{start, m[1]})
 			start = m[1]
 		}
 	}
-	if rest := strings.TrimSpace(p[start:]); rest != "" {
-		out = append(out, rest)
+	if strings.TrimSpace(p[start:]) != "" {
+		out = append(out, [2]int{start, len(p)})
 	}
 	return out
 }
