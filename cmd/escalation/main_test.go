@@ -97,6 +97,8 @@ func TestCommands(t *testing.T) {
 		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitFail},
 		{"validate-quotes", []string{"validate", today, "testdata/quotes"}, exitFail},
 		{"validate-unknown-id", []string{"validate", "sefon"}, exitFail},
+		{"validate-trace", []string{"validate", today, "testdata/traced"}, exitOK},
+		{"validate-trace-stale", []string{"validate", today, "testdata/stale/trace"}, exitFail},
 
 		// test
 		{"test-help", []string{"test", "-h"}, exitOK},

@@ -2,13 +2,15 @@ package trace
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 )
 
 // Check checks the matrix against policy p and the text of its document, and
 // returns every problem (see the package documentation). The document's
-// unaccounted sentences are reported at their line in the document.
+// unaccounted sentences are reported at their line in the document. With no
+// text (nil), only the entries' elements are checked.
 func (m *Matrix) Check(p *engine.Policy, text []byte) engine.Diagnostics {
 	var ds engine.Diagnostics
 	bad := func(pos engine.Pos, code, hint, format string, args ...any) {
@@ -35,7 +37,7 @@ func (m *Matrix) Check(p *engine.Policy, text []byte) engine.Diagnostics {
 		switch {
 		case traced[e.Said]:
 			bad(e.Pos, "duplicate-sentence", "keep one entry per sentence", "this sentence is traced twice")
-		case !inText[e.Said]:
+		case text != nil && !inText[e.Said]:
 			bad(e.Pos, "sentence-not-in-text", "copy the sentence as the document reads now, whole, from its capital letter to its full stop", "%s does not say this (any more): %q", m.Document, e.Said)
 		}
 		traced[e.Said] = true
@@ -44,7 +46,11 @@ func (m *Matrix) Check(p *engine.Policy, text []byte) engine.Diagnostics {
 		for _, r := range e.Refs {
 			metas, err := Resolve(p, r.Path)
 			if err != nil {
-				bad(r.Pos, "unknown-element", "name an element by its path in the policy file, such as stages.step2.obligations.agree_plan", "%s: %v", r.Path, err)
+				msg := err.Error()
+				if !strings.Contains(msg, r.Path) {
+					msg = r.Path + ": " + msg
+				}
+				bad(r.Pos, "unknown-element", "name an element by its path in the policy file, such as stages.step2.obligations.agree_plan", "%s", msg)
 				resolved = false
 				continue
 			}

@@ -113,7 +113,7 @@ func TestCheckFindsEveryProblem(t *testing.T) {
 			want: "matrix.yaml:4:5: error: procedure.txt does not say this (any more)"},
 		{name: "an element was renamed",
 			from: "stages.stage1.records.1", to: "stages.stage1.records.2",
-			want: "matrix.yaml:7:15: error: stages.stage1.records.2: stages.stage1.records.2: there are 1 stages.stage1.records, counted from 1"},
+			want: "matrix.yaml:7:15: error: stages.stage1.records.2: there are 1 stages.stage1.records, counted from 1"},
 		{name: "a stage that does not exist",
 			from: "stages.stage1.records.1", to: "stages.stage3.records.1",
 			want: `stages.stage3.records.1: no stages.stage3 in this policy: did you mean "stage1"?`},
@@ -267,4 +267,14 @@ func FuzzSentences(f *testing.F) {
 			seen[s.Text] = true
 		}
 	})
+}
+
+// Without the document's text only the elements are checked.
+func TestCheckWithoutTheText(t *testing.T) {
+	src := strings.Replace(string(read(t, "matrix.yaml")), "stages.stage1.records.1", "stages.stage1.records.9", 1)
+	m, diags := trace.Parse("matrix.yaml", []byte(src))
+	require.Empty(t, diags)
+	ds := m.Check(policy(t), nil)
+	require.Len(t, ds, 1)
+	assert.Contains(t, ds[0].Error(), "stages.stage1.records.9")
 }
