@@ -115,7 +115,10 @@ func TestCommands(t *testing.T) {
 		{"diagram-missing-policy", []string{"diagram"}, exitUsage},
 		{"diagram-unknown-id", []string{"diagram", "setfon"}, exitUsage},
 		{"diagram-broken", []string{"diagram", "testdata/broken/bad-guard.yaml"}, exitFail},
-		{"doc", []string{"doc", tiny}, exitOK},
+		{"doc", []string{"doc", tiny, today}, exitOK},
+		{"doc-review-passed", []string{"doc", tiny, reviewDue}, exitOK},
+		{"doc-traced", []string{"doc", "testdata/traced/tiny.yaml", today}, exitOK},
+		{"doc-stale-trace", []string{"doc", "testdata/stale/tiny.yaml", today}, exitOK},
 
 		// timeline
 		{"timeline", []string{"timeline", tiny, "--raised", "2026-12-22"}, exitOK},
@@ -156,7 +159,7 @@ func TestCommands(t *testing.T) {
 		{"test-closures", []string{"test", "--closures", closures, "testdata/calendar/scenarios"}, exitOK},
 		{"test-bad-closures", []string{"test", "--closures", "testdata/closures/bad-closures.yaml", "testdata/calendar/scenarios"}, exitFail},
 		{"validate-calendar", []string{"validate", "--today=2026-12-01", "testdata/calendar"}, exitOK},
-		{"doc-policy", []string{"doc", island}, exitOK},
+		{"doc-policy", []string{"doc", island, today}, exitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, code := invocation(t, tc.args...)
@@ -240,7 +243,7 @@ func TestREADME(t *testing.T) {
 		{"test", []string{"test", "policies/scenarios/sefton/full-ladder-christmas.yaml"}, exitOK},
 		{"diagram", []string{"diagram", "sefton"}, exitOK},
 		{"diagram-dot", []string{"diagram", "sefton", "--format", "dot"}, exitOK},
-		{"doc", []string{"doc", "sefton"}, exitOK},
+		{"doc", []string{"doc", "sefton", "--today", "2026-06-01"}, exitOK},
 		{"holidays", []string{"holidays", "--jurisdiction", "isle-of-man", "--from", "2026"}, exitOK},
 		{"due", []string{"due", "--from", "2026-12-22T10:00", "--within", "2 working days"}, exitOK},
 		{"help", []string{"help"}, exitOK},

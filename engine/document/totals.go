@@ -2,6 +2,7 @@ package document
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
@@ -21,7 +22,7 @@ type totalRow struct {
 type offset struct {
 	days    int
 	known   bool     // false after a timescale in hours
-	skipped []string // earlier stages that state no timescale, left out
+	skipped []string // the titles of earlier stages that state no timescale, left out
 }
 
 func (o offset) plus(n int) offset {
@@ -83,7 +84,7 @@ func runningTotals(p *engine.Policy) []totalRow {
 			case !ob.HasDeadline:
 				row.total = timeline.NoTimescale
 			case !owed:
-				row.total = "owed only once `" + ob.From.Milestone.ID + "` is set, which a case that stays unresolved does not reach"
+				row.total = "owed only once “" + text(ob.From.Milestone.Title) + "”, which a case that stays unresolved does not reach"
 			default:
 				timed = true
 				next = later(next, t)
@@ -95,7 +96,7 @@ func runningTotals(p *engine.Policy) []totalRow {
 			rows = append(rows, totalRow{stage: r.Stage, total: timeline.NoTimescale})
 		}
 		if !timed {
-			next.skipped = append(append([]string(nil), at.skipped...), r.Stage.ID)
+			next.skipped = append(append([]string(nil), at.skipped...), r.Stage.Title)
 		}
 		at = next
 	}
@@ -146,5 +147,9 @@ func leftOut(stages []string) string {
 	if len(stages) == 0 {
 		return ""
 	}
-	return " (leaves out " + codes(stages) + ": " + timeline.NoTimescale + ")"
+	quoted := make([]string, len(stages))
+	for i, s := range stages {
+		quoted[i] = "“" + text(s) + "”"
+	}
+	return " (leaves out " + strings.Join(quoted, ", ") + ": " + timeline.NoTimescale + ")"
 }

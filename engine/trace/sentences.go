@@ -56,7 +56,7 @@ func Sentences(text []byte) []Sentence {
 		for _, re := range markup {
 			l = re.ReplaceAllString(l, "")
 		}
-		l = Normalise(strings.TrimLeft(strings.TrimSpace(l), "-•·\u00b7 "))
+		l = Normalise(strings.TrimLeft(strings.TrimSpace(l), "-•· "))
 		if l == "" {
 			continue
 		}
