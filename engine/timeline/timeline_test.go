@@ -282,3 +282,30 @@ func TestAMilestoneKeepsItsFirstTime(t *testing.T) {
 	assert.True(t, write.Trigger.Equal(s.Stages[1].Entered))
 	assert.Equal(t, "2026-12-30", write.DueDate.String(), "2 working days from Thu 24 Dec: Tue 29 and Wed 30")
 }
+
+// The way up is a stage's first transition to a later stage without a
+// condition; only when every one has a condition is the first of them taken.
+func TestTheWayUpPrefersATransitionWithoutACondition(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "stages:\n  stage1:", "facts:\n  urgent: {type: bool, description: Urgent.}\nstages:\n  stage1:", 1)
+		return strings.Replace(s, "      - {event: escalate, to: stage2, roles: [practitioner]}",
+			"      - {event: skip, to: stage3, roles: [practitioner], when: urgent}\n      - {event: escalate, to: stage2, roles: [practitioner]}", 1)
+	})
+	rungs, branches := timeline.Ladder(p)
+	require.NotEmpty(t, rungs)
+	assert.Equal(t, "escalate", rungs[0].Exit.Event)
+	assert.Equal(t, "stage2", rungs[1].Stage.ID)
+	assert.Empty(t, branches)
+
+	p = load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "stages:\n  stage1:", "facts:\n  urgent: {type: bool, description: Urgent.}\nstages:\n  stage1:", 1)
+		return strings.Replace(s, "      - {event: escalate, to: stage2, roles: [practitioner]}",
+			"      - {event: skip, to: stage3, roles: [practitioner], when: urgent}\n      - {event: escalate, to: stage2, roles: [practitioner], when: '!urgent'}", 1)
+	})
+	rungs, branches = timeline.Ladder(p)
+	assert.Equal(t, "skip", rungs[0].Exit.Event, "every way up has a condition: the first")
+	require.Len(t, branches, 1)
+	assert.Equal(t, "stage2", branches[0].Stage.ID, "stage 2 is then reached only by a way the ladder does not take")
+	require.Len(t, rungs[len(rungs)-1].Stage.Transitions, 1)
+	assert.Nil(t, rungs[len(rungs)-1].Exit, "the last rung has no way up")
+}
