@@ -57,3 +57,28 @@ func TestEveryPolicyHasAMatrix(t *testing.T) {
 		t.Errorf("a policy with no matrix: %v", err)
 	}
 }
+
+// BenchmarkCheckMatrix checks Staffordshire's matrix (66 sentences) against
+// its policy and document, as validate and doc do.
+func BenchmarkCheckMatrix(b *testing.B) {
+	p, diags := policies.Load("staffordshire-stoke")
+	if err := diags.Err(); err != nil {
+		b.Fatal(err)
+	}
+	name, src, err := policies.Trace("staffordshire-stoke")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, _ := trace.Parse(name, src)
+	text, err := fs.ReadFile(policies.Documents(), m.Document)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if ds := m.Check(p, text); len(ds) != 0 {
+			b.Fatal(ds)
+		}
+	}
+}

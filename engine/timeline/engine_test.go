@@ -148,3 +148,18 @@ func placeholder(f *engine.Field) any {
 	}
 	return "x"
 }
+
+// BenchmarkWorstCaseStaffordshire computes one schedule of the bundled
+// policy with the most milestones.
+func BenchmarkWorstCaseStaffordshire(b *testing.B) {
+	p, diags := policies.Load("staffordshire-stoke")
+	require.NoError(b, diags.Err())
+	raised := time.Date(2026, 12, 22, 9, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := timeline.WorstCase(p, raised); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
