@@ -86,7 +86,7 @@ against its document beside it. The document renders with pandoc
 			if t := matrixOf(args[0], p); t != nil {
 				if t.matrix == nil {
 					fmt.Fprintf(e.stderr, "escalation %s: the traceability matrix does not read:\n", c.name)
-					_ = engine.WriteDiagnostics(e.stderr, t.problems, nil)
+					_ = engine.WriteDiagnostics(e.stderr, t.problems, func(string) []byte { return t.src })
 					return exitFail
 				}
 				opts = append(opts, document.WithTrace(t.matrix, t.problems))

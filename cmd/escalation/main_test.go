@@ -119,6 +119,7 @@ func TestCommands(t *testing.T) {
 		{"doc-review-passed", []string{"doc", tiny, reviewDue}, exitOK},
 		{"doc-traced", []string{"doc", "testdata/traced/tiny.yaml", today}, exitOK},
 		{"doc-stale-trace", []string{"doc", "testdata/stale/tiny.yaml", today}, exitOK},
+		{"doc-bad-trace", []string{"doc", "testdata/badtrace/tiny.yaml", today}, exitFail},
 
 		// timeline
 		{"timeline", []string{"timeline", tiny, "--raised", "2026-12-22"}, exitOK},

@@ -24,6 +24,7 @@ func isTrace(name string) bool {
 // traced is a policy's matrix, checked, and its coverage.
 type traced struct {
 	matrix   *trace.Matrix
+	src      []byte // the matrix file, to quote its lines
 	problems engine.Diagnostics
 }
 
@@ -52,9 +53,9 @@ func matrixOf(arg string, p *engine.Policy) *traced {
 	}
 	m, diags := trace.Parse(name, src)
 	if m == nil {
-		return &traced{problems: diags}
+		return &traced{src: src, problems: diags}
 	}
-	return &traced{matrix: m, problems: m.Check(p, documentText(docs, m.Document))}
+	return &traced{matrix: m, src: src, problems: m.Check(p, documentText(docs, m.Document))}
 }
 
 // documentText is a document's text, or nil when it is not there to check.
