@@ -45,13 +45,7 @@ func (p *Policy) raise(ctx context.Context, r Raise, scratch *Entry) (Head, *Ent
 			return Head{}, nil, err
 		}
 	}
-	facts := make(map[string]any, len(p.Facts))
-	for _, f := range p.Facts {
-		if f.Default != nil {
-			facts[f.ID] = f.Default
-		}
-	}
-	maps.Copy(facts, updates)
+	facts := p.initialFacts(updates)
 	h := Head{
 		Schema: CaseSchema, ID: r.CaseID, Policy: PolicyRef{ID: p.ID, Version: p.Version},
 		Raised: r.At, Facts: facts, Forms: forms,
@@ -71,6 +65,18 @@ func (p *Policy) raise(ctx context.Context, r Raise, scratch *Entry) (Head, *Ent
 	}
 	p.seal(&h, en)
 	return h, en, nil
+}
+
+// initialFacts are a new case's facts: each fact's default, then updates.
+func (p *Policy) initialFacts(updates map[string]any) map[string]any {
+	facts := make(map[string]any, len(p.Facts))
+	for _, f := range p.Facts {
+		if f.Default != nil {
+			facts[f.ID] = f.Default
+		}
+	}
+	maps.Copy(facts, updates)
+	return facts
 }
 
 // Fire applies an event to a case and returns the case's next head and the
@@ -503,16 +509,11 @@ func (p *Policy) fix(ctx context.Context, o *ObligationState, ob *Obligation, an
 	if !ob.HasDeadline {
 		return nil
 	}
-	w := ob.Within
-	if ob.Expedite != nil {
-		ok, err := ob.Expedite.When.Eval(ctx, act)
-		if err != nil {
-			return fmt.Errorf("obligation %s: expedite condition %s: %w", ob.ID, ob.Expedite.When.Text, err)
-		}
-		if ok {
-			w, o.Expedited = ob.Expedite.Within, true
-		}
+	w, expedited, err := timescale(ctx, ob, act)
+	if err != nil {
+		return err
 	}
+	o.Expedited = expedited
 	due, err := p.calendar.Due(anchor, w)
 	if err != nil {
 		return fmt.Errorf("obligation %s: %w", ob.ID, err)
