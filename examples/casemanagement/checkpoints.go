@@ -54,25 +54,31 @@ func OpenCheckpoints(path string) (*Checkpoints, error) {
 	return c, nil
 }
 
-// Keep appends a checkpoint and syncs it to disk.
-func (c *Checkpoints) Keep(cp engine.Checkpoint) error {
-	if c == nil {
+// Keep appends checkpoints, and syncs them to disk once.
+func (c *Checkpoints) Keep(cps ...engine.Checkpoint) error {
+	if c == nil || len(cps) == 0 {
 		return nil
 	}
-	line, err := json.Marshal(cp)
-	if err != nil {
-		return err
+	var lines []byte
+	for _, cp := range cps {
+		line, err := json.Marshal(cp)
+		if err != nil {
+			return err
+		}
+		lines = append(append(lines, line...), '\n')
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := c.f.Write(append(line, '\n')); err != nil {
+	if _, err := c.f.Write(lines); err != nil {
 		return err
 	}
 	if err := c.f.Sync(); err != nil {
 		return err
 	}
-	if cp.Revision > c.latest[cp.Case].Revision {
-		c.latest[cp.Case] = cp
+	for _, cp := range cps {
+		if cp.Revision > c.latest[cp.Case].Revision {
+			c.latest[cp.Case] = cp
+		}
 	}
 	return nil
 }

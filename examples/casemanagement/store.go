@@ -205,12 +205,11 @@ func (s *Store) Create(ctx context.Context, cases ...Written) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range cases {
-		if err := s.checkpoints.Keep(c.Head.Checkpoint()); err != nil {
-			return err
-		}
+	cps := make([]engine.Checkpoint, len(cases))
+	for i, c := range cases {
+		cps[i] = c.Head.Checkpoint()
 	}
-	return nil
+	return s.checkpoints.Keep(cps...)
 }
 
 // Update replaces the head that was at revision from with the head the
