@@ -133,7 +133,9 @@ func writeHelp(w io.Writer, c *command) {
 			name += " " + value
 		}
 		fmt.Fprintf(w, "  %s\n        %s", name, usage)
-		if f.DefValue != "" && f.DefValue != "false" {
+		// A zero value means "unset", and a usage that says what unset
+		// means has already stated the default.
+		if !slices.Contains([]string{"", "false", "0"}, f.DefValue) && !strings.Contains(usage, "(default") {
 			fmt.Fprintf(w, " (default %q)", f.DefValue)
 		}
 		fmt.Fprintln(w)

@@ -121,6 +121,7 @@ func TestCommands(t *testing.T) {
 
 		// holidays and due
 		{"holidays", []string{"holidays", "--from", "2026", "--to", "2027"}, exitOK},
+		{"holidays-help", []string{"holidays", "--help"}, exitOK},
 		{"holidays-json", []string{"holidays", "--jurisdiction", "isle-of-man", "--from", "2026", "--format", "json"}, exitOK},
 		{"holidays-bad-jurisdiction", []string{"holidays", "--jurisdiction", "england", "--from", "2026"}, exitUsage},
 		{"holidays-backwards", []string{"holidays", "--from", "2027", "--to", "2026"}, exitUsage},
@@ -248,5 +249,20 @@ func BenchmarkValidate1000(b *testing.B) {
 	b.StopTimer()
 	if !strings.Contains(out.String(), "1000 files: 0 errors") {
 		b.Fatalf("unexpected summary: %s", out.String()[max(0, out.Len()-200):])
+	}
+}
+
+// Each flag's help states its default once: a flag whose usage says what it
+// defaults to does not also get the flag package's zero value.
+func TestHelpStatesEachDefaultOnce(t *testing.T) {
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout bytes.Buffer
+			require.Equal(t, exitOK, run([]string{c.name, "--help"}, &stdout, io.Discard))
+			for _, line := range strings.Split(stdout.String(), "\n") {
+				assert.LessOrEqual(t, strings.Count(line, "(default"), 1, "%q", line)
+				assert.NotContains(t, line, `(default "0")`)
+			}
+		})
 	}
 }
