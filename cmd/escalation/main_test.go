@@ -128,6 +128,7 @@ func TestCommands(t *testing.T) {
 		{"holidays-out-of-range", []string{"holidays", "--from", "1990"}, exitFail},
 		{"due", []string{"due", "--from", "2026-12-22T10:00", "--within", "2 working days"}, exitOK},
 		{"due-json", []string{"due", "--from", "2026-12-24T17:00", "--within", "1 working day", "--format", "json"}, exitOK},
+		{"due-hours", []string{"due", "--from", "2026-12-22T09:00", "--within", "48 hours"}, exitOK},
 		{"due-hours-json", []string{"due", "--from", "2026-03-28T12:00", "--within", "24 hours", "--format", "json"}, exitOK},
 		{"due-bad-within", []string{"due", "--from", "2026-12-22", "--within", "2 days"}, exitUsage},
 		{"due-missing-from", []string{"due", "--within", "2 working days"}, exitUsage},
