@@ -32,7 +32,7 @@ const (
 )
 
 // Due returns the instant by which an act is due when the procedure allows w
-// after an event at t (DOMAIN.md, "Working days and deadlines"):
+// after an event at t (the package documentation, "Deadlines"):
 //
 //   - N working days: day 1 is the first working day strictly after t's
 //     local date; the act is due by the end of day N, so the instant is the
