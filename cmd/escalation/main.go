@@ -24,6 +24,11 @@ const (
 	exitUsage = 2 // the command line is wrong
 )
 
+// jsonSchema is the version of every JSON output's shape, its "schema" field.
+// Within one schema, fields are only ever added; a field removed, renamed or
+// given another meaning makes a new schema.
+const jsonSchema = 1
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -51,7 +56,7 @@ type env struct {
 func commands() []*command {
 	return []*command{
 		validateCommand(), testCommand(), diagramCommand(), docCommand(), timelineCommand(),
-		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(),
+		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(), versionCommand(),
 	}
 }
 
@@ -63,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch name := args[0]; name {
+	case "--version", "-version":
+		return find("version").invoke(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c := find(args[1]); c != nil {
