@@ -8,7 +8,13 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 )
+
+// maxDocumentBytes is the largest document WithDocuments reads to check
+// quotes against: a published procedure as text is a few hundred KiB.
+const maxDocumentBytes = 16 << 20
 
 // WithDocuments gives Load the policy's documents, by file name, so that it
 // checks every source's quote against its document's text: a quote must be
@@ -75,7 +81,7 @@ func (b *builder) documentText(file string) string {
 	if !b.docs[file] || !fs.ValidPath(file) {
 		return "" // not one of the policy's documents: reported where it is cited
 	}
-	data, err := fs.ReadFile(b.cfg.documents, file)
+	data, err := safefile.ReadFS(b.cfg.documents, file, maxDocumentBytes)
 	if err != nil || !utf8.Valid(data) {
 		return ""
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -302,9 +303,9 @@ func (e *env) loadPolicy(c *command, arg string, opts ...engine.LoadOption) (*en
 		}
 		fallthrough
 	default:
-		b, err := os.ReadFile(arg)
+		b, err := safefile.Read(arg, engine.DefaultMaxBytes)
 		if err != nil {
-			return nil, e.fail(c, "%v", err)
+			return nil, e.fail(c, "cannot read %s: %s", arg, safefile.Reason(err))
 		}
 		name, src = filepath.ToSlash(arg), b
 	}
@@ -315,6 +316,20 @@ func (e *env) loadPolicy(c *command, arg string, opts ...engine.LoadOption) (*en
 		return nil, exitFail
 	}
 	return p, exitOK
+}
+
+// unreadable is the diagnostic for a file that could not be read: too large,
+// not a file at all, or refused by the system.
+func unreadable(name string, err error) *engine.Diagnostic {
+	d := &engine.Diagnostic{Severity: engine.SeverityError, Pos: engine.Pos{File: name}, Code: "unreadable", Message: "cannot read the file: " + safefile.Reason(err)}
+	var tooLarge *safefile.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		d.Code, d.Message, d.Hint = "too-large", tooLarge.Error(), "a policy or scenario file is usually under 50 KiB: check that this is the right file"
+	case errors.Is(err, safefile.ErrNotRegular):
+		d.Hint = "give the path of a policy or scenario file"
+	}
+	return d
 }
 
 // writeJSON writes v as indented JSON with a final newline.

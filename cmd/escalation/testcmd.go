@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -132,9 +132,9 @@ func scenarioFiles(args []string) ([]scenarioFile, engine.Diagnostics) {
 			case d.IsDir() && p != arg && strings.HasPrefix(d.Name(), "."):
 				return filepath.SkipDir
 			case !d.IsDir() && (p == arg || isYAML(p)):
-				src, rerr := os.ReadFile(p)
+				src, rerr := safefile.Read(p, scenario.MaxSize)
 				if rerr != nil {
-					problem(filepath.ToSlash(p), rerr.Error())
+					problems = append(problems, unreadable(filepath.ToSlash(p), rerr))
 					return nil
 				}
 				files = append(files, scenarioFile{name: filepath.ToSlash(p), src: src})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -131,9 +132,9 @@ func (v *validation) dir(root string) {
 
 func (v *validation) file(path string) {
 	name := filepath.ToSlash(path)
-	src, err := os.ReadFile(path)
+	src, err := safefile.Read(path, engine.DefaultMaxBytes)
 	if err != nil {
-		v.problem(name, "cannot read the file: "+err.Error(), "")
+		v.files = append(v.files, &checked{name: name, unread: true, diags: engine.Diagnostics{unreadable(name, err)}})
 		return
 	}
 	v.check(name, src, isScenario(name), filepath.Dir(path))
