@@ -27,5 +27,5 @@
 // problems that stop a command go to standard error. The exit code is 0 on
 // success, 1 when the input is invalid or a scenario fails (and, with
 // --strict, when validate finds warnings), and 2 when the command line is
-// wrong.
+// wrong, including a path or policy id that names nothing.
 package main

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -285,26 +286,65 @@ func isBundled(id string) bool {
 	return err == nil
 }
 
+// noSuchPath reports an argument that names no bundled policy and nothing on
+// disk. Like a misspelt command or flag, it is a mistake in the command line,
+// so the code is exitUsage, whichever command it is given to.
+func (e *env) noSuchPath(c *command, arg string) int {
+	if isPolicyID(arg) {
+		fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, engine.Hint(arg, policies.IDs()))
+	} else {
+		fmt.Fprintf(e.stderr, "escalation %s: no such file or folder %q: %s\n", c.name, arg, pathHint(arg))
+	}
+	return exitUsage
+}
+
+// pathHint suggests the file or folder beside a missing one that was
+// probably meant.
+func pathHint(arg string) string {
+	dir := filepath.Dir(filepath.Clean(arg))
+	if entries, err := os.ReadDir(dir); err == nil {
+		near := make([]string, len(entries))
+		for i, en := range entries {
+			near[i] = filepath.Join(dir, en.Name())
+		}
+		if h := engine.Hint(filepath.Clean(arg), near); strings.HasPrefix(h, "did you mean") {
+			return h
+		}
+	}
+	return "check the path"
+}
+
+// checkPaths reports every argument that names no bundled policy and
+// nothing on disk, and returns exitUsage if there is one.
+func (e *env) checkPaths(c *command, args []string) int {
+	code := exitOK
+	for _, arg := range args {
+		if isPolicyID(arg) && isBundled(arg) {
+			continue
+		}
+		if _, err := os.Stat(arg); errors.Is(err, fs.ErrNotExist) {
+			code = e.noSuchPath(c, arg)
+		}
+	}
+	return code
+}
+
 // loadPolicy loads a POLICY argument. Problems are written to stderr; the
-// code is exitUsage for an unknown bundled id, exitFail for a file that
-// cannot be read or does not load.
+// code is exitUsage for something that does not exist, exitFail for a file
+// that cannot be read or does not load.
 func (e *env) loadPolicy(c *command, arg string, opts ...engine.LoadOption) (*engine.Policy, int) {
 	var (
 		name string
 		src  []byte
 	)
-	switch {
-	case isPolicyID(arg) && isBundled(arg):
+	if isPolicyID(arg) && isBundled(arg) {
 		name, src, _ = policies.Source(arg)
-	case isPolicyID(arg):
-		if _, err := os.Stat(arg); err != nil {
-			fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, engine.Hint(arg, policies.IDs()))
-			return nil, exitUsage
-		}
-		fallthrough
-	default:
+	} else {
 		b, err := safefile.Read(arg, engine.DefaultMaxBytes)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, e.noSuchPath(c, arg)
+		case err != nil:
 			return nil, e.fail(c, "cannot read %s: %s", arg, safefile.Reason(err))
 		}
 		name, src = filepath.ToSlash(arg), b

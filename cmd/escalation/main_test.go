@@ -92,9 +92,9 @@ func TestCommands(t *testing.T) {
 		{"validate-broken-json", []string{"validate", "--format", "json", today, "testdata/broken"}, exitFail},
 		{"validate-broken-github", []string{"validate", "--format=github", today, "testdata/broken"}, exitFail},
 		{"validate-scenarios", []string{"validate", "testdata/scenarios"}, exitFail},
-		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitFail},
+		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitUsage},
 		{"validate-quotes", []string{"validate", today, "testdata/quotes"}, exitFail},
-		{"validate-unknown-id", []string{"validate", "sefon"}, exitFail},
+		{"validate-unknown-id", []string{"validate", "sefon"}, exitUsage},
 
 		// test
 		{"test-help", []string{"test", "-h"}, exitOK},
@@ -103,13 +103,14 @@ func TestCommands(t *testing.T) {
 		{"test-folder-json", []string{"test", "--format", "json", "testdata/scenarios"}, exitFail},
 		{"test-folder-github", []string{"test", "--format", "github", "testdata/scenarios"}, exitFail},
 		{"test-unloadable-github", []string{"test", "--format", "github", "testdata/unloadable"}, exitFail},
-		{"test-nothing", []string{"test", "testdata/policies/none"}, exitFail},
+		{"test-nothing", []string{"test", "testdata/policies/none"}, exitUsage},
 
 		// diagram and doc
 		{"diagram-mermaid", []string{"diagram", tiny}, exitOK},
 		{"diagram-dot", []string{"diagram", tiny, "--format", "dot"}, exitOK},
 		{"diagram-missing-policy", []string{"diagram"}, exitUsage},
 		{"diagram-unknown-id", []string{"diagram", "setfon"}, exitUsage},
+		{"diagram-missing-file", []string{"diagram", "testdata/policies/tiny.yml"}, exitUsage},
 		{"diagram-broken", []string{"diagram", "testdata/broken/bad-guard.yaml"}, exitFail},
 		{"doc", []string{"doc", tiny}, exitOK},
 
@@ -264,6 +265,28 @@ func TestHelpStatesEachDefaultOnce(t *testing.T) {
 				assert.LessOrEqual(t, strings.Count(line, "(default"), 1, "%q", line)
 				assert.NotContains(t, line, `(default "0")`)
 			}
+		})
+	}
+}
+
+// A path that names nothing is a mistake in the command line, like a misspelt
+// id: every command says so on standard error and exits 2, and test does not
+// count it as a failed scenario.
+func TestMissingPathsAreUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"validate", "nosuch/policy.yaml"},
+		{"validate", tiny, "nosuch/"},
+		{"test", "nosuch/"},
+		{"test", "nosuch/story.yaml"},
+		{"diagram", "nosuch/policy.yaml"},
+		{"doc", "nosuch/policy.yaml"},
+		{"timeline", "nosuch/policy.yaml", "--raised", "2026-12-22"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			assert.Equal(t, exitUsage, run(args, &stdout, &stderr))
+			assert.Empty(t, stdout.String())
+			assert.Contains(t, stderr.String(), "escalation "+args[0]+`: no such file or folder "nosuch/`)
 		})
 	}
 }

@@ -53,6 +53,9 @@ kind of expectation), then the two totals lines.`,
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
 		format := formatFlag(fset, "text", "json", "github")
 		return func(e *env, args []string) int {
+			if code := e.checkPaths(c, args); code != exitOK {
+				return code
+			}
 			files, problems := scenarioFiles(args)
 			r := &resolver{policies: map[string]*engine.Policy{}, errs: map[string]error{}}
 			var runs []scenarioRun

@@ -49,6 +49,9 @@ on the pull request's lines).`,
 		strict := fset.Bool("strict", false, "exit 1 on warnings as well as errors")
 		today := todayFlag(fset)
 		return func(e *env, args []string) int {
+			if code := e.checkPaths(c, args); code != exitOK {
+				return code
+			}
 			v := validation{opts: []engine.LoadOption{engine.WithToday(today.or(e))}}
 			for _, arg := range args {
 				v.add(arg)
@@ -96,14 +99,12 @@ func (v *validation) add(arg string) {
 	}
 	info, err := os.Stat(arg)
 	switch {
-	case err == nil && info.IsDir():
+	case err != nil:
+		v.unread(filepath.ToSlash(arg), err)
+	case info.IsDir():
 		v.dir(arg)
-	case err == nil:
-		v.file(arg)
-	case isPolicyID(arg):
-		v.problem(arg, "no such file, folder or bundled policy", engine.Hint(arg, policies.IDs()))
 	default:
-		v.problem(filepath.ToSlash(arg), "no such file or folder", "give a policy or scenario file, a folder, or a bundled policy id ("+strings.Join(policies.IDs(), ", ")+")")
+		v.file(arg)
 	}
 }
 
@@ -134,7 +135,7 @@ func (v *validation) file(path string) {
 	name := filepath.ToSlash(path)
 	src, err := safefile.Read(path, engine.DefaultMaxBytes)
 	if err != nil {
-		v.files = append(v.files, &checked{name: name, unread: true, diags: engine.Diagnostics{unreadable(name, err)}})
+		v.unread(name, err)
 		return
 	}
 	v.check(name, src, isScenario(name), filepath.Dir(path))
@@ -154,6 +155,11 @@ func isScenario(name string) bool {
 
 func (v *validation) check(name string, src []byte, scenarioFile bool, dir string) {
 	v.files = append(v.files, &checked{name: name, src: src, scenario: scenarioFile, dir: dir})
+}
+
+// unread records a file that could not be read as an error.
+func (v *validation) unread(name string, err error) {
+	v.files = append(v.files, &checked{name: name, unread: true, diags: engine.Diagnostics{unreadable(name, err)}})
 }
 
 // problem records a file that could not be checked as an error.
