@@ -20,8 +20,10 @@
 // before or after the other arguments. Each command's --help gives its flags,
 // its JSON shape and an example.
 //
-// validate reads a file with a folder named "scenarios" in its path as a
-// scenario file and any other YAML file as a policy file.
+// A file with a folder named "scenarios" in its path, or with a top-level
+// scenario: key, is a scenario file; any other YAML file is a policy file.
+// validate checks both kinds; test runs the scenarios in a folder and below
+// it, the scenarios that name a policy file, or a bundled policy's.
 //
 // Results go to standard output, including validate's and test's reports;
 // problems that stop a command go to standard error. The exit code is 0 on

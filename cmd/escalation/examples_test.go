@@ -356,3 +356,33 @@ func TestNewAreaREADME(t *testing.T) {
 		require.NoError(t, os.WriteFile(readme, []byte(out.String()), 0o644))
 	}
 }
+
+// test tells scenarios from policies: a folder means the scenarios in it and
+// below it, a policy file or a bundled id means the scenarios that name it.
+func TestTestFindsTheScenarios(t *testing.T) {
+	newAreaScenarios, err := filepath.Glob(filepath.Join(newArea, "scenarios", "*.yaml"))
+	require.NoError(t, err)
+	bundled, err := filepath.Glob("../../policies/scenarios/*/*.yaml")
+	require.NoError(t, err)
+	sefton, err := filepath.Glob("../../policies/scenarios/sefton/*.yaml")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int // scenarios run, all passing
+		in   string
+	}{
+		{"the new area's folder", []string{"test", newArea}, len(newAreaScenarios), "examples/newarea/scenarios/"},
+		{"the new area's policy file", []string{"test", newAreaPolicy}, len(newAreaScenarios), "examples/newarea/scenarios/"},
+		{"the policies folder", []string{"test", "../../policies"}, len(bundled), "policies/scenarios/"},
+		{"a bundled id", []string{"test", "sefton"}, len(sefton), "policies/scenarios/sefton/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := runArgs(tc.args...)
+			require.Equal(t, exitOK, code, out)
+			assert.Contains(t, out, fmt.Sprintf("\n%d passed, 0 failed\n", tc.want))
+			assert.Equal(t, tc.want, strings.Count(out, "ok   "))
+			assert.Equal(t, tc.want, strings.Count(out, tc.in), "every scenario run is under %s", tc.in)
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -28,8 +29,9 @@ func validateCommand() *command {
 		about: `Checks policy files and scenario files and reports every problem with its
 file, line and column. A PATH is a file, a folder (searched for *.yaml and
 *.yml files, skipping folders whose names start with "."), or a bundled
-policy id. A file with a folder named "scenarios" in its path is read as a
-scenario file (policies/SCENARIOS.md); any other is read as a policy file.
+policy id. A file with a folder named "scenarios" in its path, or with a
+top-level scenario: key, is read as a scenario file (policies/SCENARIOS.md);
+any other is read as a policy file.
 
 A policy's quotes are checked word for word against its documents
 (documents: file:) that are text files in the policy's own folder.
@@ -117,7 +119,7 @@ func (v *validation) dir(root string) {
 			return nil
 		case d.IsDir() && path != root && strings.HasPrefix(d.Name(), "."):
 			return filepath.SkipDir
-		case !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")):
+		case !d.IsDir() && isYAML(path):
 			v.file(path)
 		}
 		return nil
@@ -138,20 +140,39 @@ func (v *validation) file(path string) {
 		v.unread(name, err)
 		return
 	}
-	v.check(name, src, isScenario(name), filepath.Dir(path))
+	v.check(name, src, isScenarioFile(name, src), filepath.Dir(path))
 }
 
-// isScenario reports whether a file is a scenario file: one with a folder
-// named "scenarios" in its path.
-func isScenario(name string) bool {
-	dirs := strings.Split(filepath.ToSlash(filepath.Dir(name)), "/")
-	for _, d := range dirs {
+// isScenarioFile reports whether a file is a scenario file: one with a
+// folder named "scenarios" in its path, or with a top-level scenario: key.
+// Any other YAML file is read as a policy file.
+func isScenarioFile(name string, src []byte) bool {
+	for _, d := range strings.Split(filepath.ToSlash(filepath.Dir(name)), "/") {
 		if d == "scenarios" {
+			return true
+		}
+	}
+	return hasTopLevelKey(src, "scenario")
+}
+
+// isPolicyFile reports whether a file has a policy's first key, language:.
+func isPolicyFile(src []byte) bool { return hasTopLevelKey(src, "language") }
+
+// hasTopLevelKey reports whether a line starts with key and a colon: in a
+// YAML file, only a top-level key starts at the first column.
+func hasTopLevelKey(src []byte, key string) bool {
+	prefix := []byte(key + ":")
+	for len(src) > 0 {
+		var line []byte
+		line, src, _ = bytes.Cut(src, []byte("\n"))
+		if bytes.HasPrefix(line, prefix) {
 			return true
 		}
 	}
 	return false
 }
+
+func isYAML(name string) bool { return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") }
 
 func (v *validation) check(name string, src []byte, scenarioFile bool, dir string) {
 	v.files = append(v.files, &checked{name: name, src: src, scenario: scenarioFile, dir: dir})
