@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -385,4 +386,45 @@ func TestTestFindsTheScenarios(t *testing.T) {
 			assert.Equal(t, tc.want, strings.Count(out, tc.in), "every scenario run is under %s", tc.in)
 		})
 	}
+}
+
+// The CI README's layout, a policy renamed riverbend.yaml beside the new
+// area's scenarios (which name ../policy.yaml): validate says that no
+// scenario's policy resolves, rather than leave test to fail all five.
+func TestValidateResolvesScenarioPolicies(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "policies")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "scenarios"), 0o755))
+	copyFile := func(from, to string) {
+		b, err := os.ReadFile(from)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(to, b, 0o644))
+	}
+	copyFile(newAreaPolicy, filepath.Join(dir, "riverbend.yaml"))
+	copyFile(filepath.Join(newArea, "procedure.txt"), filepath.Join(dir, "procedure.txt"))
+	scenarios, err := filepath.Glob(filepath.Join(newArea, "scenarios", "*.yaml"))
+	require.NoError(t, err)
+	for _, f := range scenarios {
+		copyFile(f, filepath.Join(dir, "scenarios", filepath.Base(f)))
+	}
+
+	var stdout bytes.Buffer
+	require.Equal(t, exitFail, run([]string{"validate", "--format", "json", exampleToday, dir}, &stdout, io.Discard))
+	var v struct {
+		Diagnostics []jsonDiagnostic `json:"diagnostics"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &v))
+	var unresolved []string
+	for _, d := range v.Diagnostics {
+		if d.Severity == "error" {
+			assert.Equal(t, "unknown-policy", d.Code, d.Message)
+			src, err := os.ReadFile(d.File)
+			require.NoError(t, err)
+			lines := strings.Split(string(src), "\n")
+			require.Less(t, d.Line-1, len(lines))
+			assert.Equal(t, "policy: ../policy.yaml", lines[d.Line-1], "the line of the policy: key")
+			assert.Equal(t, 9, d.Column, "at its value")
+			unresolved = append(unresolved, filepath.Base(d.File))
+		}
+	}
+	assert.Len(t, unresolved, len(scenarios))
 }

@@ -92,6 +92,7 @@ func TestCommands(t *testing.T) {
 		{"validate-broken-json", []string{"validate", "--format", "json", today, "testdata/broken"}, exitFail},
 		{"validate-broken-github", []string{"validate", "--format=github", today, "testdata/broken"}, exitFail},
 		{"validate-scenarios", []string{"validate", "testdata/scenarios"}, exitFail},
+		{"validate-orphan-scenarios", []string{"validate", "testdata/orphans"}, exitFail},
 		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitUsage},
 		{"validate-quotes", []string{"validate", today, "testdata/quotes"}, exitFail},
 		{"validate-unknown-id", []string{"validate", "sefon"}, exitUsage},

@@ -2,16 +2,19 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
@@ -34,7 +37,9 @@ top-level scenario: key, is read as a scenario file (policies/SCENARIOS.md);
 any other is read as a policy file.
 
 A policy's quotes are checked word for word against its documents
-(documents: file:) that are text files in the policy's own folder.
+(documents: file:) that are text files in the policy's own folder. A
+scenario's policy: must name a bundled policy, or a policy file that is
+there (its path counts from the scenario file's folder).
 
 Errors exit 1. Warnings (a passed review date, a missing source, each
 assumption to confirm) are reported but exit 0, unless --strict is given.
@@ -201,7 +206,11 @@ func (v *validation) run() {
 			defer wg.Done()
 			for f := range work {
 				if f.scenario {
-					_, f.diags = scenario.Parse(f.name, f.src)
+					var sf *scenario.File
+					sf, f.diags = scenario.Parse(f.name, f.src)
+					if sf != nil && f.dir != "" {
+						f.diags = append(f.diags, resolvePolicy(sf, f.dir)...)
+					}
 				} else {
 					opts := v.opts
 					if f.dir != "" {
@@ -232,6 +241,56 @@ func (v *validation) run() {
 		}
 		v.diags = append(v.diags, f.diags...)
 	}
+}
+
+// resolvePolicy checks that a scenario's policy: names a bundled policy or a
+// policy file, as test will resolve it: a path relative to dir, the
+// scenario file's folder.
+func resolvePolicy(f *scenario.File, dir string) engine.Diagnostics {
+	ref := f.Policy
+	end := f.PolicyPos
+	end.Column += utf8.RuneCountInString(ref)
+	problem := func(msg, hint string) engine.Diagnostics {
+		return engine.Diagnostics{{Severity: engine.SeverityError, Pos: f.PolicyPos, End: end, Code: "unknown-policy", Message: msg, Hint: hint}}
+	}
+	if isPolicyID(ref) {
+		if isBundled(ref) {
+			return nil
+		}
+		return problem(fmt.Sprintf("no bundled policy %q", ref), engine.Hint(ref, policies.IDs())+" (a policy file's path ends in .yaml or .yml)")
+	}
+	file := filepath.FromSlash(ref)
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(dir, file)
+	}
+	const where = "give the policy file's path from this file's folder, or a bundled policy id"
+	info, err := os.Stat(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return problem(fmt.Sprintf("no policy file %s: %s is not there", ref, filepath.ToSlash(file)), nearRef(ref, file, where))
+	case err != nil:
+		return problem("cannot read the policy file "+ref+": "+safefile.Reason(err), "")
+	case !info.Mode().IsRegular():
+		return problem("the policy "+ref+" is not a file", where)
+	}
+	return nil
+}
+
+// nearRef suggests, as a reference written like ref, the file beside the
+// missing one at file that was probably meant; else it returns otherwise.
+func nearRef(ref, file, otherwise string) string {
+	entries, err := os.ReadDir(filepath.Dir(file))
+	if err != nil {
+		return otherwise
+	}
+	near := make([]string, len(entries))
+	for i, en := range entries {
+		near[i] = path.Join(path.Dir(ref), en.Name())
+	}
+	if h := engine.Hint(ref, near); strings.HasPrefix(h, "did you mean") {
+		return h
+	}
+	return otherwise
 }
 
 // source returns a checked file's bytes, to quote its lines.
