@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -132,11 +133,15 @@ func workflowCommands(t *testing.T, dir string) (validate, test []string, defaul
 		} `yaml:"jobs"`
 	}
 	require.NoError(t, yaml.Unmarshal(src, &wf))
-	for _, trigger := range []string{"pull_request", "push"} {
-		assert.Contains(t, wf.On[trigger]["paths"], "**/*.yaml", "the workflow runs on %s when a YAML file changes", trigger)
-	}
 	defaultDir = wf.Env["POLICY_DIR"]
 	require.NotEmpty(t, defaultDir, "the workflow sets POLICY_DIR under env")
+	for _, trigger := range []string{"pull_request", "push"} {
+		// A policy's quotes are checked against the documents beside it, so
+		// a change to the procedure's text must run the checks too.
+		for _, p := range []string{"**/*.yaml", "**/*.yml", defaultDir + "/**", ".github/workflows/escalation.yml"} {
+			assert.Contains(t, wf.On[trigger]["paths"], p, "the workflow runs on %s when %s changes", trigger, p)
+		}
+	}
 
 	expand := strings.NewReplacer("${{ env.POLICY_DIR }}", dir, "${POLICY_DIR}", dir, "$POLICY_DIR", dir)
 	installs := 0
@@ -427,4 +432,21 @@ func TestValidateResolvesScenarioPolicies(t *testing.T) {
 		}
 	}
 	assert.Len(t, unresolved, len(scenarios))
+}
+
+// The CI example installs a version that exists: @latest, or a commit by its
+// hash until releases are tagged. No release tag is named, in the workflow or
+// its README, as if it existed.
+func TestCIWorkflowInstallsAVersionThatExists(t *testing.T) {
+	install := regexp.MustCompile(`go install github\.com/safeguarding-partnerships/escalation/cmd/escalation@(\S+)`)
+	for _, file := range []string{ciWorkflow, filepath.Join(filepath.Dir(ciWorkflow), "README.md")} {
+		src, err := os.ReadFile(file)
+		require.NoError(t, err)
+		assert.NotRegexp(t, `@v\d+\.\d+\.\d+`, string(src), "%s names a release; none is tagged yet", file)
+		ms := install.FindAllStringSubmatch(string(src), -1)
+		require.NotEmpty(t, ms, "%s shows how to install the command", file)
+		for _, m := range ms {
+			assert.Regexp(t, `^(latest|<commit>|[0-9a-f]{40})$`, m[1], "%s: %s", file, m[0])
+		}
+	}
 }
