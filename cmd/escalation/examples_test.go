@@ -450,3 +450,35 @@ func TestCIWorkflowInstallsAVersionThatExists(t *testing.T) {
 		}
 	}
 }
+
+// As the new area's README says: validate checks each quote against
+// procedure.txt, and says when it cannot because the text is not there.
+func TestNewAreaQuotesAreChecked(t *testing.T) {
+	copyArea := func(t *testing.T, withText bool) string {
+		dir := t.TempDir()
+		for _, f := range []string{"policy.yaml", "procedure.txt"} {
+			if f == "procedure.txt" && !withText {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(newArea, f))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
+		}
+		return filepath.Join(dir, "policy.yaml")
+	}
+
+	policy := copyArea(t, true)
+	src, err := os.ReadFile(policy)
+	require.NoError(t, err)
+	const quote, misquote = `quote: "Stage 1 - Practitioner to practitioner"`, `quote: "Stage 1 - practitioner to practitioner"`
+	require.Equal(t, 1, bytes.Count(src, []byte(quote)))
+	require.NoError(t, os.WriteFile(policy, bytes.Replace(src, []byte(quote), []byte(misquote), 1), 0o644))
+	code, out := runArgs("validate", exampleToday, policy)
+	assert.Equal(t, exitFail, code, out)
+	assert.Contains(t, out, `:118:43: error: procedure.txt does not contain "Stage 1 - practitioner to practitioner"`)
+
+	policy = copyArea(t, false)
+	code, out = runArgs("validate", exampleToday, policy)
+	assert.Equal(t, exitOK, code, out)
+	assert.Contains(t, out, ":20:5: warning: procedure.txt is not beside the policy, so the quotes from it are not checked\n")
+}

@@ -301,17 +301,34 @@ func (e *env) noSuchPath(c *command, arg string) int {
 // pathHint suggests the file or folder beside a missing one that was
 // probably meant.
 func pathHint(arg string) string {
-	dir := filepath.Dir(filepath.Clean(arg))
-	if entries, err := os.ReadDir(dir); err == nil {
-		near := make([]string, len(entries))
-		for i, en := range entries {
-			near[i] = filepath.Join(dir, en.Name())
-		}
-		if h := engine.Hint(filepath.Clean(arg), near); strings.HasPrefix(h, "did you mean") {
-			return h
-		}
+	clean := filepath.Clean(arg)
+	if near, ok := nearName(clean); ok {
+		return fmt.Sprintf("did you mean %q?", filepath.Join(filepath.Dir(clean), near))
 	}
 	return "check the path"
+}
+
+// nearName returns the name in a missing file's folder that is a plausible
+// slip for its own, as engine.Hint judges one.
+func nearName(file string) (string, bool) {
+	entries, err := os.ReadDir(filepath.Dir(file))
+	if err != nil {
+		return "", false
+	}
+	names := make([]string, len(entries))
+	for i, en := range entries {
+		names[i] = en.Name()
+	}
+	h := engine.Hint(filepath.Base(file), names)
+	if !strings.HasPrefix(h, "did you mean") {
+		return "", false
+	}
+	for _, n := range names {
+		if h == fmt.Sprintf("did you mean %q?", n) {
+			return n, true
+		}
+	}
+	return "", false
 }
 
 // checkPaths reports every argument that names no bundled policy and

@@ -267,30 +267,17 @@ func resolvePolicy(f *scenario.File, dir string) engine.Diagnostics {
 	info, err := os.Stat(file)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return problem(fmt.Sprintf("no policy file %s: %s is not there", ref, filepath.ToSlash(file)), nearRef(ref, file, where))
+		hint := where
+		if near, ok := nearName(file); ok {
+			hint = fmt.Sprintf("did you mean %q?", path.Join(path.Dir(ref), near))
+		}
+		return problem(fmt.Sprintf("no policy file %s: %s is not there", ref, filepath.ToSlash(file)), hint)
 	case err != nil:
 		return problem("cannot read the policy file "+ref+": "+safefile.Reason(err), "")
 	case !info.Mode().IsRegular():
 		return problem("the policy "+ref+" is not a file", where)
 	}
 	return nil
-}
-
-// nearRef suggests, as a reference written like ref, the file beside the
-// missing one at file that was probably meant; else it returns otherwise.
-func nearRef(ref, file, otherwise string) string {
-	entries, err := os.ReadDir(filepath.Dir(file))
-	if err != nil {
-		return otherwise
-	}
-	near := make([]string, len(entries))
-	for i, en := range entries {
-		near[i] = path.Join(path.Dir(ref), en.Name())
-	}
-	if h := engine.Hint(ref, near); strings.HasPrefix(h, "did you mean") {
-		return h
-	}
-	return otherwise
 }
 
 // source returns a checked file's bytes, to quote its lines.
