@@ -177,7 +177,9 @@ func hasTopLevelKey(src []byte, key string) bool {
 	return false
 }
 
-func isYAML(name string) bool { return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") }
+func isYAML(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}
 
 func (v *validation) check(name string, src []byte, scenarioFile bool, dir string) {
 	v.files = append(v.files, &checked{name: name, src: src, scenario: scenarioFile, dir: dir})
