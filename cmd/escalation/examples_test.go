@@ -482,3 +482,39 @@ func TestNewAreaQuotesAreChecked(t *testing.T) {
 	assert.Equal(t, exitOK, code, out)
 	assert.Contains(t, out, ":20:5: warning: procedure.txt is not beside the policy, so the quotes from it are not checked\n")
 }
+
+// The walkthrough writes files only in the reader's copy (partnerships/),
+// never loose in the repository: a file it tells them to write with > or
+// -o goes under the copy's folder.
+func TestNewAreaWalkthroughWritesOnlyInTheCopy(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(newArea, "README.md"))
+	require.NoError(t, err)
+	written := regexp.MustCompile(`(?:>|\s-o)\s*([^\s|&;]+)`)
+	n := 0
+	in := false
+	for _, line := range strings.Split(string(src), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```sh"):
+			in = true
+		case strings.HasPrefix(line, "```"):
+			in = false
+		default:
+			commands := []string{line}
+			if !in { // only what is written as code
+				commands = nil
+				for i, span := range strings.Split(line, "`") {
+					if i%2 == 1 {
+						commands = append(commands, span)
+					}
+				}
+			}
+			for _, c := range commands {
+				for _, m := range written.FindAllStringSubmatch(c, -1) {
+					n++
+					assert.True(t, strings.HasPrefix(m[1], "partnerships/"), "the walkthrough writes %s outside the reader's copy: %s", m[1], line)
+				}
+			}
+		}
+	}
+	assert.Positive(t, n, "the walkthrough writes the document to a file")
+}
