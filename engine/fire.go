@@ -345,8 +345,10 @@ type Action struct {
 	// Transition is the one that would be taken (nil when refused).
 	Transition *Transition
 	Allowed    bool
-	// Refused says why not, one reason per transition of that name.
-	Refused *RefusedError
+	// Refused says why not: a *RefusedError (errors.As gives it), with one
+	// reason per transition of that name. It is nil when Allowed, a nil
+	// error, so a host can test it as any other.
+	Refused error
 }
 
 // Available lists every event of the case's current stage (and the any_stage
@@ -375,7 +377,10 @@ func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at t
 	actions := make([]Action, len(names))
 	for i, name := range names {
 		t, refused := p.choose(ctx, act, s, name, c.Forms)
-		actions[i] = Action{Event: name, Transition: t, Allowed: refused == nil, Refused: refused}
+		actions[i] = Action{Event: name, Transition: t, Allowed: refused == nil}
+		if refused != nil {
+			actions[i].Refused = refused // never a typed nil
+		}
 	}
 	return actions, nil
 }
