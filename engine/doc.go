@@ -40,8 +40,9 @@
 // ErrUnknownEvent, ErrRoleNotPermitted, ErrGuardFalse (with the guard's text),
 // ErrObligationsOutstanding, ErrFormsIncomplete, ErrCaseClosed,
 // ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch,
-// ErrCaseSchema (a case stored in another schema than CaseSchema), or
-// ErrInvalidInput for bad facts or form data; test them with errors.Is. A
+// ErrCaseSchema (a case stored in another schema than CaseSchema),
+// ErrEmptyCase (a zero Case), or ErrInvalidInput for bad facts or form data;
+// test them with errors.Is. A
 // refused event returns a *RefusedError listing, for each transition of that
 // name, why it could not be taken.
 //

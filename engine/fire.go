@@ -200,6 +200,9 @@ func (p *Policy) knownRole(role string) error {
 // owns checks that the case is in this engine's schema and was raised under
 // this policy version.
 func (p *Policy) owns(c *Case) error {
+	if err := emptyCase(c); err != nil {
+		return err
+	}
 	if c.Schema != CaseSchema {
 		return fmt.Errorf("%w: case %s is in schema %d; this engine reads schema %d", ErrCaseSchema, c.ID, c.Schema, CaseSchema)
 	}
