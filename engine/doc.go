@@ -42,9 +42,8 @@
 // ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch,
 // ErrCaseSchema (a case stored in another schema than CaseSchema),
 // ErrEmptyCase (a zero Case), or ErrInvalidInput for bad facts or form data;
-// test them with errors.Is. A
-// refused event returns a *RefusedError listing, for each transition of that
-// name, why it could not be taken.
+// test them with errors.Is. A refused event returns a *RefusedError listing,
+// for each transition of that name, why it could not be taken.
 //
 // # Deadlines
 //
