@@ -38,7 +38,8 @@
 //
 // Fire returns the next case value, or an error saying why not:
 // ErrUnknownEvent, ErrRoleNotPermitted, ErrGuardFalse (with the guard's text),
-// ErrObligationsOutstanding, ErrFormsIncomplete, ErrCaseClosed,
+// ErrObligationsOutstanding, ErrFormsIncomplete, ErrAlreadyMet (an event that
+// stays at the stage and would only complete duties met already), ErrCaseClosed,
 // ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch,
 // ErrCaseSchema (a case stored in another schema than CaseSchema),
 // ErrEmptyCase (a zero Case), or ErrInvalidInput for bad facts or form data;

@@ -14,6 +14,7 @@ var (
 	ErrGuardFalse             = errors.New("the event's condition does not hold")
 	ErrObligationsOutstanding = errors.New("obligations are outstanding")
 	ErrFormsIncomplete        = errors.New("a required form is incomplete")
+	ErrAlreadyMet             = errors.New("the event would record nothing new")
 	ErrCaseClosed             = errors.New("the case is closed")
 	ErrTimeBeforeLastEvent    = errors.New("the event's time is earlier than the case's last event")
 	ErrStaleRevision          = errors.New("the case has changed since it was read")
