@@ -60,3 +60,47 @@ func TestACaseThatRefiredBeforeTheRuleStillVerifies(t *testing.T) {
 	assert.Equal(t, "plan_agreed", c.History[2].Event)
 	assert.NoError(t, p.Verify(ctx, c))
 }
+
+// The rule's edges: an event that also sets a milestone not yet set records
+// something new; one that meets a duty not owed at this stage changes
+// nothing.
+func TestAlreadyMetEdges(t *testing.T) {
+	p, ds := Load("edges.yaml", []byte(`language: escalation/v1
+id: edges
+title: Edges
+partnership: Test Partnership
+version: "1"
+jurisdiction: england-and-wales
+scope: [children]
+documents: [{file: edges.txt}]
+roles: {practitioner: {title: Practitioner}}
+milestones: {marked: {title: Marked}}
+start: stage1
+stages:
+  stage1:
+    title: Stage 1
+    obligations: {a: {title: A, within: 2 working days}}
+    transitions:
+      - {event: meet_a, roles: [practitioner], completes: [a]}
+      - {event: mark, roles: [practitioner], completes: [a], sets: [marked]}
+      - {event: escalate, to: stage2, roles: [practitioner]}
+  stage2:
+    title: Stage 2
+    obligations: {b: {title: B, within: 2 working days}}
+    transitions: [{event: resolve, to: resolved, roles: [practitioner]}]
+any_stage:
+  - {event: meet_b, roles: [practitioner], completes: [b]}
+outcomes: {resolved: {kind: resolved, title: Resolved}}
+`))
+	require.NotNil(t, p, "%v", ds)
+	c := raise(t, p, "2026-12-22 10:00", nil)
+	c = fire(t, p, c, "meet_a", "practitioner", "2026-12-22 11:00")
+	c = fire(t, p, c, "mark", "practitioner", "2026-12-22 12:00") // a is met, but marked is new
+	_, err := p.Fire(ctx, c, Event{Name: "mark", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 13:00")})
+	assert.EqualError(t, err, `event "mark" refused at stage1: the event would record nothing new: a is met already`)
+	_, err = p.Fire(ctx, c, Event{Name: "meet_b", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 13:00")})
+	assert.EqualError(t, err, `event "meet_b" refused at stage1: the event would record nothing new: b is not owed at this stage`)
+	c = fire(t, p, c, "escalate", "practitioner", "2026-12-22 14:00")
+	c = fire(t, p, c, "meet_b", "practitioner", "2026-12-22 15:00") // owed at stage 2
+	assert.Equal(t, "stage2", c.Stage)
+}
