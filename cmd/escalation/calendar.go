@@ -49,7 +49,7 @@ holidays, with substitute days when a holiday falls at a weekend, and the
 one-off days proclaimed for national events. --from and --to are years; both
 default to the current year, and --to defaults to --from.
 
-JSON: [{"date": "YYYY-MM-DD", "name"}], in date order.`,
+JSON: [{"schema", "date": "YYYY-MM-DD", "name"}], in date order.`,
 		example: "escalation holidays --jurisdiction isle-of-man --from 2026 --to 2027",
 	}
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
@@ -77,12 +77,13 @@ JSON: [{"date": "YYYY-MM-DD", "name"}], in date order.`,
 			}
 			if format.value == "json" {
 				type holiday struct {
-					Date string `json:"date"`
-					Name string `json:"name"`
+					Schema int    `json:"schema"` // in each item: the output is a list
+					Date   string `json:"date"`
+					Name   string `json:"name"`
 				}
 				out := make([]holiday, len(hs))
 				for i, h := range hs {
-					out[i] = holiday{Date: h.Date.String(), Name: h.Name}
+					out[i] = holiday{Schema: jsonSchema, Date: h.Date.String(), Name: h.Name}
 				}
 				if err := writeJSON(e.stdout, out); err != nil {
 					return e.fail(c, "%v", err)
@@ -123,7 +124,7 @@ current working day).
 TIME is RFC 3339, or YYYY-MM-DDTHH:MM in Europe/London, or YYYY-MM-DD, which
 means 09:00 that day in Europe/London.
 
-JSON: {"due": RFC 3339 instant (the first moment it is late), "due_date":
+JSON: {"schema", "due": RFC 3339 instant (the first moment it is late), "due_date":
 the last day on time, "explanation": [{"date", "counted", "day", "reason"}]}
 with one entry per date from the event's date to the due date (none for
 hours); "day" is the working day's number when counted, and "reason" says
@@ -184,8 +185,9 @@ func dueJSON(dl calendar.Deadline) any {
 		steps[i] = jsonStep{Date: s.Date.String(), Counted: s.Counted, Day: s.Day, Reason: s.Reason}
 	}
 	return struct {
+		Schema      int        `json:"schema"`
 		Due         string     `json:"due"`
 		DueDate     string     `json:"due_date"`
 		Explanation []jsonStep `json:"explanation"`
-	}{Due: instant(dl.Due), DueDate: dl.DueDate.String(), Explanation: steps}
+	}{Schema: jsonSchema, Due: instant(dl.Due), DueDate: dl.DueDate.String(), Explanation: steps}
 }

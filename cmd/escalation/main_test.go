@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +290,72 @@ func TestMissingPathsAreUsageErrors(t *testing.T) {
 			assert.Empty(t, stdout.String())
 			assert.Contains(t, stderr.String(), "escalation "+args[0]+`: no such file or folder "nosuch/`)
 		})
+	}
+}
+
+// Every JSON output says which shape it is in, "schema" (jsonSchema), so a
+// consumer can tell; a list says it in each item. Every command with
+// --format json is here.
+func TestEveryJSONOutputSaysItsSchema(t *testing.T) {
+	runs := map[string][]string{
+		"validate": {"validate", "--format", "json", today, tiny},
+		"test":     {"test", "--format", "json", "testdata/scenarios/pass.yaml"},
+		"timeline": {"timeline", "--format", "json", tiny, "--raised", "2026-12-22"},
+		"holidays": {"holidays", "--format", "json", "--from", "2026"},
+		"due":      {"due", "--format", "json", "--from", "2026-12-22", "--within", "2 working days"},
+		"policies": {"policies", "--format", "json", "--today", "2026-06-01"},
+		"version":  {"version", "--format", "json"},
+	}
+	for _, c := range commands() {
+		fs := c.flagSet()
+		c.setup(fs)
+		if f := fs.Lookup("format"); f != nil && slices.Contains(f.Value.(*format).values, "json") {
+			assert.Contains(t, runs, c.name, "%s has --format json", c.name)
+		}
+	}
+	for name, args := range runs {
+		t.Run(name, func(t *testing.T) {
+			var stdout bytes.Buffer
+			require.Equal(t, exitOK, run(args, &stdout, io.Discard))
+			var out any
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &out))
+			items := []any{out}
+			if list, ok := out.([]any); ok {
+				require.NotEmpty(t, list)
+				items = list
+			}
+			for _, item := range items {
+				obj, ok := item.(map[string]any)
+				require.True(t, ok, "%s gives objects", name)
+				assert.Equal(t, float64(jsonSchema), obj["schema"])
+			}
+		})
+	}
+}
+
+// The README states what each public contract promises, with the schema
+// numbers the code has today, and lists every JSON output's shape.
+func TestREADMEStatesCompatibility(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	readme := string(src)
+	_, compat, ok := strings.Cut(readme, "\n## Compatibility\n")
+	require.True(t, ok, "README.md has a Compatibility section")
+	compat, _, _ = strings.Cut(compat, "\n## ")
+	for _, says := range []string{
+		"semantic versioning",
+		"**The Go API**",
+		fmt.Sprintf("**The case JSON** (`schema`, now %d)", engine.CaseSchema),
+		fmt.Sprintf("**The CLI's JSON output** (`schema`, now %d)", jsonSchema),
+		"CHANGELOG.md",
+	} {
+		assert.Contains(t, compat, says)
+	}
+	for _, c := range commands() {
+		fs := c.flagSet()
+		c.setup(fs)
+		if f := fs.Lookup("format"); f != nil && slices.Contains(f.Value.(*format).values, "json") {
+			assert.Contains(t, readme, "- `"+c.name+" --format json`: `", "the README gives %s's JSON shape", c.name)
+		}
 	}
 }

@@ -19,8 +19,8 @@ func policiesCommand() *command {
 		about: `Lists the bundled policies: id, title, version, jurisdiction and review date,
 and whether the review date has passed (on --today, by default today).
 
-JSON: [{"id", "title", "version", "jurisdiction", "review_due", "review_passed"}],
-by id; "review_due" is null when the policy states none.`,
+JSON: [{"schema", "id", "title", "version", "jurisdiction", "review_due",
+"review_passed"}], by id; "review_due" is null when the policy states none.`,
 		example: "escalation policies --format json",
 	}
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
@@ -36,6 +36,7 @@ by id; "review_due" is null when the policy states none.`,
 				code = exitFail
 			}
 			type row struct {
+				Schema       int     `json:"schema"` // in each item: the output is a list
 				ID           string  `json:"id"`
 				Title        string  `json:"title"`
 				Version      string  `json:"version"`
@@ -45,7 +46,7 @@ by id; "review_due" is null when the policy states none.`,
 			}
 			rows := make([]row, len(ps))
 			for i, p := range ps {
-				rows[i] = row{ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: string(p.Jurisdiction)}
+				rows[i] = row{Schema: jsonSchema, ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: string(p.Jurisdiction)}
 				if !p.ReviewDue.IsZero() {
 					due := p.ReviewDue.String()
 					rows[i].ReviewDue = &due

@@ -43,7 +43,7 @@ Each failure is printed as "file:line: expected X, got Y", then the totals
 "N passed, N failed" counting scenarios, for CI to read. Exits 1 if any
 scenario fails.
 
-JSON: {"passed", "scenarios": [{"file", "scenario", "policy", "passed",
+JSON: {"schema", "passed", "scenarios": [{"file", "scenario", "policy", "passed",
 "expectations", "expectations_passed", "expectations_failed", "not_run",
 "failures": [{"file", "line", "column", "kind", "expected", "actual"}],
 "diagnostics", "error"}], "summary": {"scenarios", "scenarios_passed",
@@ -401,10 +401,12 @@ func writeTestJSON(w io.Writer, runs []scenarioRun, t totals) error {
 		out[i] = js
 	}
 	return writeJSON(w, struct {
+		Schema    int            `json:"schema"`
 		Passed    bool           `json:"passed"`
 		Scenarios []jsonScenario `json:"scenarios"`
 		Summary   jsonSummary    `json:"summary"`
 	}{
+		Schema:    jsonSchema,
 		Passed:    t.scenariosFailed == 0,
 		Scenarios: out,
 		Summary: jsonSummary{

@@ -30,7 +30,7 @@ the policy's bank holidays; the days left out are named.
 TIME is RFC 3339 (2026-12-22T10:00:00Z), or YYYY-MM-DDTHH:MM in
 Europe/London, or YYYY-MM-DD, which means 09:00 that day in Europe/London.
 
-JSON: {"policy", "version", "raised", "stages": [{"id", "title", "entered",
+JSON: {"schema", "policy", "version", "raised", "stages": [{"id", "title", "entered",
 "deadlines": [{"obligation", "within", "from", "due", "due_date"}],
 "untimed", "note"}]}. A stage whose duties state no timescale has no
 deadlines and "note": "no timescale stated"; "untimed" lists such duties.`,
@@ -87,6 +87,7 @@ type jsonTimelineStage struct {
 }
 
 type jsonTimeline struct {
+	Schema  int                 `json:"schema"`
 	Policy  string              `json:"policy"`
 	Version string              `json:"version"`
 	Raised  string              `json:"raised"`
@@ -104,7 +105,7 @@ func anchorName(a engine.Anchor) string {
 }
 
 func timelineJSON(s *timeline.Schedule) jsonTimeline {
-	out := jsonTimeline{Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Stages: []jsonTimelineStage{}}
+	out := jsonTimeline{Schema: jsonSchema, Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Stages: []jsonTimelineStage{}}
 	for _, st := range s.Stages {
 		js := jsonTimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: instant(st.Entered), Deadlines: []jsonDeadline{}, Note: st.Note()}
 		for _, d := range st.Deadlines {

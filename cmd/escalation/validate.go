@@ -45,7 +45,7 @@ Errors exit 1. Warnings (a passed review date, a missing source, each
 assumption to confirm) are reported but exit 0, unless --strict is given.
 
 Formats: text (each problem with its line of the file and a caret, then a
-summary), json ({"valid", "diagnostics": [{"severity", "code", "file",
+summary), json ({"schema", "valid", "diagnostics": [{"severity", "code", "file",
 "line", "column", "message", "hint"}], "summary": {"files", "errors",
 "warnings"}}), and github (workflow-command annotations, which GitHub shows
 on the pull request's lines).`,
@@ -348,10 +348,11 @@ func (v *validation) writeJSON(w io.Writer) error {
 		Warnings int `json:"warnings"`
 	}
 	return writeJSON(w, struct {
+		Schema      int              `json:"schema"`
 		Valid       bool             `json:"valid"`
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
 		Summary     summary          `json:"summary"`
-	}{Valid: v.errors == 0, Diagnostics: toJSON(v.diags), Summary: summary{len(v.files), v.errors, v.warnings}})
+	}{Schema: jsonSchema, Valid: v.errors == 0, Diagnostics: toJSON(v.diags), Summary: summary{len(v.files), v.errors, v.warnings}})
 }
 
 // githubAnnotation writes a diagnostic as a GitHub Actions workflow command,
