@@ -5,6 +5,7 @@
 //
 //	escalation validate [--format text|json|github] [--strict] [--today YYYY-MM-DD] PATH...
 //	escalation test [--format text|json] [PATH...]
+//	escalation fmt [--check] [--diff] PATH...
 //	escalation diagram POLICY [--format mermaid|dot]
 //	escalation doc POLICY
 //	escalation timeline POLICY --raised TIME [--format text|json]

@@ -518,3 +518,10 @@ func TestNewAreaWalkthroughWritesOnlyInTheCopy(t *testing.T) {
 	}
 	assert.Positive(t, n, "the walkthrough writes the document to a file")
 }
+
+// The project's own policies, scenarios and examples are formatted, as a
+// repository that runs fmt --check in CI would keep them.
+func TestRepositoryFilesAreFormatted(t *testing.T) {
+	code, out := runArgs("fmt", "--check", "--diff", "../../policies", newArea)
+	assert.Equal(t, exitOK, code, "run: go run ./cmd/escalation fmt policies examples/newarea\n%s", out)
+}

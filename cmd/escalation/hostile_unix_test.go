@@ -52,6 +52,8 @@ func TestHostileFiles(t *testing.T) {
 			{"diagram", tc.path},
 			{"doc", tc.path},
 			{"timeline", tc.path, "--raised", "2026-12-22"},
+			{"fmt", tc.path},
+			{"fmt", dir},
 		} {
 			t.Run(tc.name+"/"+args[0]+"/"+filepath.Base(args[1]), func(t *testing.T) {
 				var (

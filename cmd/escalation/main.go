@@ -51,20 +51,26 @@ type command struct {
 // env is what a command runs with. now is the clock, read only for default
 // dates, which tests set with --today and --from instead.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	now            func() time.Time
 }
 
 func commands() []*command {
 	return []*command{
-		validateCommand(), testCommand(), diagramCommand(), docCommand(), timelineCommand(),
+		validateCommand(), testCommand(), fmtCommand(), diagramCommand(), docCommand(), timelineCommand(),
 		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(), versionCommand(),
 	}
 }
 
-// run is the program: it returns the exit code.
+// run is the program, reading the process's standard input: it returns the
+// exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, now: time.Now}
+	return runWith(args, os.Stdin, stdout, stderr)
+}
+
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
 	if len(args) == 0 {
 		writeUsage(stderr)
 		return exitUsage

@@ -107,6 +107,14 @@ func TestCommands(t *testing.T) {
 		{"test-unloadable-github", []string{"test", "--format", "github", "testdata/unloadable"}, exitFail},
 		{"test-nothing", []string{"test", "testdata/policies/none"}, exitUsage},
 
+		// fmt
+		{"fmt-help", []string{"fmt", "--help"}, exitOK},
+		{"fmt-check", []string{"fmt", "--check", "testdata/fmt"}, exitFail},
+		{"fmt-check-diff", []string{"fmt", "--check", "--diff", "testdata/fmt"}, exitFail},
+		{"fmt-formatted", []string{"fmt", "--check", "testdata/fmt/tiny-formatted.yaml"}, exitOK},
+		{"fmt-not-yaml", []string{"fmt", "--check", "testdata/broken/syntax.yaml"}, exitFail},
+		{"fmt-bundled-id", []string{"fmt", "sefton"}, exitUsage},
+
 		// diagram and doc
 		{"diagram-mermaid", []string{"diagram", tiny}, exitOK},
 		{"diagram-dot", []string{"diagram", tiny, "--format", "dot"}, exitOK},
@@ -283,6 +291,7 @@ func TestMissingPathsAreUsageErrors(t *testing.T) {
 		{"diagram", "nosuch/policy.yaml"},
 		{"doc", "nosuch/policy.yaml"},
 		{"timeline", "nosuch/policy.yaml", "--raised", "2026-12-22"},
+		{"fmt", "nosuch/policy.yaml"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
