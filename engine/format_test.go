@@ -24,8 +24,7 @@ import (
 func TestCanonicalOrderCoversEveryKey(t *testing.T) {
 	seen := map[*shape]bool{}
 	var visit func(sh *shape)
-	var visitType func(ty *typ)
-	visitType = func(ty *typ) {
+	visitType := func(ty *typ) {
 		for ; ty != nil; ty = ty.elem {
 			if ty.shape != nil {
 				visit(ty.shape)
@@ -258,19 +257,7 @@ func keyOrder(t *testing.T, src []byte) []string {
 // policies: Format must never panic, must be idempotent, and must leave a
 // file that loads to the same policy with the same diagnostics (checkFormat).
 func FuzzFormat(f *testing.F) {
-	for _, pattern := range []string{"testdata/*.yaml", "testdata/load/*.yaml", "../policies/*.yaml"} {
-		files, err := filepath.Glob(pattern)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, file := range files {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(src)
-		}
-	}
+	addFiles(f, "testdata/*.yaml", "testdata/load/*.yaml", "../policies/*.yaml")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("hung on %q", src)) })
 		defer watchdog.Stop()

@@ -5,10 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
@@ -137,20 +135,7 @@ func (f *formatting) path(arg string) {
 		f.file(arg)
 		return
 	}
-	err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			f.failed(engine.Diagnostics{unreadable(filepath.ToSlash(p), err)}, nil)
-		case d.IsDir() && p != arg && strings.HasPrefix(d.Name(), "."):
-			return filepath.SkipDir
-		case !d.IsDir() && isYAML(p):
-			f.file(p)
-		}
-		return nil
-	})
-	if err != nil {
-		f.failed(engine.Diagnostics{unreadable(filepath.ToSlash(arg), err)}, nil)
-	}
+	walkYAML(arg, f.file, func(p string, err error) { f.failed(engine.Diagnostics{unreadable(filepath.ToSlash(p), err)}, nil) })
 }
 
 func (f *formatting) file(path string) {

@@ -170,28 +170,18 @@ func (s *search) path(arg string) {
 // walk adds the scenario files in root and below it that keep (if not nil)
 // accepts, skipping folders whose names start with ".".
 func (s *search) walk(root string, keep func(scenarioFile) bool) {
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		name := filepath.ToSlash(p)
-		switch {
-		case err != nil:
-			s.problems = append(s.problems, unreadable(name, err))
-		case d.IsDir() && p != root && strings.HasPrefix(d.Name(), "."):
-			return filepath.SkipDir
-		case !d.IsDir() && isYAML(p):
-			src, rerr := safefile.Read(p, scenario.MaxSize)
-			if rerr != nil {
-				s.problems = append(s.problems, unreadable(name, rerr))
-				return nil
-			}
-			if f := (scenarioFile{name: name, src: src}); isScenarioFile(name, src) && (keep == nil || keep(f)) {
-				s.files = append(s.files, f)
-			}
+	problem := func(p string, err error) { s.problems = append(s.problems, unreadable(filepath.ToSlash(p), err)) }
+	walkYAML(root, func(p string) {
+		src, err := safefile.Read(p, scenario.MaxSize)
+		if err != nil {
+			problem(p, err)
+			return
 		}
-		return nil
-	})
-	if err != nil {
-		s.problems = append(s.problems, unreadable(filepath.ToSlash(root), err))
-	}
+		name := filepath.ToSlash(p)
+		if f := (scenarioFile{name: name, src: src}); isScenarioFile(name, src) && (keep == nil || keep(f)) {
+			s.files = append(s.files, f)
+		}
+	}, problem)
 }
 
 // names reports whether scenario file f names the policy file at path. A

@@ -117,21 +117,7 @@ func (v *validation) add(arg string) {
 
 func (v *validation) dir(root string) {
 	before := len(v.files)
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			v.problem(path, err.Error(), "")
-			return nil
-		case d.IsDir() && path != root && strings.HasPrefix(d.Name(), "."):
-			return filepath.SkipDir
-		case !d.IsDir() && isYAML(path):
-			v.file(path)
-		}
-		return nil
-	})
-	if err != nil {
-		v.problem(root, err.Error(), "")
-	}
+	walkYAML(root, v.file, func(path string, err error) { v.unread(filepath.ToSlash(path), err) })
 	if len(v.files) == before {
 		// A mistyped folder in a CI job must not pass by checking nothing.
 		v.problem(filepath.ToSlash(root), "no policy or scenario files (*.yaml, *.yml) in this folder", "check the path")
@@ -175,6 +161,26 @@ func hasTopLevelKey(src []byte, key string) bool {
 		}
 	}
 	return false
+}
+
+// walkYAML calls file for each *.yaml and *.yml file in root and below it,
+// in lexical order, skipping folders whose names start with "."; and
+// problem for each path that cannot be read.
+func walkYAML(root string, file func(path string), problem func(path string, err error)) {
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			problem(p, err)
+		case d.IsDir() && p != root && strings.HasPrefix(d.Name(), "."):
+			return filepath.SkipDir
+		case !d.IsDir() && isYAML(p):
+			file(p)
+		}
+		return nil
+	})
+	if err != nil {
+		problem(root, err)
+	}
 }
 
 func isYAML(name string) bool {

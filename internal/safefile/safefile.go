@@ -76,24 +76,7 @@ func Read(name string, limit int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := check(info, int64(limit)); err != nil {
-		return nil, pathError(name, err)
-	}
-	f, err := os.OpenFile(name, openFlags, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// What was opened may not be what was checked, if the path changed in
-	// between: check it again.
-	opened, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if err := check(opened, int64(limit)); err != nil {
-		return nil, pathError(name, err)
-	}
-	return readLimited(f, limit)
+	return read(name, info, limit, func() (fs.File, error) { return os.OpenFile(name, openFlags, 0) })
 }
 
 // ReadFS is Read for a file in fsys.
@@ -102,10 +85,16 @@ func ReadFS(fsys fs.FS, name string, limit int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return read(name, info, limit, func() (fs.File, error) { return fsys.Open(name) })
+}
+
+// read checks what info says of the file, opens it, checks what was opened
+// (the path may have changed in between), and reads it within the limit.
+func read(name string, info fs.FileInfo, limit int, open func() (fs.File, error)) ([]byte, error) {
 	if err := check(info, int64(limit)); err != nil {
 		return nil, pathError(name, err)
 	}
-	f, err := fsys.Open(name)
+	f, err := open()
 	if err != nil {
 		return nil, err
 	}
