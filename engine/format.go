@@ -12,8 +12,10 @@ import (
 // holds. It is the order the bundled policies mostly use; the loader's
 // tables keep LANGUAGE.md's order, in which the reference lists the keys.
 var canonicalOrder = map[*shape][]string{
-	policyShape: {"language", "id", "title", "partnership", "version", "approved", "review_due", "jurisdiction", "scope", "documents",
-		"source", "assumption", "notes", "roles", "facts", "milestones", "forms", "start", "stages", "any_stage", "outcomes"},
+	policyShape: {"language", "id", "title", "partnership", "version", "approved", "review_due", "jurisdiction", "calendar", "scope",
+		"documents", "source", "assumption", "notes", "roles", "facts", "milestones", "forms", "start", "stages", "any_stage", "outcomes"},
+	calendarShape:   {"source", "assumption", "days_off"},
+	dayOffShape:     {"name", "date", "from", "to", "yearly", "source", "assumption"},
 	documentShape:   {"file", "title", "url", "date"},
 	noteShape:       {"text", "level", "source", "assumption"},
 	roleShape:       {"title", "description", "source", "assumption"},

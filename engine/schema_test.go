@@ -53,6 +53,19 @@ func TestJSONSchema(t *testing.T) {
 	assert.Equal(t, []any{"title"}, stage["required"])
 	outcome := defs["outcome"].(map[string]any)
 	assert.Contains(t, string(mustJSON(t, outcome["allOf"])), `"then":{"properties":{"route":true},"required":["route"]}`)
+
+	// A day off is written in exactly one of its forms: each alternative
+	// requires its keys and forbids the others'.
+	dayOff := defs["day_off"].(map[string]any)
+	assert.JSONEq(t, `[
+		{"properties": {"date": true}, "required": ["date"], "not": {"anyOf": [
+			{"properties": {"from": true}, "required": ["from"]}, {"properties": {"to": true}, "required": ["to"]}, {"properties": {"yearly": true}, "required": ["yearly"]}]}},
+		{"properties": {"from": true, "to": true}, "required": ["from", "to"], "not": {"anyOf": [
+			{"properties": {"date": true}, "required": ["date"]}, {"properties": {"yearly": true}, "required": ["yearly"]}]}},
+		{"properties": {"yearly": true}, "required": ["yearly"], "not": {"anyOf": [
+			{"properties": {"date": true}, "required": ["date"]}, {"properties": {"from": true}, "required": ["from"]}, {"properties": {"to": true}, "required": ["to"]}]}}
+	]`, string(mustJSON(t, dayOff["oneOf"])))
+	assert.Equal(t, []any{"name"}, dayOff["required"])
 }
 
 func mustJSON(t *testing.T, v any) []byte {

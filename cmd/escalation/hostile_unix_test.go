@@ -53,6 +53,7 @@ func TestHostileFiles(t *testing.T) {
 			{"doc", tc.path},
 			{"timeline", tc.path, "--raised", "2026-12-22"},
 			{"fmt", tc.path},
+			{"due", "--from", "2026-12-22", "--within", "2 working days", "--closures", tc.path},
 			{"fmt", dir},
 		} {
 			t.Run(tc.name+"/"+args[0]+"/"+filepath.Base(args[1]), func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
@@ -25,7 +26,7 @@ const bundledScenarios = "policies/scenarios/"
 func testCommand() *command {
 	c := &command{
 		name:    "test",
-		args:    "[--format text|json|github] [PATH...]",
+		args:    "[--format text|json|github] [--closures FILE] [PATH...]",
 		operand: "PATH",
 		nargs:   [2]int{0, -1},
 		summary: "run the scenarios (acceptance tests) of files, folders or policies",
@@ -37,6 +38,8 @@ files beside them are left out); a policy file, meaning the scenario files
 in its folder and below that name it; or a bundled policy id, meaning its
 bundled scenarios. With no PATH, every bundled scenario runs. A scenario's
 policy is a bundled policy id, or a path relative to the scenario file.
+--closures FILE adds its closure days to every scenario's policy, as a
+host's closures; a scenario's own closures key adds more.
 
 Each failure is printed as "file:line: expected X, got Y", then the totals
 ("N scenarios, M expectations: P passed, F failed") and, last, a line
@@ -56,12 +59,17 @@ kind of expectation), then the two totals lines.`,
 	}
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
 		format := formatFlag(fset, "text", "json", "github")
+		closuresFile := closuresFlag(fset)
 		return func(e *env, args []string) int {
 			if code := e.checkPaths(c, args); code != exitOK {
 				return code
 			}
+			closures, code := e.closures(c, *closuresFile)
+			if code != exitOK {
+				return code
+			}
 			files, problems := scenarioFiles(args)
-			r := &resolver{policies: map[string]*engine.Policy{}, errs: map[string]error{}}
+			r := &resolver{policies: map[string]*engine.Policy{}, errs: map[string]error{}, closures: closures}
 			var runs []scenarioRun
 			for _, sf := range files {
 				runs = append(runs, r.run(sf))
@@ -207,6 +215,7 @@ func names(f scenarioFile, path string) bool {
 type resolver struct {
 	policies map[string]*engine.Policy
 	errs     map[string]error
+	closures []calendar.Holiday // --closures, for every scenario
 }
 
 func (r *resolver) resolve(bundled bool) scenario.Resolver {
@@ -258,7 +267,8 @@ func (r *resolver) run(sf scenarioFile) scenarioRun {
 	if f == nil {
 		return scenarioRun{file: sf, diags: diags}
 	}
-	return scenarioRun{file: sf, title: f.Title, policy: f.Policy, at: f.PolicyPos, result: scenario.Run(context.Background(), f, scenario.WithResolver(r.resolve(sf.bundled)))}
+	return scenarioRun{file: sf, title: f.Title, policy: f.Policy, at: f.PolicyPos,
+		result: scenario.Run(context.Background(), f, scenario.WithResolver(r.resolve(sf.bundled)), scenario.WithClosures(r.closures...))}
 }
 
 type totals struct {
