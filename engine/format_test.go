@@ -264,3 +264,17 @@ func FuzzFormat(f *testing.F) {
 		checkFormat(t, "fuzz.yaml", src)
 	})
 }
+
+// BenchmarkFormatSefton lays out the largest bundled policy (about 25 KiB),
+// checking its own work as it always does.
+func BenchmarkFormatSefton(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("..", "policies", "sefton.yaml"))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for range b.N {
+		if _, ds := Format("sefton.yaml", src); ds.HasErrors() {
+			b.Fatal(ds)
+		}
+	}
+}

@@ -13,22 +13,21 @@ import (
 // tag, value, anchor) in the same places once both are put in rule's order
 // (the order of a mapping's keys means nothing to YAML, but the order of the
 // ids in a mapping the rule does not order is kept), and the same comments.
-func same(text, formatted []byte, rule *Rule) error {
-	before, err := parse(text)
-	if err != nil {
-		return err
-	}
+// The input's document is given parsed (and is reordered here: Format has
+// done with it).
+func same(doc *yaml.Node, formatted []byte, rule *Rule) error {
 	after, err := parse(formatted)
 	if err != nil {
 		return fmt.Errorf("formatting would break the file (%v); it is left as it is: please report it", err)
 	}
-	reorder(before, rule)
-	reorder(after, rule)
-	if where := differ(before, after); where != "" {
-		return fmt.Errorf("formatting would change what the file says (%s); it is left as it is: please report it", where)
-	}
-	if !slices.Equal(comments(text), comments(formatted)) {
+	if !slices.Equal(comments(doc), comments(after)) {
 		return fmt.Errorf("formatting would lose or change a comment; the file is left as it is: please report it")
+	}
+	before, formattedRoot := rootOf(doc), rootOf(after)
+	reorder(before, rule)
+	reorder(formattedRoot, rule)
+	if where := differ(before, formattedRoot); where != "" {
+		return fmt.Errorf("formatting would change what the file says (%s); it is left as it is: please report it", where)
 	}
 	return nil
 }
@@ -80,11 +79,10 @@ func differ(a, b *yaml.Node) string {
 	return ""
 }
 
-// comments lists a file's comments as the parser reads them, one line each,
-// sorted: what is said, wherever the parser attaches it.
-func comments(text []byte) []string {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(text, &doc); err != nil {
+// comments lists a document's comments as the parser read them, one line
+// each, sorted: what is said, wherever the parser attached it.
+func comments(doc *yaml.Node) []string {
+	if doc == nil {
 		return nil
 	}
 	var out []string
@@ -101,7 +99,7 @@ func comments(text []byte) []string {
 			walk(c)
 		}
 	}
-	walk(&doc)
+	walk(doc)
 	sort.Strings(out)
 	return out
 }

@@ -88,10 +88,11 @@ func (r *Rule) ordered() bool { return r != nil && len(r.Keys) > 0 }
 // in the order rule gives. src must hold one YAML document.
 func Format(src []byte, rule *Rule) ([]byte, error) {
 	text := normalise(src)
-	root, err := parse(text)
+	doc, err := parse(text)
 	if err != nil {
 		return nil, err
 	}
+	root := rootOf(doc)
 	f := &formatter{lines: strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")}
 	var out []string
 	switch {
@@ -109,7 +110,7 @@ func Format(src []byte, rule *Rule) ([]byte, error) {
 	if len(bytes.TrimSpace(formatted)) == 0 {
 		formatted = nil
 	}
-	if err := same(text, formatted, rule); err != nil {
+	if err := same(doc, formatted, rule); err != nil {
 		return nil, err
 	}
 	return formatted, nil
@@ -123,8 +124,8 @@ func normalise(src []byte) []byte {
 	return bytes.ReplaceAll(src, []byte("\r"), []byte("\n"))
 }
 
-// parse reads the single document, returning its root (nil for a file with
-// no content).
+// parse reads the single document (nil for a file with nothing but
+// comments, or nothing at all).
 func parse(text []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	var doc yaml.Node
@@ -141,10 +142,15 @@ func parse(text []byte) (*yaml.Node, error) {
 		}
 		return nil, errors.New("the file holds more than one YAML document")
 	}
-	if len(doc.Content) == 0 {
-		return nil, nil
+	return &doc, nil
+}
+
+// rootOf is a document's content, or nil.
+func rootOf(doc *yaml.Node) *yaml.Node {
+	if doc == nil || len(doc.Content) == 0 {
+		return nil
 	}
-	return doc.Content[0], nil
+	return doc.Content[0]
 }
 
 type formatter struct {
