@@ -7,8 +7,8 @@
 //	escalation test [--format text|json] [--closures FILE] [PATH...]
 //	escalation fmt [--check] [--diff] PATH...
 //	escalation diagram POLICY [--format mermaid|dot]
-//	escalation doc POLICY
-//	escalation timeline POLICY --raised TIME [--closures FILE] [--format text|json]
+//	escalation doc POLICY [--today YYYY-MM-DD]
+//	escalation timeline POLICY --raised TIME [--fact NAME=VALUE]... [--closures FILE] [--format text|json]
 //	escalation holidays [--jurisdiction J | --policy POLICY] [--closures FILE] [--from YEAR] [--to YEAR] [--format text|json]
 //	escalation due [--jurisdiction J | --policy POLICY] [--closures FILE] --from TIME --within "N working days" [--format text|json]
 //	escalation policies [--format text|json] [--today YYYY-MM-DD]
@@ -22,9 +22,12 @@
 // its JSON shape and an example.
 //
 // A file with a folder named "scenarios" in its path, or with a top-level
-// scenario: key, is a scenario file; any other YAML file is a policy file.
-// validate checks both kinds; test runs the scenarios in a folder and below
-// it, the scenarios that name a policy file, or a bundled policy's.
+// scenario: key, is a scenario file; one in a folder named "trace" a
+// traceability matrix (engine/trace); any other YAML file a policy file.
+// validate checks all three; test runs the scenarios in a folder and below
+// it, the scenarios that name a policy file, or a bundled policy's; fmt lays
+// out policy and scenario files. A policy file's matrix is trace/ID.yaml in
+// its folder; doc shows its coverage.
 //
 // Deadlines count in the policy's calendar: its jurisdiction's bank holidays
 // and the days off it declares. --closures FILE adds a host's closure days

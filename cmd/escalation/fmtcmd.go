@@ -37,7 +37,8 @@ skipping folders whose names start with "."), or - for standard input,
 written to standard output. A file with a folder named "scenarios" in its
 path, or with a top-level scenario: key, is a scenario file (keys in the
 order of policies/SCENARIOS.md, a refusal first among the expectations);
-any other is a policy file.
+one in a folder named "trace" is a traceability matrix, which fmt leaves as
+it is; any other is a policy file.
 
 Files are rewritten in place, and each one changed is listed. --check
 writes nothing: it lists the files that are not formatted and exits 1 if
@@ -54,6 +55,9 @@ YAML, say: the problem is reported at its line), 2 on a usage error.`,
 		diff := fset.Bool("diff", false, "write nothing: print the changes as a unified diff instead of listing the files")
 		return func(e *env, args []string) int {
 			for _, arg := range args {
+				if isTrace(arg) && !isDir(arg) {
+					return c.usageError(e, arg+" is a traceability matrix: fmt lays out policy and scenario files")
+				}
 				if arg != "-" && isPolicyID(arg) && isBundled(arg) {
 					if _, err := os.Stat(arg); err != nil {
 						return c.usageError(e, fmt.Sprintf("%s is a bundled policy, part of the command: fmt lays out files; give the path of a policy file", arg))
@@ -75,6 +79,11 @@ YAML, say: the problem is reported at its line), 2 on a usage error.`,
 		}
 	}
 	return c
+}
+
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
 }
 
 func slicesWithout(list []string, s string) []string {
@@ -135,7 +144,11 @@ func (f *formatting) path(arg string) {
 		f.file(arg)
 		return
 	}
-	walkYAML(arg, f.file, func(p string, err error) { f.failed(engine.Diagnostics{unreadable(filepath.ToSlash(p), err)}, nil) })
+	walkYAML(arg, func(p string) {
+		if !isTrace(p) {
+			f.file(p)
+		}
+	}, func(p string, err error) { f.failed(engine.Diagnostics{unreadable(filepath.ToSlash(p), err)}, nil) })
 }
 
 func (f *formatting) file(path string) {

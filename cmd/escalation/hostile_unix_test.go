@@ -81,3 +81,46 @@ func TestHostileFiles(t *testing.T) {
 		}
 	}
 }
+
+// doc finds a policy's traceability matrix beside it, and validate checks a
+// matrix against the policy beside its folder: a named pipe in either place
+// is refused, not waited on.
+func TestHostileTraceFiles(t *testing.T) {
+	src, err := os.ReadFile("testdata/policies/tiny.yaml")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tiny.yaml"), src, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "trace"), 0o755))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "trace", "tiny.yaml"), 0o644))
+
+	other := t.TempDir()
+	require.NoError(t, syscall.Mkfifo(filepath.Join(other, "tiny.yaml"), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(other, "trace"), 0o755))
+	matrix, err := os.ReadFile("testdata/traced/trace/tiny.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(other, "trace", "tiny.yaml"), matrix, 0o644))
+
+	for _, args := range [][]string{
+		{"doc", filepath.Join(dir, "tiny.yaml"), "--today", "2025-06-01"},
+		{"validate", filepath.Join(other, "trace")},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			var (
+				code int
+				out  string
+			)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				code, out = runArgs(args...)
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("escalation %v did not return", args)
+			}
+			assert.NotEqual(t, exitOK, code, out)
+			assert.Contains(t, out, "it is a named pipe, not a file")
+		})
+	}
+}

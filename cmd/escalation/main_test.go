@@ -99,6 +99,8 @@ func TestCommands(t *testing.T) {
 		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitUsage},
 		{"validate-quotes", []string{"validate", today, "testdata/quotes"}, exitFail},
 		{"validate-unknown-id", []string{"validate", "sefon"}, exitUsage},
+		{"validate-trace", []string{"validate", today, "testdata/traced"}, exitOK},
+		{"validate-trace-stale", []string{"validate", today, "testdata/stale/trace"}, exitFail},
 
 		// test
 		{"test-help", []string{"test", "-h"}, exitOK},
@@ -116,6 +118,8 @@ func TestCommands(t *testing.T) {
 		{"fmt-formatted", []string{"fmt", "--check", "testdata/fmt/tiny-formatted.yaml"}, exitOK},
 		{"fmt-not-yaml", []string{"fmt", "--check", "testdata/broken/syntax.yaml"}, exitFail},
 		{"fmt-bundled-id", []string{"fmt", "sefton"}, exitUsage},
+		{"fmt-trace", []string{"fmt", "testdata/traced/trace/tiny.yaml"}, exitUsage},
+		{"fmt-traced-folder", []string{"fmt", "--check", "testdata/traced"}, exitOK},
 
 		// diagram and doc
 		{"diagram-mermaid", []string{"diagram", tiny}, exitOK},
@@ -124,13 +128,23 @@ func TestCommands(t *testing.T) {
 		{"diagram-unknown-id", []string{"diagram", "setfon"}, exitUsage},
 		{"diagram-missing-file", []string{"diagram", "testdata/policies/tiny.yml"}, exitUsage},
 		{"diagram-broken", []string{"diagram", "testdata/broken/bad-guard.yaml"}, exitFail},
-		{"doc", []string{"doc", tiny}, exitOK},
+		{"doc", []string{"doc", tiny, today}, exitOK},
+		{"doc-review-passed", []string{"doc", tiny, reviewDue}, exitOK},
+		{"doc-traced", []string{"doc", "testdata/traced/tiny.yaml", today}, exitOK},
+		{"doc-stale-trace", []string{"doc", "testdata/stale/tiny.yaml", today}, exitOK},
+		{"doc-bad-trace", []string{"doc", "testdata/badtrace/tiny.yaml", today}, exitFail},
 
 		// timeline
 		{"timeline", []string{"timeline", tiny, "--raised", "2026-12-22"}, exitOK},
 		{"timeline-json", []string{"timeline", "--format", "json", tiny, "--raised=2026-12-22T16:30"}, exitOK},
 		{"timeline-missing-raised", []string{"timeline", tiny}, exitUsage},
 		{"timeline-bad-raised", []string{"timeline", tiny, "--raised", "22/12/2026"}, exitUsage},
+		{"timeline-fact", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true"}, exitOK},
+		{"timeline-fact-json", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true", "--format", "json"}, exitOK},
+		{"timeline-fact-unknown", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgnt=true"}, exitUsage},
+		{"timeline-fact-no-value", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent"}, exitUsage},
+		{"timeline-fact-wrong-type", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=often"}, exitFail},
+		{"timeline-staffordshire", []string{"timeline", "staffordshire-stoke", "--raised", "2026-12-22"}, exitOK},
 
 		// holidays and due
 		{"holidays", []string{"holidays", "--from", "2026", "--to", "2027"}, exitOK},
@@ -161,7 +175,7 @@ func TestCommands(t *testing.T) {
 		{"test-closures", []string{"test", "--closures", closures, "testdata/calendar/scenarios"}, exitOK},
 		{"test-bad-closures", []string{"test", "--closures", "testdata/closures/bad-closures.yaml", "testdata/calendar/scenarios"}, exitFail},
 		{"validate-calendar", []string{"validate", "--today=2026-12-01", "testdata/calendar"}, exitOK},
-		{"doc-policy", []string{"doc", island}, exitOK},
+		{"doc-policy", []string{"doc", island, today}, exitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, code := invocation(t, tc.args...)
@@ -245,7 +259,7 @@ func TestREADME(t *testing.T) {
 		{"test", []string{"test", "policies/scenarios/sefton/full-ladder-christmas.yaml"}, exitOK},
 		{"diagram", []string{"diagram", "sefton"}, exitOK},
 		{"diagram-dot", []string{"diagram", "sefton", "--format", "dot"}, exitOK},
-		{"doc", []string{"doc", "sefton"}, exitOK},
+		{"doc", []string{"doc", "sefton", "--today", "2026-06-01"}, exitOK},
 		{"holidays", []string{"holidays", "--jurisdiction", "isle-of-man", "--from", "2026"}, exitOK},
 		{"due", []string{"due", "--from", "2026-12-22T10:00", "--within", "2 working days"}, exitOK},
 		{"help", []string{"help"}, exitOK},

@@ -34,7 +34,9 @@ file, line and column. A PATH is a file, a folder (searched for *.yaml and
 *.yml files, skipping folders whose names start with "."), or a bundled
 policy id. A file with a folder named "scenarios" in its path, or with a
 top-level scenario: key, is read as a scenario file (policies/SCENARIOS.md);
-any other is read as a policy file.
+one in a folder named "trace" as a traceability matrix, checked against the
+policy file beside that folder (or the bundled policy of its id) and its
+document; any other as a policy file.
 
 A policy's quotes are checked word for word against its documents
 (documents: file:) that are text files in the policy's own folder. A
@@ -92,6 +94,7 @@ type checked struct {
 	name     string
 	src      []byte
 	scenario bool
+	matrix   bool   // a traceability matrix
 	dir      string // the folder it was read from, where its documents are; "" when bundled
 	unread   bool   // it could not be read: diags says why
 	diags    engine.Diagnostics
@@ -131,7 +134,9 @@ func (v *validation) file(path string) {
 		v.unread(name, err)
 		return
 	}
-	v.check(name, src, isScenarioFile(name, src), filepath.Dir(path))
+	scenario := isScenarioFile(name, src)
+	v.check(name, src, scenario, filepath.Dir(path))
+	v.files[len(v.files)-1].matrix = isTrace(name) && !scenario
 }
 
 // isScenarioFile reports whether a file is a scenario file: one with a
@@ -213,13 +218,16 @@ func (v *validation) run() {
 		go func() {
 			defer wg.Done()
 			for f := range work {
-				if f.scenario {
+				switch {
+				case f.scenario:
 					var sf *scenario.File
 					sf, f.diags = scenario.Parse(f.name, f.src)
 					if sf != nil && f.dir != "" {
 						f.diags = append(f.diags, resolvePolicy(sf, f.dir)...)
 					}
-				} else {
+				case f.matrix:
+					f.diags = checkMatrix(f.name, f.src, f.dir, v.opts)
+				default:
 					opts := v.opts
 					if f.dir != "" {
 						opts = append(opts[:len(opts):len(opts)], engine.WithDocuments(os.DirFS(f.dir)))
