@@ -15,6 +15,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// runWithin runs the command line, failing the test if it has not returned
+// after ten seconds: a read that blocks must not hang the command.
+func runWithin(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var (
+		code int
+		out  string
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		code, out = runArgs(args...)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("escalation %v did not return", args)
+	}
+	return code, out
+}
+
 // Every command, and the scenario runner, refuses a path that is not a
 // file, or is far too large, promptly and without reading it whole: a named
 // pipe with no writer, /dev/zero (through a link named like a policy), and a
@@ -57,22 +78,9 @@ func TestHostileFiles(t *testing.T) {
 			{"fmt", dir},
 		} {
 			t.Run(tc.name+"/"+args[0]+"/"+filepath.Base(args[1]), func(t *testing.T) {
-				var (
-					code int
-					out  string
-				)
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
-				done := make(chan struct{})
-				go func() {
-					defer close(done)
-					code, out = runArgs(args...)
-				}()
-				select {
-				case <-done:
-				case <-time.After(10 * time.Second):
-					t.Fatalf("escalation %v did not return", args)
-				}
+				code, out := runWithin(t, args...)
 				runtime.ReadMemStats(&after)
 				assert.NotEqual(t, exitOK, code, out)
 				assert.Contains(t, out, tc.says)
@@ -105,20 +113,7 @@ func TestHostileTraceFiles(t *testing.T) {
 		{"validate", filepath.Join(other, "trace")},
 	} {
 		t.Run(args[0], func(t *testing.T) {
-			var (
-				code int
-				out  string
-			)
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				code, out = runArgs(args...)
-			}()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				t.Fatalf("escalation %v did not return", args)
-			}
+			code, out := runWithin(t, args...)
 			assert.NotEqual(t, exitOK, code, out)
 			assert.Contains(t, out, "it is a named pipe, not a file")
 		})
