@@ -44,14 +44,15 @@
 // reads only the head, so an act costs the same on a case's first day as
 // after ten thousand acts. Or it returns an error saying why not:
 // ErrUnknownEvent, ErrRoleNotPermitted, ErrGuardFalse (with the guard's text),
-// ErrObligationsOutstanding, ErrFormsIncomplete, ErrCaseClosed,
+// ErrObligationsOutstanding, ErrFormsIncomplete, ErrAlreadyMet (an event that
+// stays at the stage and would only complete duties met already), ErrCaseClosed,
 // ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch,
-// ErrCaseSchema (a head stored in another schema than CaseSchema), or
-// ErrInvalidInput for bad facts or form data (including data for a form
-// that neither the stage the act happens at nor the stage it moves the case
-// to uses); test them with errors.Is. A refused event returns a
-// *RefusedError listing, for each transition of that name, why it could not
-// be taken.
+// ErrCaseSchema (a head stored in another schema than CaseSchema),
+// ErrEmptyCase (a zero Head), or ErrInvalidInput for bad facts or form data
+// (including data for a form that neither the stage the act happens at nor
+// the stage it moves the case to uses); test them with errors.Is. A refused
+// event returns a *RefusedError listing, for each transition of that name,
+// why it could not be taken.
 //
 // # Deadlines
 //

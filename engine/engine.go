@@ -75,6 +75,9 @@ func (e *Engine) PolicyVersion(ref PolicyRef) (*Policy, bool) {
 // version the engine was not given fails with ErrPolicyMismatch: the host
 // must keep loading every version its stored cases were raised under.
 func (e *Engine) PolicyFor(h Head) (*Policy, error) {
+	if err := emptyHead(&h); err != nil {
+		return nil, err
+	}
 	p, ok := e.versions[h.Policy]
 	if !ok {
 		return nil, fmt.Errorf("%w: case %s is on %s version %s, which this engine does not have",

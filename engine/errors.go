@@ -14,11 +14,13 @@ var (
 	ErrGuardFalse             = errors.New("the event's condition does not hold")
 	ErrObligationsOutstanding = errors.New("obligations are outstanding")
 	ErrFormsIncomplete        = errors.New("a required form is incomplete")
+	ErrAlreadyMet             = errors.New("the event would record nothing new")
 	ErrCaseClosed             = errors.New("the case is closed")
 	ErrTimeBeforeLastEvent    = errors.New("the event's time is earlier than the case's last event")
 	ErrStaleRevision          = errors.New("the case has changed since it was read")
 	ErrPolicyMismatch         = errors.New("the case was raised under another policy")
 	ErrCaseSchema             = errors.New("the case is stored in another schema")
+	ErrEmptyCase              = errors.New("the case is empty")
 	ErrUnknownPolicy          = errors.New("no such policy")
 	ErrInvalidInput           = errors.New("invalid event data")
 	// ErrHistoryTampered: the record or its head was changed outside the
@@ -92,3 +94,12 @@ func (e *InputError) Error() string { return e.Path + ": " + e.Message }
 
 // Is makes every InputError match ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+
+// emptyHead refuses a zero Head, which names no schema, policy or record: a
+// case that was never raised, or a stored head not read back.
+func emptyHead(h *Head) error {
+	if h.Schema == 0 && h.Policy == (PolicyRef{}) && h.Revision == 0 && h.Hash.IsZero() {
+		return fmt.Errorf("%w (a zero Head): raise a case with Raise, or read a stored head back whole", ErrEmptyCase)
+	}
+	return nil
+}

@@ -166,7 +166,10 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, scratch *Entry) (He
 		now: ev.At, raised: h.Raised, entered: h.Entered, milestones: h.Milestones, obligations: h.Obligations,
 	})
 	defer act.release()
-	t, refusal := p.choose(ctx, act, stage, ev.Name, next.Forms)
+	// A replayed act was accepted when it was recorded, and a record is
+	// never rewritten; an act that brings data records something new.
+	fresh := !owned && len(updates) == 0 && len(formUpdates) == 0
+	t, refusal := p.choose(ctx, act, stage, ev.Name, next.Forms, fresh)
 	if refusal != nil {
 		return Head{}, nil, refusal
 	}
@@ -263,6 +266,9 @@ func (p *Policy) knownRole(role string) error {
 // owns checks that the head is in this engine's schema and its case was
 // raised under this policy version.
 func (p *Policy) owns(h *Head) error {
+	if err := emptyHead(h); err != nil {
+		return err
+	}
 	if h.Schema != CaseSchema {
 		return schemaError(h.ID, h.Schema)
 	}
@@ -306,15 +312,16 @@ func containsStage(list []*Stage, s *Stage) bool {
 // choose finds the first transition for the event that the actor's role,
 // the outstanding obligations, the forms and the guard all allow: the stage's
 // own transitions first, then the any_stage ones that apply there, in file
-// order. Checks run cheapest first, and the guard last.
-func (p *Policy) choose(ctx context.Context, act *activation, s *Stage, event string, forms map[string]map[string]any) (*Transition, *RefusedError) {
+// order. Checks run cheapest first, and the guard last. For a fresh act (new,
+// and bringing no data) a transition that would change nothing is refused.
+func (p *Policy) choose(ctx context.Context, act *activation, s *Stage, event string, forms map[string]map[string]any, fresh bool) (*Transition, *RefusedError) {
 	var refused *refusedWithRoom
 	for _, ts := range [2][]*Transition{s.Transitions, p.AnyStage} {
 		for _, t := range ts {
 			if t.Event != event || !t.AppliesIn(s) {
 				continue
 			}
-			r, ok := p.check(ctx, act, s, t, forms)
+			r, ok := p.check(ctx, act, s, t, forms, fresh)
 			if ok {
 				return t, nil
 			}
@@ -339,9 +346,12 @@ type refusedWithRoom struct {
 	room [2]Refusal
 }
 
-func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any) (Refusal, bool) {
+func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any, fresh bool) (Refusal, bool) {
 	if !t.permits(act.role) {
 		return Refusal{Err: ErrRoleNotPermitted, Transition: t, Detail: fmt.Sprintf("%q may not; it is for %s", act.role, roleList(t.Roles))}, false
+	}
+	if done, ok := t.doneAlready(act); fresh && ok {
+		return Refusal{Err: ErrAlreadyMet, Transition: t, Detail: done}, false
 	}
 	var outstanding []string
 	for _, ob := range t.Requires {
@@ -369,6 +379,35 @@ func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transi
 		}
 	}
 	return Refusal{}, true
+}
+
+// doneAlready reports whether taking t now would only complete duties that
+// are complete, and says so: it stays at the stage, meets duties, and every
+// one is met already (or not owed at this stage), and every milestone it sets
+// is set. A transition that meets no duty records that something happened
+// (and a milestone keeps its first time), so it is never done already.
+func (t *Transition) doneAlready(act *activation) (string, bool) {
+	if t.ToStage != nil || t.ToOutcome != nil || len(t.Completes) == 0 {
+		return "", false
+	}
+	for _, m := range t.Sets {
+		if _, set := act.milestones[m.ID]; !set {
+			return "", false
+		}
+	}
+	done := make([]string, len(t.Completes))
+	for j, ob := range t.Completes {
+		done[j] = ob.ID + " is not owed at this stage"
+		for i := range act.obligations {
+			if o := &act.obligations[i]; o.ID == ob.ID {
+				if o.open() {
+					return "", false
+				}
+				done[j] = ob.ID + " is met already"
+			}
+		}
+	}
+	return strings.Join(done, "; "), true
 }
 
 func (t *Transition) permits(role string) bool {
@@ -432,8 +471,10 @@ type Action struct {
 	// Transition is the one that would be taken (nil when refused).
 	Transition *Transition
 	Allowed    bool
-	// Refused says why not, one reason per transition of that name.
-	Refused *RefusedError
+	// Refused says why not: a *RefusedError (errors.As gives it), with one
+	// reason per transition of that name. It is nil when Allowed, a nil
+	// error, so a host can test it as any other.
+	Refused error
 }
 
 // Available lists every event of the case's current stage (and the any_stage
@@ -461,8 +502,12 @@ func (p *Policy) Available(ctx context.Context, h Head, actor, role string, at t
 	act.memo.on = true // one head, one time: a guard gives one answer
 	actions := make([]Action, 0, len(s.Transitions)+len(p.AnyStage))
 	p.eachEvent(s, func(name string) {
-		t, refused := p.choose(ctx, act, s, name, h.Forms)
-		actions = append(actions, Action{Event: name, Transition: t, Allowed: refused == nil, Refused: refused})
+		t, refused := p.choose(ctx, act, s, name, h.Forms, true)
+		a := Action{Event: name, Transition: t, Allowed: refused == nil}
+		if refused != nil {
+			a.Refused = refused // never a typed nil
+		}
+		actions = append(actions, a)
 	})
 	return actions, nil
 }
