@@ -230,11 +230,17 @@ func BenchmarkWorkingDayDeadline(b *testing.B) {
 	})
 }
 
-// gloucestershireGuards are the guards of Gloucestershire's Stage 2.
-var gloucestershireGuards = []string{
-	`dispute_area == "threshold"`,
-	`dispute_area != "threshold" || obligations.involve_service_manager_mash == "met"`,
-	`dispute_area != "threshold" || obligations.involve_service_manager_mash == "met"`,
+// stageGuards are the guards of the events that apply at a stage.
+func stageGuards(p *engine.Policy, s *engine.Stage) []string {
+	var guards []string
+	for _, ts := range [][]*engine.Transition{s.Transitions, p.AnyStage} {
+		for _, t := range ts {
+			if t.When != nil && t.AppliesIn(s) {
+				guards = append(guards, t.When.Text)
+			}
+		}
+	}
+	return guards
 }
 
 // BenchmarkGuards answers what a second tier manager may do at
@@ -277,12 +283,22 @@ func BenchmarkGuards(b *testing.B) {
 		record(b)
 	})
 	b.Run("cel-go", func(b *testing.B) {
-		env, err := cel.NewEnv(cel.Variable("dispute_area", cel.StringType), cel.Variable("obligations", cel.MapType(cel.StringType, cel.StringType)))
+		p, diags := policies.Load("gloucestershire")
+		if err := diags.Err(); err != nil {
+			b.Fatal(err)
+		}
+		s, _ := p.Stage("stage2")
+		guards := stageGuards(p, s)
+		if len(guards) != 3 {
+			b.Fatalf("Gloucestershire's Stage 2 has %d guards, not 3: %q", len(guards), guards)
+		}
+		env, err := cel.NewEnv(cel.Variable("dispute_area", cel.StringType), cel.Variable("immediate_risk", cel.BoolType),
+			cel.Variable("obligations", cel.MapType(cel.StringType, cel.StringType)))
 		if err != nil {
 			b.Fatal(err)
 		}
 		var prgs []cel.Program
-		for _, g := range gloucestershireGuards {
+		for _, g := range guards {
 			ast, iss := env.Compile(g)
 			if iss.Err() != nil {
 				b.Fatal(iss.Err())
@@ -294,8 +310,8 @@ func BenchmarkGuards(b *testing.B) {
 			prgs = append(prgs, prg)
 		}
 		act, err := interpreter.NewActivation(map[string]any{
-			"dispute_area": "threshold",
-			"obligations":  map[string]string{"second_tier_consider": "pending", "involve_service_manager_mash": "pending"},
+			"dispute_area": "threshold", "immediate_risk": false,
+			"obligations": map[string]string{"second_tier_consider": "pending", "involve_service_manager_mash": "pending"},
 		})
 		if err != nil {
 			b.Fatal(err)
