@@ -350,8 +350,10 @@ func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transi
 	if !t.permits(act.role) {
 		return Refusal{Err: ErrRoleNotPermitted, Transition: t, Detail: fmt.Sprintf("%q may not; it is for %s", act.role, roleList(t.Roles))}, false
 	}
-	if done, ok := t.doneAlready(act); fresh && ok {
-		return Refusal{Err: ErrAlreadyMet, Transition: t, Detail: done}, false
+	if fresh {
+		if done, ok := t.doneAlready(act); ok {
+			return Refusal{Err: ErrAlreadyMet, Transition: t, Detail: done}, false
+		}
 	}
 	var outstanding []string
 	for _, ob := range t.Requires {
@@ -395,16 +397,26 @@ func (t *Transition) doneAlready(act *activation) (string, bool) {
 			return "", false
 		}
 	}
+	// Whether any duty it completes is still owed is asked first, so that the
+	// answer costs nothing when it is (Available asks it of every event).
+	owed := func(ob *Obligation) (o *ObligationState) {
+		for i := range act.obligations {
+			if x := &act.obligations[i]; x.ID == ob.ID {
+				o = x
+			}
+		}
+		return o
+	}
+	for _, ob := range t.Completes {
+		if o := owed(ob); o != nil && o.open() {
+			return "", false
+		}
+	}
 	done := make([]string, len(t.Completes))
 	for j, ob := range t.Completes {
 		done[j] = ob.ID + " is not owed at this stage"
-		for i := range act.obligations {
-			if o := &act.obligations[i]; o.ID == ob.ID {
-				if o.open() {
-					return "", false
-				}
-				done[j] = ob.ID + " is met already"
-			}
+		if owed(ob) != nil {
+			done[j] = ob.ID + " is met already"
 		}
 	}
 	return strings.Join(done, "; "), true
