@@ -32,13 +32,7 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 	if err != nil {
 		return Case{}, err
 	}
-	facts := make(map[string]any, len(p.Facts))
-	for _, f := range p.Facts {
-		if f.Default != nil {
-			facts[f.ID] = f.Default
-		}
-	}
-	maps.Copy(facts, updates)
+	facts := p.initialFacts(updates)
 	c := Case{
 		Schema: CaseSchema, ID: r.CaseID, Policy: PolicyRef{ID: p.ID, Version: p.Version},
 		Revision: 1, Raised: r.At, Facts: facts, Forms: forms,
@@ -55,6 +49,18 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 	seal(entry, nil)
 	c.History = []*Entry{entry}
 	return c, nil
+}
+
+// initialFacts are a new case's facts: each fact's default, then updates.
+func (p *Policy) initialFacts(updates map[string]any) map[string]any {
+	facts := make(map[string]any, len(p.Facts))
+	for _, f := range p.Facts {
+		if f.Default != nil {
+			facts[f.ID] = f.Default
+		}
+	}
+	maps.Copy(facts, updates)
+	return facts
 }
 
 // Fire applies an event to a case and returns the case that results. The case
@@ -422,16 +428,11 @@ func (p *Policy) fix(ctx context.Context, o *ObligationState, ob *Obligation, an
 	if !ob.HasDeadline {
 		return nil
 	}
-	w := ob.Within
-	if ob.Expedite != nil {
-		ok, err := ob.Expedite.When.Eval(ctx, act)
-		if err != nil {
-			return fmt.Errorf("obligation %s: expedite condition %s: %w", ob.ID, ob.Expedite.When.Text, err)
-		}
-		if ok {
-			w, o.Expedited = ob.Expedite.Within, true
-		}
+	w, expedited, err := timescale(ctx, ob, act)
+	if err != nil {
+		return err
 	}
+	o.Expedited = expedited
 	due, err := p.calendar.Due(anchor, w)
 	if err != nil {
 		return fmt.Errorf("obligation %s: %w", ob.ID, err)

@@ -5,8 +5,11 @@
 // # Model
 //
 // The case walks the ladder in the policy's stage order (Policy.Stages),
-// from the first stage to the last; any_stage shortcuts and expedited
-// timescales are ignored, because both only ever shorten the wait.
+// from the first stage to the last; any_stage shortcuts are ignored, because
+// they only ever shorten the wait. So are expedited timescales, unless
+// WithFacts gives the case's facts: then an obligation whose expedite
+// condition holds for them, when its deadline is fixed, gets its expedited
+// timescale, as the engine's case would (engine.Policy.Timescale).
 //
 //   - The first stage is entered when the case is raised.
 //   - Each later stage is entered one minute before the previous stage's

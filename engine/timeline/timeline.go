@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -54,6 +55,9 @@ func (s Stage) Latest() *Deadline {
 type Deadline struct {
 	Obligation *engine.Obligation
 	From       From
+	// Expedited is set when WithFacts's facts made the obligation's expedite
+	// condition hold, so Within is its expedited timescale.
+	Expedited bool
 	calendar.Deadline
 }
 
@@ -86,14 +90,33 @@ func (f From) String() string {
 	return "from entering the stage"
 }
 
+// Option configures WorstCase.
+type Option func(*options)
+
+type options struct {
+	facts map[string]any
+}
+
+// WithFacts gives the case's facts (by fact id, as engine.Raise takes them):
+// an obligation whose expedite condition holds for them gets its expedited
+// timescale, as the engine would give it. Without it every obligation keeps
+// its own timescale, the longest wait.
+func WithFacts(facts map[string]any) Option {
+	return func(o *options) { o.facts = facts }
+}
+
 // WorstCase computes the schedule of a case raised at raised that is never
 // resolved and is escalated at every stage on the last day allowed. A
 // milestone set on entering a stage is set when the stage is entered; one set
 // by an event during a stage is set, at worst, in the last minute that
 // stage's other deadlines allow.
-func WorstCase(p *engine.Policy, raised time.Time) (*Schedule, error) {
+func WorstCase(p *engine.Policy, raised time.Time, opts ...Option) (*Schedule, error) {
 	if raised.IsZero() {
 		return nil, fmt.Errorf("timeline: no raised time given: give the instant the case is raised")
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
 	cal := p.Calendar()
 	s := &Schedule{Policy: p, Raised: raised, Stages: make([]Stage, 0, len(p.Stages))}
@@ -122,11 +145,19 @@ func WorstCase(p *engine.Policy, raised time.Time) (*Schedule, error) {
 					from.SetBy, from.During, anchor = set.Stage, set.During, t
 				}
 			}
-			dl, err := cal.Deadline(anchor, ob.Within)
+			within, expedited := ob.Within, false
+			if o.facts != nil {
+				var err error
+				within, expedited, err = p.Timescale(context.Background(), ob, o.facts, raised, anchor)
+				if err != nil {
+					return Deadline{}, fmt.Errorf("timeline: stage %s, obligation %s: %w", st.ID, ob.ID, err)
+				}
+			}
+			dl, err := cal.Deadline(anchor, within)
 			if err != nil {
 				return Deadline{}, fmt.Errorf("timeline: stage %s, obligation %s: %w", st.ID, ob.ID, err)
 			}
-			return Deadline{Obligation: ob, From: from, Deadline: dl}, nil
+			return Deadline{Obligation: ob, From: from, Expedited: expedited, Deadline: dl}, nil
 		}
 		// Deadlines that count from a milestone set during this stage wait
 		// until the stage's other deadlines say when that is.

@@ -181,3 +181,35 @@ func TestWorstCaseBeyondTheCalendar(t *testing.T) {
 	assert.Contains(t, err.Error(), "stage stage1, obligation plan")
 	assert.ErrorIs(t, err, calendar.ErrOutOfRange)
 }
+
+// With the case's facts, an expedite whose condition holds shortens the
+// deadline as the engine would; without them, every timescale is its own.
+func TestWorstCaseWithFactsExpedites(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "milestones:", "facts:\n  urgent: {type: bool, description: Urgent.}\nmilestones:", 1)
+		return strings.Replace(s, "within: 2 working days, source: {file: fixture.txt, quote: plan}",
+			"within: 2 working days, expedite: {when: urgent, within: immediately}, source: {file: fixture.txt, quote: plan}", 1)
+	})
+	raised := london(t, "2026-12-22 10:00")
+	for _, tc := range []struct {
+		name      string
+		opts      []timeline.Option
+		due       string
+		expedited bool
+	}{
+		{"no facts", nil, "2026-12-24", false},
+		{"the condition is false", []timeline.Option{timeline.WithFacts(map[string]any{"urgent": false})}, "2026-12-24", false},
+		{"the condition holds", []timeline.Option{timeline.WithFacts(map[string]any{"urgent": true})}, "2026-12-22", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := timeline.WorstCase(p, raised, tc.opts...)
+			require.NoError(t, err)
+			plan := s.Stages[0].Deadlines[0]
+			assert.Equal(t, tc.due, plan.DueDate.String())
+			assert.Equal(t, tc.expedited, plan.Expedited)
+			assert.Equal(t, tc.expedited, plan.Immediate)
+		})
+	}
+	_, err := timeline.WorstCase(p, raised, timeline.WithFacts(map[string]any{"urgnt": true}))
+	assert.ErrorContains(t, err, `did you mean "urgent"`)
+}
