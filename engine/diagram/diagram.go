@@ -80,8 +80,12 @@ const (
 	anyStageID = "any_stage"
 )
 
-func stageID(s *engine.Stage) string     { return "stage_" + s.ID }
-func outcomeID(o *engine.Outcome) string { return "outcome_" + o.ID }
+// StageNodeID is the id of a stage's node in the chart, so that a page
+// showing the chart can find the stage a node draws.
+func StageNodeID(s *engine.Stage) string { return "stage_" + s.ID }
+
+// OutcomeNodeID is the id of an outcome's node in the chart.
+func OutcomeNodeID(o *engine.Outcome) string { return "outcome_" + o.ID }
 
 func build(p *engine.Policy) graph {
 	g := graph{title: fmt.Sprintf("%s (%s, version %s)", p.Title, p.Partnership, p.Version)}
@@ -91,21 +95,21 @@ func build(p *engine.Policy) graph {
 		for _, ob := range s.Obligations {
 			lines = append(lines, ob.ID+": "+timescale(ob))
 		}
-		g.nodes = append(g.nodes, node{id: stageID(s), kind: stageNode, lines: lines})
+		g.nodes = append(g.nodes, node{id: StageNodeID(s), kind: stageNode, lines: lines})
 	}
 	for _, o := range p.Outcomes {
 		kind := string(o.Kind)
 		if o.Route != "" {
 			kind += ": " + string(o.Route)
 		}
-		g.nodes = append(g.nodes, node{id: outcomeID(o), kind: outcomeNode, lines: []string{o.Title, "(" + kind + ")"}})
+		g.nodes = append(g.nodes, node{id: OutcomeNodeID(o), kind: outcomeNode, lines: []string{o.Title, "(" + kind + ")"}})
 	}
 	if p.Start != nil {
-		g.edges = append(g.edges, edge{from: startID, to: stageID(p.Start)})
+		g.edges = append(g.edges, edge{from: startID, to: StageNodeID(p.Start)})
 	}
 	for _, s := range p.Stages {
 		for _, t := range s.Transitions {
-			g.edges = append(g.edges, edge{from: stageID(s), to: target(t, stageID(s)), lines: edgeLines(t)})
+			g.edges = append(g.edges, edge{from: StageNodeID(s), to: target(t, StageNodeID(s)), lines: edgeLines(t)})
 		}
 	}
 	if len(p.AnyStage) > 0 {
@@ -122,9 +126,9 @@ func build(p *engine.Policy) graph {
 func target(t *engine.Transition, self string) string {
 	switch {
 	case t.ToStage != nil:
-		return stageID(t.ToStage)
+		return StageNodeID(t.ToStage)
 	case t.ToOutcome != nil:
-		return outcomeID(t.ToOutcome)
+		return OutcomeNodeID(t.ToOutcome)
 	}
 	return self
 }
