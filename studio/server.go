@@ -276,7 +276,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) secretOK(v string) bool { return subtle.ConstantTimeCompare([]byte(v), []byte(s.token)) == 1 }
+func (s *Server) secretOK(v string) bool {
+	return subtle.ConstantTimeCompare([]byte(v), []byte(s.token)) == 1
+}
 
 func (s *Server) hostOK(host string) bool {
 	return host == "127.0.0.1:"+s.port || host == "localhost:"+s.port
@@ -304,9 +306,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		if _, open := s.listeners[ch]; open {
-			delete(s.listeners, ch)
-		}
+		delete(s.listeners, ch)
 		s.mu.Unlock()
 	}()
 	rc := http.NewResponseController(w)

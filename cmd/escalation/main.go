@@ -51,7 +51,7 @@ type env struct {
 func commands() []*command {
 	return []*command{
 		validateCommand(), testCommand(), diagramCommand(), docCommand(), timelineCommand(),
-		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(),
+		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(), studioCommand(),
 	}
 }
 
@@ -92,7 +92,7 @@ func find(name string) *command {
 }
 
 func unknownCommand(w io.Writer, name string) int {
-	names := make([]string, 0, 9)
+	names := make([]string, 0, 10)
 	for _, c := range commands() {
 		names = append(names, c.name)
 	}

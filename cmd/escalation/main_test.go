@@ -130,6 +130,12 @@ func TestCommands(t *testing.T) {
 		{"due-hours-json", []string{"due", "--from", "2026-03-28T12:00", "--within", "24 hours", "--format", "json"}, exitOK},
 		{"due-bad-within", []string{"due", "--from", "2026-12-22", "--within", "2 days"}, exitUsage},
 		{"due-missing-from", []string{"due", "--within", "2 working days"}, exitUsage},
+
+		// studio: what it refuses before it serves anything
+		{"studio-help", []string{"studio", "--help"}, exitOK},
+		{"studio-not-a-folder", []string{"studio", tiny}, exitFail},
+		{"studio-not-loopback", []string{"studio", "--addr", "0.0.0.0:8080", "testdata/policies"}, exitFail},
+		{"studio-two-folders", []string{"studio", "testdata/policies", "testdata/scenarios"}, exitUsage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, code := invocation(t, tc.args...)

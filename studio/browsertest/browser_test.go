@@ -158,7 +158,7 @@ type css = chromedp.CSS
 // js runs a JavaScript statement in the page.
 func js(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Evaluate[bool]("(" + expr + ", true)")(ctx, tg)
+		_, err := chromedp.Evaluate[bool]("("+expr+", true)")(ctx, tg)
 		return err
 	})
 }
