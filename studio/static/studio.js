@@ -107,7 +107,7 @@ function renderProblems() {
   list.replaceChildren(...state.problems.map((p) => {
     const where = p.file + (p.line ? `:${p.line}` + (p.column ? `:${p.column}` : "") : "");
     const context = el("pre", {class: "context"}, ...(p.context || []).map((l) =>
-      el("span", {class: l.n === p.line ? "hit" : ""}, `${String(l.n).padStart(4)} | ${l.text}\n`)));
+      el("span", {class: l.n === p.line ? "l hit" : "l"}, `${String(l.n).padStart(4)} | ${l.text}`)));
     const li = el("li", {class: p.severity, "data-line": p.line, "data-file": p.file},
       el("span", {class: "sev"}, p.severity), el("span", {class: "where"}, where), " ", el("strong", {}, p.message),
       el("pre", {class: "snippet"}, p.text.split("\n").slice(1).join("\n").trimEnd() || p.hint || ""),
@@ -395,7 +395,7 @@ function renderScenarios() {
     s.error ? el("p", {class: "refused"}, s.error) : "",
     ...s.failures.map((f) => el("div", {class: "failure"},
       el("div", {}, el("strong", {}, `line ${f.line}: `), `expected ${f.expected}, got ${f.actual}`),
-      el("pre", {}, ...f.context.map((l) => el("span", {class: l.n === f.line ? "hit" : ""}, `${String(l.n).padStart(4)} | ${l.text}\n`))))))));
+      el("pre", {}, ...f.context.map((l) => el("span", {class: l.n === f.line ? "l hit" : "l"}, `${String(l.n).padStart(4)} | ${l.text}`))))))));
 }
 
 // ---- The document ----
