@@ -15,7 +15,26 @@ import (
 type Option func(*config) error
 
 type config struct {
+	feed     Feed
+	days     []DayOff
 	closures []Holiday
+}
+
+func (cfg *config) apply(opts []Option) error {
+	for _, opt := range opts {
+		if err := opt(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clone copies the lists, so that options applied to the copy leave cfg as
+// it was.
+func (cfg config) clone() config {
+	cfg.days = append([]DayOff(nil), cfg.days...)
+	cfg.closures = append([]Holiday(nil), cfg.closures...)
+	return cfg
 }
 
 // WithClosures adds days on which the host does not work although they are
@@ -50,8 +69,9 @@ func checkClosure(h Holiday) error {
 // ParseClosures reads closure days from YAML: a list of mappings with the
 // keys date (YYYY-MM-DD, required), name (required) and source (optional).
 // It is strict: unknown keys, missing keys, repeated keys and repeated dates
-// are errors. Every problem is reported, each as "file:line:column: what is
-// wrong". Empty input is an empty list.
+// are errors. Every problem is reported, each a *PosError that reads
+// "file:line:column: what is wrong" (joined with errors.Join). Empty input
+// is an empty list.
 //
 //	# closures.yaml
 //	- date: 2026-12-29
@@ -72,14 +92,39 @@ func ParseClosures(file string, data []byte) ([]Holiday, error) {
 	case err != nil:
 		return nil, syntaxError(file, err)
 	default:
-		return nil, fmt.Errorf("%s:%d:%d: a second YAML document: put every closure in one list", file, extra.Line, extra.Column)
+		return nil, &PosError{File: file, Line: extra.Line, Column: extra.Column, Msg: "a second YAML document: put every closure in one list"}
 	}
+	return ParseClosuresNode(file, &doc)
+}
+
+// ParseClosuresNode reads closure days, in ParseClosures' format, from a
+// node of a larger YAML file: a scenario's closures list. file names that
+// file in the errors, which are at its lines and columns.
+func ParseClosuresNode(file string, n *yaml.Node) ([]Holiday, error) {
 	p := closureParser{file: file}
-	days := p.list(&doc)
+	days := p.list(n)
 	if len(p.errs) > 0 {
 		return nil, errors.Join(p.errs...)
 	}
 	return days, nil
+}
+
+// PosError is a mistake at a place in a file. Column is 0 when the YAML
+// library gives only the line, as it does for syntax errors.
+type PosError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *PosError) Error() string {
+	switch {
+	case e.Line == 0:
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	case e.Column == 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
 }
 
 // syntaxError puts the file name in front of a YAML syntax error, in the
@@ -90,9 +135,9 @@ func syntaxError(file string, err error) error {
 	var line int
 	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
 		_, rest, _ := strings.Cut(msg, ": ")
-		return fmt.Errorf("%s:%d: %s", file, line, rest)
+		return &PosError{File: file, Line: line, Msg: rest}
 	}
-	return fmt.Errorf("%s: %s", file, msg)
+	return &PosError{File: file, Msg: msg}
 }
 
 type closureParser struct {
@@ -101,7 +146,7 @@ type closureParser struct {
 }
 
 func (p *closureParser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("%s:%d:%d: %s", p.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	p.errs = append(p.errs, &PosError{File: p.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *closureParser) list(doc *yaml.Node) []Holiday {

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ const MaxSize = 1 << 20
 
 // The keys of each mapping, in the order SCENARIOS.md documents them.
 var (
-	fileKeys      = []string{"scenario", "policy", "raised", "expect", "steps"}
+	fileKeys      = []string{"scenario", "policy", "closures", "raised", "expect", "steps"}
 	raisedKeys    = []string{"at", "by", "role", "agency", "facts", "forms", "note"}
 	stepKeys      = []string{"event", "at", "by", "role", "agency", "facts", "forms", "note", "expect"}
 	expectKeys    = []string{"stage", "outcome", "due", "status", "overdue", "available", "refused"}
@@ -209,6 +210,9 @@ func (p *parser) story(root *yaml.Node) *File {
 		case "policy":
 			f.Policy, _ = p.text(kv.v, "policy")
 			f.PolicyPos = p.pos(kv.v)
+		case "closures":
+			f.Closures = p.closures(kv.v)
+			f.ClosuresPos = p.pos(kv.k)
 		case "raised":
 			f.Raised = p.step(kv.k, kv.v, "raised", raisedKeys, []string{"at", "by", "role"})
 			f.Raised.Event = engine.RaiseEvent
@@ -234,6 +238,27 @@ func (p *parser) story(root *yaml.Node) *File {
 		}
 	}
 	return f
+}
+
+// closures reads the story's closure days, in the closure file format
+// (calendar.ParseClosures), reporting each problem where it is.
+func (p *parser) closures(n *yaml.Node) []calendar.Holiday {
+	if !p.check(n, yaml.SequenceNode, "closures") {
+		return nil
+	}
+	days, err := calendar.ParseClosuresNode(p.file, n)
+	if err == nil {
+		return days
+	}
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var pe *calendar.PosError
+		if errors.As(e, &pe) {
+			p.report(engine.Pos{File: pe.File, Line: pe.Line, Column: pe.Column}, "bad-closure", "", "%s", strings.TrimPrefix(pe.Msg, "calendar: "))
+			continue
+		}
+		p.report(p.pos(n), "bad-closure", "", "%s", strings.TrimPrefix(e.Error(), "calendar: "))
+	}
+	return nil
 }
 
 func (p *parser) step(at, n *yaml.Node, what string, keys, required []string) Step {
