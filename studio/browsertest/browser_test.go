@@ -420,32 +420,50 @@ func TestPlayedCaseSavedAsAScenarioPasses(t *testing.T) {
 
 // A change of timescale redraws the diagram, the timeline and the failing
 // scenario without another command; this measures how long the page takes,
-// from the write to the redrawn view, over several saves.
+// from the write to the updated view, over several saves for each view.
 func TestSavedChangeUpdatesEveryViewAndHowLongItTakes(t *testing.T) {
 	dir := newarea(t)
 	s := serve(t, dir)
-	tb := browser(t, 90*time.Second)
+	tb := browser(t, 3*time.Minute)
 	tb.open(t, s, "picture")
 	tb.run(t, "drawing", chromedp.WaitVisible(css(`#diagram svg`)))
-	var took []time.Duration
 	days := 3
-	for _, next := range []int{4, 5, 6, 7, 8, 9, 10, 3} {
-		before := tb.version(t)
-		saved := time.Now()
-		edit(t, dir, fmt.Sprintf("owner: line_manager\n        within: %d working days", days), fmt.Sprintf("owner: line_manager\n        within: %d working days", next))
-		days = next
-		tb.run(t, "waiting for the redraw",
-			until(fmt.Sprintf(`document.body.dataset.version !== %q && document.getElementById("diagram").dataset.drawn.includes("agree_way_forward: %d working days")`, before, next)))
-		took = append(took, time.Since(saved))
+	for _, view := range []struct {
+		name, setup, updated string // updated: the view shows N working days (%[2]d) after version %[1]q
+	}{
+		{"problems", `location.hash = "problems"`, `document.body.dataset.version !== %q`},
+		{"timeline", `location.hash = "timeline"`, `document.body.dataset.version !== %q && document.getElementById("timeline").textContent.includes("%d working days")`},
+		{"picture", `location.hash = "picture"`, `document.body.dataset.version !== %q && document.getElementById("diagram").dataset.drawn.includes("agree_way_forward: %d working days")`},
+	} {
+		tb.run(t, view.name, js(view.setup), until(`document.body.dataset.version !== ""`), chromedp.Sleep(500*time.Millisecond))
+		if view.name == "timeline" {
+			tb.run(t, "the timeline", timelineFrom("2026-12-22"))
+		}
+		var took []time.Duration
+		for range 6 {
+			next := days%9 + 3 // 3 to 11 working days, never the same twice running
+			before := tb.version(t)
+			cond := fmt.Sprintf(view.updated, before, next)
+			if view.name == "problems" {
+				cond = fmt.Sprintf(view.updated, before)
+			}
+			saved := time.Now()
+			edit(t, dir, fmt.Sprintf("owner: line_manager\n        within: %d working days", days), fmt.Sprintf("owner: line_manager\n        within: %d working days", next))
+			days = next
+			tb.run(t, "waiting for "+view.name, until(cond))
+			took = append(took, time.Since(saved))
+		}
+		slices.Sort(took)
+		t.Logf("%s: from saving the file to the updated view, over %d saves: fastest %v, median %v, slowest %v", view.name,
+			len(took), took[0].Round(time.Millisecond), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
+		// Drawing the picture is Mermaid laying the chart out, which on a
+		// loaded two-core machine takes seconds; this bounds it, and the log
+		// says how long.
+		if took[len(took)-1] > 10*time.Second {
+			t.Errorf("%s: the slowest update took %v", view.name, took[len(took)-1])
+		}
 	}
-	slices.Sort(took)
-	t.Logf("from saving the file to the redrawn diagram, over %d saves: fastest %v, median %v, slowest %v",
-		len(took), took[0].Round(time.Millisecond), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
-	// Most of it is Mermaid laying the chart out, which on a loaded two-core
-	// machine takes seconds; this bounds it, and the log says how long.
-	if took[len(took)-1] > 10*time.Second {
-		t.Errorf("the slowest redraw took %v", took[len(took)-1])
-	}
+	edit(t, dir, fmt.Sprintf("owner: line_manager\n        within: %d working days", days), "owner: line_manager\n        within: 3 working days")
 
 	// 4 working days at Stage 2: the scenario that expects 3 now fails, on
 	// its line, and the timeline says 4.
