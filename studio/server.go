@@ -310,6 +310,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	rc := http.NewResponseController(w)
+	// The stream outlives the server's read timeout, which would otherwise
+	// end it; a listener is bounded by maxListeners and needs the key.
+	if err := rc.SetReadDeadline(time.Time{}); err != nil {
+		http.Error(w, "the event stream cannot be kept open", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	send := func(msg string) bool {
 		if rc.SetWriteDeadline(time.Now().Add(heartbeat+5*time.Second)) != nil {

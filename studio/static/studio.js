@@ -215,6 +215,7 @@ function factValues(box) {
 // ---- The timeline ----
 
 let timelineFile = null;
+let scheduling = 0; // numbers timeline requests, so a late answer is dropped
 
 async function renderTimeline() {
   const p = usable();
@@ -222,10 +223,12 @@ async function renderTimeline() {
   if (timelineFile !== p.file + "\n" + JSON.stringify(p.facts || [])) {
     timelineFile = p.file + "\n" + JSON.stringify(p.facts || []);
     const keep = factValues($("tl-facts"));
-    factInputs($("tl-facts"), p.facts, keep, "tl-", () => renderTimeline());
+    factInputs($("tl-facts"), p.facts, keep, "tl-", () => {}); // the form's own change listener redraws
   }
   if (!$("tl-date").value) $("tl-date").value = new Date().toISOString().slice(0, 10);
+  const n = ++scheduling;
   const res = await api("/api/timeline", {file: p.file, raised: `${$("tl-date").value}T${$("tl-time").value || "09:00"}`, facts: factValues($("tl-facts"))});
+  if (n !== scheduling) return; // a newer request is under way
   const box = $("timeline");
   if (!res.ok) { box.replaceChildren(el("p", {class: "refused"}, res.data.error)); return; }
   const t = res.data;
