@@ -37,7 +37,8 @@ const (
 // Server serves the studio for one folder. Make it with New, run it with
 // Serve; it answers only the browser that opened the address URL returns.
 type Server struct {
-	dir   string
+	dir   string // absolute, links resolved
+	name  string // as the author named it
 	token string
 	ln    net.Listener
 	port  string
@@ -133,7 +134,7 @@ func New(dir string, opts ...Option) (*Server, error) {
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	s := &Server{
-		dir: abs, token: hex.EncodeToString(secret), ln: ln, port: port, now: cfg.now, poll: cfg.poll,
+		dir: abs, name: filepath.Clean(dir), token: hex.EncodeToString(secret), ln: ln, port: port, now: cfg.now, poll: cfg.poll,
 		rebuilds: make(chan struct{}, 1), listeners: map[chan int64]struct{}{},
 	}
 	s.http = &http.Server{
@@ -144,7 +145,7 @@ func New(dir string, opts ...Option) (*Server, error) {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    maxHeader,
 	}
-	s.publish(build(context.Background(), s.dir, s.today()))
+	s.publish(build(context.Background(), s.dir, s.name, s.today()))
 	return s, nil
 }
 

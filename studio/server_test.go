@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 )
 
@@ -328,6 +329,15 @@ func TestWithAddrListensOnLoopbackOnly(t *testing.T) {
 	assert.True(t, strings.HasPrefix(s.URL(), "http://127.0.0.1:"+s.port+"/?token="))
 }
 
+// An empty folder is a problem, not a clean bill of health.
+func TestAFolderWithoutAPolicyIsAProblem(t *testing.T) {
+	snap := build(context.Background(), t.TempDir(), "empty", calendar.DateOf(fixedNow()))
+	require.Len(t, snap.state.Problems, 1)
+	assert.Equal(t, "no-policy", snap.state.Problems[0].Code)
+	assert.Equal(t, 1, snap.state.Errors)
+	assert.Equal(t, "empty", snap.state.Dir)
+}
+
 func TestNewNeedsAFolder(t *testing.T) {
 	_, err := New(filepath.Join("..", "examples", "newarea", "policy.yaml"))
 	assert.ErrorContains(t, err, "is not a folder")
@@ -391,7 +401,7 @@ func TestTheStateOfTheFolder(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(story, bytes.Replace(src, []byte("due: {discuss: 2026-11-12}"), []byte("due: {discuss: 2026-11-13}"), 1), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(r.dir, "other.yaml"), []byte("language: escalation/v1\nid: other\nstart: nowhere\n"), 0o644))
-	r.s.publish(build(context.Background(), r.s.dir, r.s.today()))
+	r.s.publish(build(context.Background(), r.s.dir, r.s.name, r.s.today()))
 	state := decode[State](t, r.do(t, http.MethodGet, "/api/state", nil, nil))
 
 	require.NotEmpty(t, state.Problems)

@@ -136,13 +136,13 @@ func readBounded(name string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, engine.DefaultMaxBytes+1))
 }
 
-// build loads every policy, parses and runs every scenario, and gathers
-// what the page shows.
-func build(ctx context.Context, dir string, today calendar.Date) *snapshot {
+// build loads every policy in dir, parses and runs every scenario, and
+// gathers what the page shows; name is the folder as the author named it.
+func build(ctx context.Context, dir, name string, today calendar.Date) *snapshot {
 	files, problems := scan(dir)
 	snap := &snapshot{policies: map[string]*engine.Policy{}, sources: map[string][]byte{}}
 	st := &snap.state
-	st.Dir = dir
+	st.Dir = name
 	var diags engine.Diagnostics
 	for _, f := range files {
 		snap.sources[f.name] = f.src
@@ -156,6 +156,12 @@ func build(ctx context.Context, dir string, today calendar.Date) *snapshot {
 			snap.policies[f.name] = p
 		}
 		st.Policies = append(st.Policies, policyView(f.name, p))
+	}
+	if len(st.Policies) == 0 {
+		// As validate does: a folder with nothing to check must not look fine.
+		problems = append(problems, Problem{Severity: "error", Code: "no-policy", File: ".",
+			Message: "no policy files (*.yaml, *.yml) in this folder",
+			Hint:    "start the studio on the folder that holds your policy file, or copy examples/newarea into this one"})
 	}
 	for _, f := range files {
 		if f.scenario {

@@ -486,6 +486,10 @@ func TestSavedChangeUpdatesEveryViewAndHowLongItTakes(t *testing.T) {
 // TestScreenshots -update, from the repository's top folder: cd there
 // first).
 func TestScreenshots(t *testing.T) {
+	top, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := newarea(t)
 	// The scenarios view shows a failure: a story that expects the wrong day.
 	story := filepath.Join(dir, "scenarios", "resolved-at-stage1.yaml")
@@ -496,7 +500,8 @@ func TestScreenshots(t *testing.T) {
 	if err := os.WriteFile(story, []byte(strings.Replace(string(src), "due: {discuss: 2026-11-12}", "due: {discuss: 2026-11-13}", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := serve(t, dir)
+	t.Chdir(filepath.Dir(dir)) // the page names the folder as the author did: newarea
+	s := serve(t, "newarea")
 	tb := browser(t, 2*time.Minute)
 	tb.open(t, s, "picture")
 	for _, shot := range []struct {
@@ -538,7 +543,7 @@ func TestScreenshots(t *testing.T) {
 			t.Fatalf("%s: the screenshot is not a picture (%d bytes)", shot.name, len(png))
 		}
 		if *update {
-			out := filepath.Join(root, "docs", "studio", shot.name+".png")
+			out := filepath.Join(top, "docs", "studio", shot.name+".png")
 			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 				t.Fatal(err)
 			}
