@@ -132,7 +132,14 @@ async function renderPicture() {
   if (!p) { box.replaceChildren(); return; }
   if (box.dataset.drawn === p.mermaid) return;
   const n = ++drawing;
-  const {svg} = await window.mermaid.render("chart" + n, p.mermaid);
+  let svg;
+  try {
+    ({svg} = await window.mermaid.render("chart" + n, p.mermaid));
+  } catch (err) {
+    note.hidden = false;
+    note.textContent = `Mermaid could not draw the chart: ${err.message || err}`;
+    return;
+  }
   if (n !== drawing) return;
   box.innerHTML = svg; // Mermaid's own output, from the server's text, sanitised by Mermaid (securityLevel strict)
   box.dataset.drawn = p.mermaid;
@@ -415,11 +422,13 @@ async function renderDocument() {
 // ---- Keeping up with the folder ----
 
 let loading = Promise.resolve();
+let answering = true; // false while the studio does not answer
 
 async function load() {
   const res = await api("/api/state");
   if (!res.ok) { $("status").textContent = res.data.error || "The studio did not answer."; $("status").className = "status bad"; return; }
   state = res.data;
+  answering = true;
   renderFrame();
   await showView();
   // Tests and people can read which version the page shows, once drawn.
@@ -427,8 +436,16 @@ async function load() {
 }
 
 function reload() {
-  loading = loading.then(load, load);
+  loading = loading.then(load, load).catch(stopped);
   return loading;
+}
+
+// stopped says the studio is not answering: it was stopped, or the machine
+// is asleep. The page keeps what it shows and catches up when it answers.
+function stopped() {
+  answering = false;
+  $("status").textContent = "The studio is not answering: is escalation studio still running?";
+  $("status").className = "status bad";
 }
 
 function start() {
@@ -445,8 +462,9 @@ function start() {
   $("save-form").addEventListener("submit", (e) => save(e, false));
   $("print").addEventListener("click", () => window.print());
   const events = new EventSource("/api/events");
+  events.addEventListener("error", () => { if (events.readyState !== EventSource.OPEN) stopped(); });
   events.addEventListener("version", (e) => {
-    if (!state || Number(e.data) !== state.version) reload();
+    if (!state || Number(e.data) !== state.version || !answering) reload();
   });
   reload();
 }
