@@ -54,7 +54,13 @@ type running struct {
 
 func start(t *testing.T) *running {
 	t.Helper()
-	dir := copyDir(t, filepath.Join("..", "examples", "newarea"))
+	return startIn(t, filepath.Join("..", "examples", "newarea"))
+}
+
+// startIn serves a copy of the folder src.
+func startIn(t *testing.T, src string) *running {
+	t.Helper()
+	dir := copyDir(t, src)
 	s, err := New(dir, WithClock(fixedNow), WithPollInterval(20*time.Millisecond))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -468,9 +474,9 @@ func TestTheTimelineWithFacts(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	tl := decode[TimelineView](t, res)
 	assert.Equal(t, []HolidayView{
-		{"2026-12-25", "Fri 25 Dec 2026", "Christmas Day"},
-		{"2026-12-28", "Mon 28 Dec 2026", "Boxing Day (substitute day)"},
-		{"2027-01-01", "Fri 1 Jan 2027", "New Year's Day"},
+		{Date: "2026-12-25", Long: "Fri 25 Dec 2026", Name: "Christmas Day"},
+		{Date: "2026-12-28", Long: "Mon 28 Dec 2026", Name: "Boxing Day (substitute day)"},
+		{Date: "2027-01-01", Long: "Fri 1 Jan 2027", Name: "New Year's Day"},
 	}, tl.Holidays)
 	require.Len(t, tl.Stages, 4)
 	discuss := tl.Stages[0].Deadlines[0]
@@ -499,6 +505,30 @@ func TestTheTimelineWithFacts(t *testing.T) {
 		assert.GreaterOrEqual(t, res.StatusCode, 400, "%+v", bad)
 		assert.NotEmpty(t, decode[problemResponse](t, res).Error)
 	}
+}
+
+// A policy's own days off show in the timeline, marked, with their source.
+func TestTheTimelineShowsAPolicysDeclaredDaysOff(t *testing.T) {
+	r := startIn(t, filepath.Join("..", "examples", "guernsey"))
+	state := decode[State](t, r.do(t, http.MethodGet, "/api/state", nil, nil))
+	require.Len(t, state.Policies, 1)
+	require.True(t, state.Policies[0].Loaded, "%+v", state.Problems)
+	for _, sc := range state.Scenarios {
+		assert.True(t, sc.OK, "%s: %+v %s", sc.File, sc.Failures, sc.Error)
+	}
+	res := r.do(t, http.MethodPost, "/api/timeline", TimelineRequest{File: "policy.yaml", Raised: "2026-05-07"}, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	tl := decode[TimelineView](t, res)
+	var liberation *HolidayView
+	for i, h := range tl.Holidays {
+		if strings.HasPrefix(h.Name, "Liberation Day") {
+			liberation = &tl.Holidays[i]
+		}
+	}
+	require.NotNil(t, liberation, "%+v", tl.Holidays)
+	assert.Equal(t, "2026-05-11", liberation.Date, "9 May 2026 is a Saturday: the Monday")
+	assert.Equal(t, "declared", liberation.Kind)
+	assert.NotEmpty(t, liberation.Source)
 }
 
 func TestPlayingACase(t *testing.T) {

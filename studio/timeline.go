@@ -36,11 +36,14 @@ type TimelineView struct {
 	Last     string          `json:"last,omitempty"` // when the last duty is due, in words
 }
 
-// HolidayView is one bank holiday (or closure day).
+// HolidayView is one day off: a bank holiday, or a day the policy declares
+// (Kind "declared", with the Source it cites).
 type HolidayView struct {
-	Date string `json:"date"`
-	Long string `json:"long"`
-	Name string `json:"name"`
+	Date   string `json:"date"`
+	Long   string `json:"long"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind,omitempty"` // "" for a bank holiday
+	Source string `json:"source,omitempty"`
 }
 
 // TimelineStage is one stage of the schedule.
@@ -139,7 +142,11 @@ func timelineView(sched *timeline.Schedule) (TimelineView, error) {
 		if h.Substitute {
 			name += " (substitute day)"
 		}
-		v.Holidays = append(v.Holidays, HolidayView{Date: h.Date.String(), Long: longDateOf(h.Date), Name: name})
+		hv := HolidayView{Date: h.Date.String(), Long: longDateOf(h.Date), Name: name}
+		if h.Kind != calendar.BankHoliday {
+			hv.Kind, hv.Source = h.Kind.String(), h.Source
+		}
+		v.Holidays = append(v.Holidays, hv)
 	}
 	return v, nil
 }

@@ -243,8 +243,9 @@ async function renderTimeline() {
   box.replaceChildren(
     el("p", {}, `Raised ${t.raised}. `, t.last ? `The last duty, ${t.last}.` : "No stage states a timescale."),
     t.holidays.length
-      ? el("div", {class: "holidays", id: "holidays"}, el("strong", {}, "Bank holidays in the way"),
-          el("ul", {}, ...t.holidays.map((h) => el("li", {}, `${h.long}: ${h.name}`))))
+      ? el("div", {class: "holidays", id: "holidays"}, el("strong", {}, "Days off in the way"),
+          el("ul", {}, ...t.holidays.map((h) => el("li", {}, `${h.long}: ${h.name}`,
+            h.kind ? el("span", {class: "muted"}, ` (${h.kind}${h.source ? `: ${h.source}` : ""})`) : ""))))
       : el("div", {class: "holidays", id: "holidays"}, "No bank holiday falls in this time."),
     ...t.stages.map((s, i) => el("div", {class: "stage", "data-stage": s.id},
       el("h3", {}, `${i + 1}. ${s.title}`),
