@@ -16,7 +16,7 @@ func BenchmarkBuildNewarea(b *testing.B) {
 	b.ReportAllocs()
 	today := calendar.DateOf(fixedNow())
 	for range b.N {
-		if snap := build(context.Background(), newareaDir, "newarea", today); len(snap.policies) != 1 {
+		if snap := build(context.Background(), folder{dir: newareaDir, name: "newarea", today: today}); len(snap.policies) != 1 {
 			b.Fatal("the policy did not load")
 		}
 	}

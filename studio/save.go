@@ -96,7 +96,7 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request) {
 	s.lookNow()
 	// Run the file as written, as escalation test would.
 	snap := s.snap.Load()
-	view, _ := runScenario(r.Context(), &snapshot{policies: snap.policies, sources: map[string][]byte{rel: src}}, found{name: rel, src: src, scenario: true})
+	view, _ := runScenario(r.Context(), &snapshot{policies: snap.policies, sources: map[string][]byte{rel: src}, closures: snap.closures}, found{name: rel, src: src, scenario: true})
 	writeJSON(w, http.StatusOK, SaveView{File: rel, Result: view})
 }
 

@@ -46,6 +46,8 @@ type Server struct {
 	poll  time.Duration
 	http  *http.Server
 
+	closures []calendar.Holiday
+
 	snap     atomic.Pointer[snapshot]
 	rebuilds chan struct{} // asks the watcher to look now (after a save)
 
@@ -55,9 +57,10 @@ type Server struct {
 }
 
 type config struct {
-	addr string
-	now  func() time.Time
-	poll time.Duration
+	addr     string
+	now      func() time.Time
+	poll     time.Duration
+	closures []calendar.Holiday
 }
 
 // Option configures New. An option that fails makes New fail.
@@ -105,6 +108,17 @@ func WithPollInterval(d time.Duration) Option {
 	}
 }
 
+// WithClosures adds the host's closure days to every policy's calendar, as
+// escalation timeline and test take them with --closures: the timeline, the
+// player and the scenarios count them. A scenario saved from the player then
+// passes escalation test with the same closures.
+func WithClosures(days ...calendar.Holiday) Option {
+	return func(c *config) error {
+		c.closures = append(c.closures, days...)
+		return nil
+	}
+}
+
 // New reads the folder dir, listens on a loopback port, and returns the
 // server; Serve runs it.
 func New(dir string, opts ...Option) (*Server, error) {
@@ -134,7 +148,7 @@ func New(dir string, opts ...Option) (*Server, error) {
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	s := &Server{
-		dir: abs, name: filepath.Clean(dir), token: hex.EncodeToString(secret), ln: ln, port: port, now: cfg.now, poll: cfg.poll,
+		dir: abs, name: filepath.Clean(dir), token: hex.EncodeToString(secret), ln: ln, port: port, now: cfg.now, poll: cfg.poll, closures: cfg.closures,
 		rebuilds: make(chan struct{}, 1), listeners: map[chan int64]struct{}{},
 	}
 	s.http = &http.Server{
@@ -145,8 +159,13 @@ func New(dir string, opts ...Option) (*Server, error) {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    maxHeader,
 	}
-	s.publish(build(context.Background(), s.dir, s.name, s.today()))
+	s.rebuild(context.Background())
 	return s, nil
+}
+
+// rebuild reads the folder again and publishes what it finds.
+func (s *Server) rebuild(ctx context.Context) {
+	s.publish(build(ctx, folder{dir: s.dir, name: s.name, today: s.today(), closures: s.closures}))
 }
 
 // URL is the address to open, with the per-run secret.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/engine/timeline"
 )
 
 // copyDir copies a folder's files (one level of subfolders) into a temporary
@@ -337,7 +338,7 @@ func TestWithAddrListensOnLoopbackOnly(t *testing.T) {
 
 // An empty folder is a problem, not a clean bill of health.
 func TestAFolderWithoutAPolicyIsAProblem(t *testing.T) {
-	snap := build(context.Background(), t.TempDir(), "empty", calendar.DateOf(fixedNow()))
+	snap := build(context.Background(), folder{dir: t.TempDir(), name: "empty", today: calendar.DateOf(fixedNow())})
 	require.Len(t, snap.state.Problems, 1)
 	assert.Equal(t, "no-policy", snap.state.Problems[0].Code)
 	assert.Equal(t, 1, snap.state.Errors)
@@ -416,7 +417,7 @@ func TestTheStateOfTheFolder(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(story, bytes.Replace(src, []byte("due: {discuss: 2026-11-12}"), []byte("due: {discuss: 2026-11-13}"), 1), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(r.dir, "other.yaml"), []byte("language: escalation/v1\nid: other\nstart: nowhere\n"), 0o644))
-	r.s.publish(build(context.Background(), r.s.dir, r.s.name, r.s.today()))
+	r.s.rebuild(context.Background())
 	state := decode[State](t, r.do(t, http.MethodGet, "/api/state", nil, nil))
 
 	require.NotEmpty(t, state.Problems)
@@ -665,4 +666,40 @@ func TestTheDocumentAndThePage(t *testing.T) {
 		assert.NotContains(t, string(src), "https://", path)
 		assert.NotContains(t, string(src), "//cdn", path)
 	}
+}
+
+// The host's closures count in the timeline, the player and the scenarios,
+// as escalation timeline and test --closures count them.
+func TestClosuresCountEverywhere(t *testing.T) {
+	dir := copyDir(t, filepath.Join("..", "examples", "newarea"))
+	closed := calendar.Holiday{Date: calendar.Date{Year: 2026, Month: time.December, Day: 29}, Name: "Office closed", Source: "the host"}
+	s, err := New(dir, WithClock(fixedNow), WithClosures(closed))
+	require.NoError(t, err)
+	defer s.ln.Close()
+	snap := s.snap.Load()
+	p := snap.hosted["policy.yaml"]
+	require.NotNil(t, p)
+
+	sched, err := timeline.WorstCase(p, time.Date(2026, 12, 22, 9, 0, 0, 0, calendar.London()))
+	require.NoError(t, err)
+	tl, err := timelineView(sched)
+	require.NoError(t, err)
+	assert.Contains(t, tl.Holidays, HolidayView{Date: "2026-12-29", Long: "Tue 29 Dec 2026", Name: "Office closed", Kind: "closure", Source: "the host"})
+	assert.Equal(t, "2027-01-04", tl.Stages[1].Deadlines[0].DueDate, "Stage 2's three days: 30, 31 Dec and 4 Jan")
+
+	pl, err := replay(context.Background(), p, &PlayRequest{Raise: Act{At: "2026-12-24T15:00", By: "asha", Role: "practitioner"}})
+	require.NoError(t, err)
+	v, err := pl.view(context.Background(), View{})
+	require.NoError(t, err)
+	// Raised on Thu 24 Dec: Christmas, the weekend, the Boxing Day
+	// substitute and the closure pass; 30 and 31 Dec count (30 Dec without
+	// the closure).
+	assert.Equal(t, "2026-12-31", v.Due[0].DueDate)
+
+	failing := map[string]bool{}
+	for _, sc := range snap.state.Scenarios {
+		failing[sc.File] = !sc.OK
+	}
+	assert.True(t, failing["scenarios/full-ladder-christmas.yaml"], "it expects Stage 2 due on 31 Dec")
+	assert.False(t, failing["scenarios/resolved-at-stage1.yaml"])
 }

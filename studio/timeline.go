@@ -105,7 +105,7 @@ func (s *Server) timeline(w http.ResponseWriter, r *http.Request) {
 
 // policy finds a policy of the current snapshot that loads, by file name.
 func (s *Server) policy(w http.ResponseWriter, file string) (*engine.Policy, bool) {
-	p, ok := s.snap.Load().policies[file]
+	p, ok := s.snap.Load().hosted[file]
 	if !ok {
 		writeError(w, http.StatusNotFound, "%q is not a policy file in the studio's folder that loads: see Problems", file)
 	}

@@ -30,7 +30,7 @@ func (s *Server) watch(ctx context.Context) {
 		}
 		if now := fingerprint(s.dir); now != last {
 			last = now
-			s.publish(build(ctx, s.dir, s.name, s.today()))
+			s.rebuild(ctx)
 		}
 	}
 }

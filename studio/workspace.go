@@ -32,6 +32,20 @@ type snapshot struct {
 	state    State
 	policies map[string]*engine.Policy // by file, relative to DIR with slashes; only those that load
 	sources  map[string][]byte         // every file read, by the same name
+	// hosted are the policies with the host's closures (WithClosures), for
+	// the timeline and the player; the same as policies when there are none.
+	// Scenarios run on policies, given the closures as escalation test
+	// --closures gives them.
+	hosted   map[string]*engine.Policy
+	closures []calendar.Holiday
+}
+
+// folder is what build reads: the folder (absolute, and as the author named
+// it), today's date for review dates, and the host's closure days.
+type folder struct {
+	dir, name string
+	today     calendar.Date
+	closures  []calendar.Holiday
 }
 
 // State is what GET /api/state returns: the page's whole picture of DIR.
@@ -136,13 +150,14 @@ func readBounded(name string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, engine.DefaultMaxBytes+1))
 }
 
-// build loads every policy in dir, parses and runs every scenario, and
-// gathers what the page shows; name is the folder as the author named it.
-func build(ctx context.Context, dir, name string, today calendar.Date) *snapshot {
+// build loads every policy in the folder, parses and runs every scenario,
+// and gathers what the page shows.
+func build(ctx context.Context, fo folder) *snapshot {
+	dir := fo.dir
 	files, problems := scan(dir)
-	snap := &snapshot{policies: map[string]*engine.Policy{}, sources: map[string][]byte{}}
+	snap := &snapshot{policies: map[string]*engine.Policy{}, hosted: map[string]*engine.Policy{}, sources: map[string][]byte{}, closures: fo.closures}
 	st := &snap.state
-	st.Dir = name
+	st.Dir = fo.name
 	var diags engine.Diagnostics
 	for _, f := range files {
 		snap.sources[f.name] = f.src
@@ -150,10 +165,17 @@ func build(ctx context.Context, dir, name string, today calendar.Date) *snapshot
 			continue
 		}
 		folder := filepath.Join(dir, filepath.FromSlash(path.Dir(f.name)))
-		p, ds := engine.Load(f.name, f.src, engine.WithToday(today), engine.WithDocuments(os.DirFS(folder)))
+		p, ds := engine.Load(f.name, f.src, engine.WithToday(fo.today), engine.WithDocuments(os.DirFS(folder)))
 		diags = append(diags, ds...)
 		if p != nil {
-			snap.policies[f.name] = p
+			hosted, err := p.WithClosures(fo.closures...)
+			if err != nil {
+				problems = append(problems, Problem{Severity: "error", Code: "closures", File: f.name,
+					Message: "the closure days given to the studio do not fit this policy: " + err.Error()})
+				p = nil
+			} else {
+				snap.policies[f.name], snap.hosted[f.name] = p, hosted
+			}
 		}
 		st.Policies = append(st.Policies, policyView(f.name, p))
 	}
@@ -252,7 +274,7 @@ func runScenario(ctx context.Context, snap *snapshot, f found) (ScenarioView, en
 		return view, diags
 	}
 	view.Title, view.Policy = file.Title, file.Policy
-	res := scenario.Run(ctx, file, scenario.WithResolver(snap.resolve))
+	res := scenario.Run(ctx, file, scenario.WithResolver(snap.resolve), scenario.WithClosures(snap.closures...))
 	view.OK, view.Passed, view.Failed, view.NotRun = res.OK(), res.Passed, res.Failed, res.NotRun
 	if res.Err != nil {
 		view.Error = res.Err.Error()

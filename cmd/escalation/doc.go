@@ -12,7 +12,7 @@
 //	escalation due [--jurisdiction J | --policy POLICY] [--closures FILE] --from TIME --within "N working days" [--format text|json]
 //	escalation policies [--format text|json] [--today YYYY-MM-DD]
 //	escalation schema
-//	escalation studio [--addr 127.0.0.1:PORT] [DIR]
+//	escalation studio [--addr 127.0.0.1:PORT] [--closures FILE] [DIR]
 //
 // A POLICY is a bundled policy id (see escalation policies) or the path of
 // a policy file. TIME is RFC 3339, YYYY-MM-DDTHH:MM in Europe/London, or

@@ -155,6 +155,7 @@ func TestCommands(t *testing.T) {
 		{"studio-not-a-folder", []string{"studio", tiny}, exitFail},
 		{"studio-not-loopback", []string{"studio", "--addr", "0.0.0.0:8080", "testdata/policies"}, exitFail},
 		{"studio-two-folders", []string{"studio", "testdata/policies", "testdata/scenarios"}, exitUsage},
+		{"studio-bad-closures", []string{"studio", "--closures", "testdata/closures/bad-closures.yaml", "testdata/policies"}, exitFail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, code := invocation(t, tc.args...)

@@ -15,7 +15,7 @@ import (
 func studioCommand() *command {
 	c := &command{
 		name:    "studio",
-		args:    "[--addr 127.0.0.1:PORT] [DIR]",
+		args:    "[--addr 127.0.0.1:PORT] [--closures FILE] [DIR]",
 		operand: "DIR",
 		nargs:   [2]int{0, 1},
 		summary: "a local web page to see, play and test a policy as you edit it",
@@ -36,17 +36,26 @@ shows the result. Its views:
 
 The page works offline and sends nothing anywhere. Only your browser can use
 it: it listens on 127.0.0.1 only, the address carries a secret made for this
-run, and it writes only scenario files inside DIR. Stop it with Ctrl+C.`,
+run, and it writes only scenario files inside DIR. Stop it with Ctrl+C.
+
+With --closures FILE, the timeline, the player and the scenarios also skip
+those closure days, as timeline and test do with --closures; a scenario
+saved then passes test with the same --closures.`,
 		example: "escalation studio examples/newarea",
 	}
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
 		addr := fs.String("addr", "127.0.0.1:0", "the loopback `address` to listen on (port 0: a free port)")
+		closuresFile := closuresFlag(fs)
 		return func(e *env, args []string) int {
 			dir := "."
 			if len(args) > 0 {
 				dir = args[0]
 			}
-			s, err := studio.New(dir, studio.WithAddr(*addr), studio.WithClock(e.now))
+			closures, err := readClosures(*closuresFile)
+			if err != nil {
+				return e.fail(c, "%v", err)
+			}
+			s, err := studio.New(dir, studio.WithAddr(*addr), studio.WithClock(e.now), studio.WithClosures(closures...))
 			if err != nil {
 				return e.fail(c, "%s", strings.TrimPrefix(err.Error(), "studio: "))
 			}
