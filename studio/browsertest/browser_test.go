@@ -366,7 +366,7 @@ func timelineFrom(date string) chromedp.Action[chromedp.Void] {
 		chromedp.WaitVisible(css(`#tl-date`)),
 		chromedp.SetValue(css(`#tl-date`), date),
 		js(`document.getElementById("tl-date").dispatchEvent(new Event("change", {bubbles: true}))`),
-		until(`document.getElementById("timeline").textContent.includes("Raised ")`),
+		chromedp.WaitVisible(css(`#timeline[data-raised="`+date+`T09:00"] .stage`)),
 	)
 }
 
@@ -412,7 +412,9 @@ func fireAs(role, by, at, event string) chromedp.Action[chromedp.Void] {
 		chromedp.SetValue(css(`#act-by`), by),
 		chromedp.SetValue(css(`#act-at`), at),
 		js(`document.getElementById("act-form").dispatchEvent(new Event("change"))`),
-		chromedp.Click(css(`#available button[data-event="`+event+`"]`), chromedp.NodeVisible),
+		// The list is drawn again for the new role and time; click in the new one.
+		chromedp.WaitVisible(css(`#available[data-role="`+role+`"][data-at="`+at+`"] button[data-event="`+event+`"]`)),
+		chromedp.Click(css(`#available[data-role="`+role+`"][data-at="`+at+`"] button[data-event="`+event+`"]`), chromedp.NodeVisible),
 	)
 }
 

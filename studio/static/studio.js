@@ -234,9 +234,11 @@ async function renderTimeline() {
   }
   if (!$("tl-date").value) $("tl-date").value = new Date().toISOString().slice(0, 10);
   const n = ++scheduling;
-  const res = await api("/api/timeline", {file: p.file, raised: `${$("tl-date").value}T${$("tl-time").value || "09:00"}`, facts: factValues($("tl-facts"))});
+  const raised = `${$("tl-date").value}T${$("tl-time").value || "09:00"}`;
+  const res = await api("/api/timeline", {file: p.file, raised, facts: factValues($("tl-facts"))});
   if (n !== scheduling) return; // a newer request is under way
   const box = $("timeline");
+  box.dataset.raised = raised; // what the schedule shows, for people and tests alike
   if (!res.ok) { box.replaceChildren(el("p", {class: "refused"}, res.data.error)); return; }
   const t = res.data;
   const holidays = new Set(t.holidays.map((h) => h.long));
@@ -292,10 +294,14 @@ function lastTime() {
   return story.steps.length ? story.steps[story.steps.length - 1].at : story.raise.at;
 }
 
+let replaying = 0; // numbers play requests, so a late answer is dropped
+
 async function replay() {
   const p = usable();
-  const res = await api("/api/play", {file: p.file, raise: story.raise, steps: story.steps,
-    view: {role: $("act-role").value, by: $("act-by").value, at: $("act-at").value || lastTime()}});
+  const view = {role: $("act-role").value, by: $("act-by").value, at: $("act-at").value || lastTime()};
+  const n = ++replaying;
+  const res = await api("/api/play", {file: p.file, raise: story.raise, steps: story.steps, view});
+  if (n !== replaying) return; // a newer request is under way
   const refused = $("pl-refused");
   if (!res.ok) { refused.hidden = false; refused.textContent = res.data.error; return; }
   const v = res.data;
@@ -317,6 +323,9 @@ async function replay() {
       ? el("li", {}, el("button", {type: "button", class: "fire", "data-event": a.event, onclick: () => fire(a.event)}, `Fire ${a.event}`),
           a.to ? ` → ${a.to}` : " (stays at the stage)")
       : el("li", {class: "no"}, el("code", {}, a.event), ": ", (a.why || []).join("; "))));
+  // Whose view the list shows, for people and tests alike.
+  $("available").dataset.role = view.role;
+  $("available").dataset.at = view.at;
   $("due").replaceChildren(...v.due.map((d) => el("tr", {},
     el("td", {}, el("code", {}, d.id), el("div", {class: "muted"}, d.title)),
     el("td", {}, d.owner || ""),
@@ -436,9 +445,19 @@ async function load() {
   document.body.dataset.version = state.version;
 }
 
+// reload fetches the state once at a time; announcements that come while
+// it is under way are looked at when it is done, so one save draws once.
+let inflight = false, again = false, latest = 0; // latest: the newest version announced
 function reload() {
-  loading = loading.then(load, load).catch(stopped);
-  return loading;
+  if (inflight) { again = true; return; }
+  inflight = true;
+  loading = loading.then(load, load).catch(stopped).finally(() => {
+    inflight = false;
+    if (again) {
+      again = false;
+      if (!state || latest !== state.version || !answering) reload();
+    }
+  });
 }
 
 // stopped says the studio is not answering: it was stopped, or the machine
@@ -465,7 +484,8 @@ function start() {
   const events = new EventSource("/api/events");
   events.addEventListener("error", () => { if (events.readyState !== EventSource.OPEN) stopped(); });
   events.addEventListener("version", (e) => {
-    if (!state || Number(e.data) !== state.version || !answering) reload();
+    latest = Number(e.data);
+    if (!state || latest !== state.version || !answering) reload();
   });
   reload();
 }
