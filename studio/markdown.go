@@ -14,13 +14,21 @@ type DocumentView struct {
 	HTML string `json:"html"`
 }
 
+// document writes a policy up as escalation doc does: dated today, with
+// the file's checksum and its traceability matrix when it has one.
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.policy(w, r.URL.Query().Get("file"))
+	file := r.URL.Query().Get("file")
+	p, ok := s.policy(w, file)
 	if !ok {
 		return
 	}
+	snap := s.snap.Load()
+	opts := []document.Option{document.WithGenerated(s.today()), document.WithTool("escalation studio"), document.WithFile(snap.sources[file])}
+	if t := snap.traces[file]; t != nil {
+		opts = append(opts, document.WithTrace(t.matrix, t.problems))
+	}
 	var md bytes.Buffer
-	if err := document.Write(&md, p); err != nil {
+	if err := document.Write(&md, p, opts...); err != nil {
 		writeError(w, http.StatusInternalServerError, "%v", err)
 		return
 	}
@@ -29,8 +37,9 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 
 // markdownHTML renders the Markdown that package document writes, and no
 // more: ATX headings, paragraphs, bulleted and numbered lists (with "[ ]"
-// task boxes), block quotes, pipe tables with a header row, and inline code
-// spans, **strong** text and backslash escapes. Everything is escaped: no
+// task boxes), block quotes, pipe tables with a header row, fenced code
+// blocks (a mermaid block is left for the page to draw), and inline code
+// spans, **strong** and *emphasised* text and backslash escapes. Everything is escaped: no
 // HTML in the input reaches the page as HTML, whatever the policy says.
 // Anything else is shown as the text it is.
 func markdownHTML(md string) string {
@@ -46,6 +55,8 @@ func markdownHTML(md string) string {
 			tag := "h" + string(rune('0'+n))
 			b.WriteString("<" + tag + ">" + inline(strings.TrimSpace(line[n:])) + "</" + tag + ">\n")
 			i++
+		case strings.HasPrefix(line, "```"):
+			i = fenced(&b, lines, i)
 		case isTableRow(line) && i+1 < len(lines) && isTableRule(lines[i+1]):
 			i = table(&b, lines, i)
 		case listItem(line) != "":
@@ -63,7 +74,7 @@ func markdownHTML(md string) string {
 		default:
 			var para []string
 			for ; i < len(lines) && strings.TrimSpace(lines[i]) != "" && heading(lines[i]) == 0 && listItem(lines[i]) == "" &&
-				!strings.HasPrefix(lines[i], ">") && !isTableRow(lines[i]); i++ {
+				!strings.HasPrefix(lines[i], ">") && !isTableRow(lines[i]) && !strings.HasPrefix(lines[i], "```"); i++ {
 				para = append(para, strings.TrimSpace(lines[i]))
 			}
 			if len(para) == 0 { // a table row without its rule: show it as text
@@ -73,6 +84,24 @@ func markdownHTML(md string) string {
 		}
 	}
 	return b.String()
+}
+
+// fenced writes a fenced code block, to its closing fence or the end: a
+// mermaid block as <pre class="mermaid">, which the page draws, any other
+// as code.
+func fenced(b *strings.Builder, lines []string, i int) int {
+	lang := strings.TrimSpace(strings.TrimPrefix(lines[i], "```"))
+	var body []string
+	for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
+		body = append(body, lines[i])
+	}
+	text := html.EscapeString(strings.Join(body, "\n"))
+	if lang == "mermaid" {
+		b.WriteString(`<pre class="mermaid">` + text + "</pre>\n")
+	} else {
+		b.WriteString("<pre><code>" + text + "</code></pre>\n")
+	}
+	return min(i+1, len(lines))
 }
 
 // heading returns the level of an ATX heading line (1 to 6), or 0.
@@ -170,6 +199,28 @@ func cells(line string) []string {
 	return append(out, strings.TrimSpace(cur.String()))
 }
 
+// emphasis returns where the *emphasis* opening at i closes, or 0: the
+// next single star with no space just inside either star.
+func emphasis(s string, i int) int {
+	if i+1 >= len(s) || s[i+1] == ' ' {
+		return 0
+	}
+	for j := i + 1; j < len(s); j++ {
+		switch {
+		case s[j] == '\\':
+			j++
+		case s[j] == '*' && j+1 < len(s) && s[j+1] == '*':
+			return 0 // strong inside: not written by document
+		case s[j] == '*':
+			if s[j-1] == ' ' {
+				return 0
+			}
+			return j
+		}
+	}
+	return 0
+}
+
 // inline renders code spans, **strong** text and backslash escapes, and
 // escapes everything else.
 func inline(s string) string {
@@ -212,6 +263,10 @@ func inline(s string) string {
 			}
 			b.WriteString("<code>" + html.EscapeString(code) + "</code>")
 			i = end + n
+		case s[i] == '*' && !strings.HasPrefix(s[i:], "**") && emphasis(s, i) > 0:
+			end := emphasis(s, i)
+			b.WriteString("<em>" + inline(s[i+1:end]) + "</em>")
+			i = end + 1
 		case strings.HasPrefix(s[i:], "**") && (strong || strings.Contains(s[i+2:], "**")):
 			if strong {
 				b.WriteString("</strong>")

@@ -56,6 +56,11 @@ func TestMarkdown(t *testing.T) {
 		{"table", "| a | b |\n|---|---|\n| `x \\| y` | 2 |",
 			"<table>\n<thead><tr><th>a</th><th>b</th></tr></thead>\n<tbody>\n<tr><td><code>x | y</code></td><td>2</td></tr>\n</tbody>\n</table>\n"},
 		{"a row without a rule", "| a |", "<p>| a |</p>\n"},
+		{"emphasis", "*Assumption A1:* text", "<p><em>Assumption A1:</em> text</p>\n"},
+		{"emphasis inside strong is left", "**a *b* c**", "<p><strong>a <em>b</em> c</strong></p>\n"},
+		{"a mermaid block", "```mermaid\nflowchart TD\n  a[\"<b>\"] --> b\n```\nafter", "<pre class=\"mermaid\">flowchart TD\n  a[&#34;&lt;b&gt;&#34;] --&gt; b</pre>\n<p>after</p>\n"},
+		{"a code block", "```\n<x>\n```", "<pre><code>&lt;x&gt;</code></pre>\n"},
+		{"an unclosed block", "```\ncode", "<pre><code>code</code></pre>\n"},
 		{"an attribute cannot escape", "`\" onmouseover=\"x`", "<p><code>&#34; onmouseover=&#34;x</code></p>\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,7 +74,7 @@ var (
 	tagRE      = regexp.MustCompile(`<(/?)([a-zA-Z][a-zA-Z0-9]*)`)
 	allowedTag = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "p": true, "ul": true, "ol": true,
 		"li": true, "blockquote": true, "br": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
-		"code": true, "strong": true, "input": true}
+		"code": true, "strong": true, "em": true, "pre": true, "input": true}
 )
 
 // Whatever the Markdown (a policy's text reaches it), the page gets only

@@ -387,7 +387,7 @@ func TestEventsTellThePageOfEachSave(t *testing.T) {
 	assert.Equal(t, "2", next())
 	state := decode[State](t, r.do(t, http.MethodGet, "/api/state", nil, nil))
 	assert.EqualValues(t, 2, state.Version)
-	assert.Contains(t, state.Policies[0].Mermaid, "agree_way_forward: 4 working days")
+	assert.Contains(t, state.Policies[0].Mermaid, "4 working days: Discuss the concern")
 	// As examples/newarea's README says: the stories that expect the old
 	// due date now fail.
 	var failing []string
@@ -702,4 +702,50 @@ func TestClosuresCountEverywhere(t *testing.T) {
 	}
 	assert.True(t, failing["scenarios/full-ladder-christmas.yaml"], "it expects Stage 2 due on 31 Dec")
 	assert.False(t, failing["scenarios/resolved-at-stage1.yaml"])
+}
+
+// A traceability matrix in a trace folder is checked, as validate checks
+// it, and the document shows its coverage.
+func TestATraceabilityMatrixIsCheckedAndDocumented(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"policy.yaml", "procedure.txt"} {
+		src, err := os.ReadFile(filepath.Join("..", "engine", "trace", "testdata", f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), src, 0o644))
+	}
+	matrix, err := os.ReadFile(filepath.Join("..", "engine", "trace", "testdata", "matrix.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "trace"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "trace", "riverside.yaml"), matrix, 0o644))
+	fo := folder{dir: dir, name: "riverside", today: calendar.DateOf(fixedNow())}
+
+	snap := build(context.Background(), fo)
+	for _, p := range snap.state.Problems {
+		assert.NotEqual(t, "trace/riverside.yaml", p.File, "%+v", p)
+	}
+	require.Len(t, snap.state.Policies, 1, "the matrix is not read as a policy")
+	require.NotNil(t, snap.traces["policy.yaml"])
+	assert.Empty(t, snap.traces["policy.yaml"].problems)
+
+	// A sentence of the procedure the matrix leaves out is a problem on the
+	// procedure's line.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "trace", "riverside.yaml"),
+		bytes.Replace(matrix, []byte("  - said: \"They should record it on the child's file.\"\n    encoded: [stages.stage1.records.1]\n"), nil, 1), 0o644))
+	snap = build(context.Background(), fo)
+	var found bool
+	for _, p := range snap.state.Problems {
+		if p.File == "procedure.txt" && p.Severity == "error" {
+			found = true
+			assert.Contains(t, p.Text, "They should record it on the child's file.", "the line of the procedure, quoted")
+		}
+	}
+	assert.True(t, found, "%+v", snap.state.Problems)
+
+	// The document shows the matrix's coverage, as escalation doc does.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "trace", "riverside.yaml"), matrix, 0o644))
+	r := startIn(t, dir)
+	doc := decode[DocumentView](t, r.do(t, http.MethodGet, "/api/doc?file=policy.yaml", nil, nil))
+	assert.Contains(t, doc.HTML, "<h2>Traceability</h2>")
+	assert.NotContains(t, doc.HTML, "has no traceability matrix")
+	assert.Contains(t, doc.HTML, "escalation studio", "the tool that wrote it")
 }

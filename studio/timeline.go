@@ -34,6 +34,25 @@ type TimelineView struct {
 	Holidays []HolidayView   `json:"holidays"` // the days off between the raise and the last due date
 	Stages   []TimelineStage `json:"stages"`
 	Last     string          `json:"last,omitempty"` // when the last duty is due, in words
+	// Branches are stages the climb never reaches (only an any_stage route
+	// leads there), with the routes that do: they have no dates.
+	Branches []BranchView `json:"branches,omitempty"`
+}
+
+// BranchView is a stage off the ladder and the events that lead to it.
+type BranchView struct {
+	ID     string   `json:"id"`
+	Title  string   `json:"title"`
+	Routes []string `json:"routes"`
+}
+
+// OnlyIfView is a duty owed only once a milestone a case that stays
+// unresolved never reaches.
+type OnlyIfView struct {
+	Obligation string `json:"obligation"`
+	Title      string `json:"title"`
+	Within     string `json:"within"`
+	Milestone  string `json:"milestone"` // its title
 }
 
 // HolidayView is one day off: a bank holiday, or a day the policy declares
@@ -53,6 +72,7 @@ type TimelineStage struct {
 	Entered   string         `json:"entered"`
 	Deadlines []DeadlineView `json:"deadlines"`
 	Untimed   []string       `json:"untimed,omitempty"`
+	OnlyIf    []OnlyIfView   `json:"only_if,omitempty"`
 }
 
 // DeadlineView is one due date, explained day by day.
@@ -127,7 +147,18 @@ func timelineView(sched *timeline.Schedule) (TimelineView, error) {
 		for _, ob := range st.Untimed {
 			ts.Untimed = append(ts.Untimed, ob.ID)
 		}
+		for _, ob := range st.OnlyIf {
+			ov := OnlyIfView{Obligation: ob.ID, Title: ob.Title, Within: timescaleWords(ob), Milestone: ob.From.Milestone.Title}
+			ts.OnlyIf = append(ts.OnlyIf, ov)
+		}
 		v.Stages = append(v.Stages, ts)
+	}
+	for _, b := range sched.Branches {
+		bv := BranchView{ID: b.Stage.ID, Title: b.Stage.Title}
+		for _, t := range b.Via {
+			bv.Routes = append(bv.Routes, t.Event)
+		}
+		v.Branches = append(v.Branches, bv)
 	}
 	if last == nil {
 		return v, nil
@@ -149,6 +180,14 @@ func timelineView(sched *timeline.Schedule) (TimelineView, error) {
 		v.Holidays = append(v.Holidays, hv)
 	}
 	return v, nil
+}
+
+// timescaleWords is an obligation's timescale in words, or that it has none.
+func timescaleWords(ob *engine.Obligation) string {
+	if !ob.HasDeadline {
+		return timeline.NoTimescale
+	}
+	return ob.Within.String()
 }
 
 func deadlineView(d *timeline.Deadline) DeadlineView {

@@ -188,12 +188,9 @@ func stageNode(p *engine.Policy, s *engine.Stage) NodeView {
 		n.Sources = sources(n.Sources, "Role "+r.ID, &r.Meta)
 	}
 	for _, ob := range s.Obligations {
-		d := DutyView{ID: ob.ID, Title: ob.Title, Within: "no timescale stated", From: fromWords(ob.From)}
+		d := DutyView{ID: ob.ID, Title: ob.Title, Within: timescaleWords(ob), From: fromWords(ob.From)}
 		if ob.Owner != nil {
 			d.Owner = ob.Owner.ID
-		}
-		if ob.HasDeadline {
-			d.Within = ob.Within.String()
 		}
 		if e := ob.Expedite; e != nil {
 			d.Expedite = e.Within.String() + " when " + e.When.Text

@@ -15,6 +15,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/engine/trace"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -38,6 +39,8 @@ type snapshot struct {
 	// --closures gives them.
 	hosted   map[string]*engine.Policy
 	closures []calendar.Holiday
+	// traces are the policies' traceability matrices, by policy file.
+	traces map[string]*traced
 }
 
 // folder is what build reads: the folder (absolute, and as the author named
@@ -87,6 +90,14 @@ type found struct {
 	name     string // relative to DIR, with slashes
 	src      []byte
 	scenario bool
+	matrix   bool // a traceability matrix: in a folder named "trace", as validate reads it
+}
+
+// traced is a policy's traceability matrix, checked against the policy and
+// its document.
+type traced struct {
+	matrix   *trace.Matrix
+	problems engine.Diagnostics
 }
 
 // scan reads DIR's policy and scenario files: *.yaml and *.yml, skipping
@@ -120,7 +131,8 @@ func scan(dir string) ([]found, []Problem) {
 			problem(name, err.Error())
 			return nil
 		}
-		files = append(files, found{name: name, src: src, scenario: inScenarios(name)})
+		sc := inScenarios(name)
+		files = append(files, found{name: name, src: src, scenario: sc, matrix: !sc && path.Base(path.Dir(name)) == "trace"})
 		return nil
 	})
 	if err != nil {
@@ -155,13 +167,14 @@ func readBounded(name string) ([]byte, error) {
 func build(ctx context.Context, fo folder) *snapshot {
 	dir := fo.dir
 	files, problems := scan(dir)
-	snap := &snapshot{policies: map[string]*engine.Policy{}, hosted: map[string]*engine.Policy{}, sources: map[string][]byte{}, closures: fo.closures}
+	snap := &snapshot{policies: map[string]*engine.Policy{}, hosted: map[string]*engine.Policy{}, sources: map[string][]byte{},
+		closures: fo.closures, traces: map[string]*traced{}}
 	st := &snap.state
 	st.Dir = fo.name
 	var diags engine.Diagnostics
 	for _, f := range files {
 		snap.sources[f.name] = f.src
-		if f.scenario {
+		if f.scenario || f.matrix {
 			continue
 		}
 		folder := filepath.Join(dir, filepath.FromSlash(path.Dir(f.name)))
@@ -178,6 +191,11 @@ func build(ctx context.Context, fo folder) *snapshot {
 			}
 		}
 		st.Policies = append(st.Policies, policyView(f.name, p))
+	}
+	for _, f := range files {
+		if f.matrix {
+			diags = append(diags, snap.checkMatrix(dir, f)...)
+		}
 	}
 	if len(st.Policies) == 0 {
 		// As validate does: a folder with nothing to check must not look fine.
@@ -215,6 +233,43 @@ func build(ctx context.Context, fo folder) *snapshot {
 		}
 	}
 	return snap
+}
+
+// checkMatrix reads a traceability matrix and checks it against the policy
+// of its id in the folder beside its trace folder, and that policy's
+// document, as validate does; the document's own problems point at it.
+func (s *snapshot) checkMatrix(dir string, f found) engine.Diagnostics {
+	m, diags := trace.Parse(f.name, f.src)
+	if m == nil {
+		return diags
+	}
+	home := path.Dir(path.Dir(f.name))
+	var file string
+	for name, p := range s.policies {
+		if path.Dir(name) == home && p.ID == m.Policy {
+			file = name
+		}
+	}
+	if file == "" {
+		return engine.Diagnostics{{Severity: engine.SeverityError, Pos: engine.Pos{File: f.name, Line: 1, Column: 1}, Code: "no-policy",
+			Message: "the matrix is for policy " + m.Policy + ", but no policy file of that id beside the trace folder loads",
+			Hint:    "keep the matrix in a folder named trace beside its policy file, and fix the policy's errors first"}}
+	}
+	docName := path.Join(home, m.Document)
+	text, err := readBounded(filepath.Join(dir, filepath.FromSlash(docName)))
+	if err != nil {
+		text = nil // not there to check: only the entries' elements are checked
+	} else {
+		s.sources[docName] = text
+	}
+	problems := m.Check(s.policies[file], text)
+	for _, d := range problems {
+		if d.Pos.File == m.Document {
+			d.Pos.File = docName
+		}
+	}
+	s.traces[file] = &traced{matrix: m, problems: problems}
+	return problems
 }
 
 // problem renders a diagnostic as the command line does, with its context.

@@ -6,8 +6,8 @@
 //	escalation validate [--format text|json|github] [--strict] [--today YYYY-MM-DD] PATH...
 //	escalation test [--format text|json] [--closures FILE] [PATH...]
 //	escalation diagram POLICY [--format mermaid|dot]
-//	escalation doc POLICY
-//	escalation timeline POLICY --raised TIME [--closures FILE] [--format text|json]
+//	escalation doc POLICY [--today YYYY-MM-DD]
+//	escalation timeline POLICY --raised TIME [--fact NAME=VALUE]... [--closures FILE] [--format text|json]
 //	escalation holidays [--jurisdiction J | --policy POLICY] [--closures FILE] [--from YEAR] [--to YEAR] [--format text|json]
 //	escalation due [--jurisdiction J | --policy POLICY] [--closures FILE] --from TIME --within "N working days" [--format text|json]
 //	escalation policies [--format text|json] [--today YYYY-MM-DD]
@@ -21,7 +21,9 @@
 // its JSON shape and an example.
 //
 // validate reads a file with a folder named "scenarios" in its path as a
-// scenario file and any other YAML file as a policy file.
+// scenario file, one in a folder named "trace" as a traceability matrix
+// (engine/trace), and any other YAML file as a policy file. A policy file's
+// matrix is trace/ID.yaml in its folder; doc shows its coverage.
 //
 // Deadlines count in the policy's calendar: its jurisdiction's bank holidays
 // and the days off it declares. --closures FILE adds a host's closure days

@@ -303,7 +303,7 @@ func checkExampleREADME(t *testing.T, ex examplePolicy) {
 	policySrc, err := os.ReadFile(policyFile)
 	require.NoError(t, err)
 	_, diagram := runArgs("diagram", policyFile)
-	_, document := runArgs("doc", policyFile)
+	_, document := runArgs("doc", policyFile, exampleToday)
 	relative := strings.NewReplacer("../../examples/", "examples/")
 	diagram, document = relative.Replace(diagram), relative.Replace(document)
 

@@ -97,6 +97,8 @@ func TestCommands(t *testing.T) {
 		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitFail},
 		{"validate-quotes", []string{"validate", today, "testdata/quotes"}, exitFail},
 		{"validate-unknown-id", []string{"validate", "sefon"}, exitFail},
+		{"validate-trace", []string{"validate", today, "testdata/traced"}, exitOK},
+		{"validate-trace-stale", []string{"validate", today, "testdata/stale/trace"}, exitFail},
 
 		// test
 		{"test-help", []string{"test", "-h"}, exitOK},
@@ -113,13 +115,23 @@ func TestCommands(t *testing.T) {
 		{"diagram-missing-policy", []string{"diagram"}, exitUsage},
 		{"diagram-unknown-id", []string{"diagram", "setfon"}, exitUsage},
 		{"diagram-broken", []string{"diagram", "testdata/broken/bad-guard.yaml"}, exitFail},
-		{"doc", []string{"doc", tiny}, exitOK},
+		{"doc", []string{"doc", tiny, today}, exitOK},
+		{"doc-review-passed", []string{"doc", tiny, reviewDue}, exitOK},
+		{"doc-traced", []string{"doc", "testdata/traced/tiny.yaml", today}, exitOK},
+		{"doc-stale-trace", []string{"doc", "testdata/stale/tiny.yaml", today}, exitOK},
+		{"doc-bad-trace", []string{"doc", "testdata/badtrace/tiny.yaml", today}, exitFail},
 
 		// timeline
 		{"timeline", []string{"timeline", tiny, "--raised", "2026-12-22"}, exitOK},
 		{"timeline-json", []string{"timeline", "--format", "json", tiny, "--raised=2026-12-22T16:30"}, exitOK},
 		{"timeline-missing-raised", []string{"timeline", tiny}, exitUsage},
 		{"timeline-bad-raised", []string{"timeline", tiny, "--raised", "22/12/2026"}, exitUsage},
+		{"timeline-fact", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true"}, exitOK},
+		{"timeline-fact-json", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true", "--format", "json"}, exitOK},
+		{"timeline-fact-unknown", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgnt=true"}, exitUsage},
+		{"timeline-fact-no-value", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent"}, exitUsage},
+		{"timeline-fact-wrong-type", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=often"}, exitFail},
+		{"timeline-staffordshire", []string{"timeline", "staffordshire-stoke", "--raised", "2026-12-22"}, exitOK},
 
 		// holidays and due
 		{"holidays", []string{"holidays", "--from", "2026", "--to", "2027"}, exitOK},
@@ -148,7 +160,7 @@ func TestCommands(t *testing.T) {
 		{"test-closures", []string{"test", "--closures", closures, "testdata/calendar/scenarios"}, exitOK},
 		{"test-bad-closures", []string{"test", "--closures", "testdata/closures/bad-closures.yaml", "testdata/calendar/scenarios"}, exitFail},
 		{"validate-calendar", []string{"validate", "--today=2026-12-01", "testdata/calendar"}, exitOK},
-		{"doc-policy", []string{"doc", island}, exitOK},
+		{"doc-policy", []string{"doc", island, today}, exitOK},
 
 		// studio: what it refuses before it serves anything
 		{"studio-help", []string{"studio", "--help"}, exitOK},
@@ -239,7 +251,7 @@ func TestREADME(t *testing.T) {
 		{"test", []string{"test", "policies/scenarios/sefton/full-ladder-christmas.yaml"}, exitOK},
 		{"diagram", []string{"diagram", "sefton"}, exitOK},
 		{"diagram-dot", []string{"diagram", "sefton", "--format", "dot"}, exitOK},
-		{"doc", []string{"doc", "sefton"}, exitOK},
+		{"doc", []string{"doc", "sefton", "--today", "2026-06-01"}, exitOK},
 		{"holidays", []string{"holidays", "--jurisdiction", "isle-of-man", "--from", "2026"}, exitOK},
 		{"due", []string{"due", "--from", "2026-12-22T10:00", "--within", "2 working days"}, exitOK},
 		{"help", []string{"help"}, exitOK},

@@ -17,30 +17,40 @@ import (
 func timelineCommand() *command {
 	c := &command{
 		name:    "timeline",
-		args:    "POLICY --raised TIME [--closures FILE] [--format text|json]",
+		args:    "POLICY --raised TIME [--fact NAME=VALUE]... [--closures FILE] [--format text|json]",
 		operand: "POLICY",
 		nargs:   [2]int{1, 1},
 		summary: "show the worst-case schedule of a case raised at a time",
 		about: `Shows when each stage is entered and each duty falls due if a case raised at
-TIME is never resolved and is escalated at every stage on the last day
-allowed: each stage is entered at 23:59 on the previous stage's last due date
-(one minute before its last deadline). Working days leave out weekends, the
-policy's bank holidays and the days off it declares, and the closure days
-of --closures FILE; the days left out are named, with the sources of those
-that are not bank holidays.
+TIME is never resolved: it climbs the ladder, does each duty in the last
+minute the duty allows, and is escalated at every stage on the last day
+allowed (each stage is entered at 23:59 on the previous stage's last due
+date, one minute before its last deadline). Duties that follow a milestone a
+case which stays unresolved never reaches, such as an agreement, are listed
+as owed only if it happens: they do not lengthen the wait. A stage that only
+a route from any stage reaches is shown as a branch, not as the next rung.
+Working days leave out weekends, the policy's bank holidays and the days off
+it declares, and the closure days of --closures FILE; the days left out are
+named, with the sources of those that are not bank holidays.
 
 TIME is RFC 3339 (2026-12-22T10:00:00Z), or YYYY-MM-DDTHH:MM in
 Europe/London, or YYYY-MM-DD, which means 09:00 that day in Europe/London.
+--fact NAME=VALUE (repeatable) gives the case a fact, written as in a
+scenario file (true, 3, threshold, 2026-01-05, [a, b]): a duty whose
+expedite condition then holds gets its shorter timescale.
 
-JSON: {"policy", "version", "raised", "stages": [{"id", "title", "entered",
-"deadlines": [{"obligation", "within", "from", "due", "due_date"}],
-"untimed", "note"}]}. A stage whose duties state no timescale has no
-deadlines and "note": "no timescale stated"; "untimed" lists such duties.`,
+JSON: {"policy", "version", "raised", "facts", "stages": [{"id", "title",
+"entered", "deadlines": [{"obligation", "within", "from", "due",
+"due_date", "expedited"}], "untimed", "only_if": [{"obligation", "within",
+"milestone"}], "note"}], "branches": [{"id", "title", "via": [event]}]}. A
+stage whose duties state no timescale has no deadlines and "note": "no
+timescale stated"; "untimed" lists such duties.`,
 		example: "escalation timeline sefton --raised 2026-12-22",
 	}
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
 		format := formatFlag(fs, "text", "json")
 		raised := fs.String("raised", "", "when the case is raised: YYYY-MM-DD[THH:MM] in Europe/London, or RFC 3339")
+		facts := factFlag(fs)
 		closuresFile := closuresFlag(fs)
 		return func(e *env, args []string) int {
 			if *raised == "" {
@@ -61,7 +71,15 @@ deadlines and "note": "no timescale stated"; "untimed" lists such duties.`,
 			if p, err = p.WithClosures(closures...); err != nil {
 				return e.fail(c, "%s", strings.TrimPrefix(err.Error(), "calendar: "))
 			}
-			s, err := timeline.WorstCase(p, at)
+			var opts []timeline.Option
+			if len(facts.given) > 0 {
+				values, err := facts.values(p)
+				if err != nil {
+					return c.usageError(e, err.Error())
+				}
+				opts = append(opts, timeline.WithFacts(values))
+			}
+			s, err := timeline.WorstCase(p, at, opts...)
 			if err != nil {
 				return e.fail(c, "%v", err)
 			}
@@ -85,6 +103,13 @@ type jsonDeadline struct {
 	From       string `json:"from"`
 	Due        string `json:"due"`
 	DueDate    string `json:"due_date"`
+	Expedited  bool   `json:"expedited,omitempty"`
+}
+
+type jsonOnlyIf struct {
+	Obligation string `json:"obligation"`
+	Within     string `json:"within"`
+	Milestone  string `json:"milestone"`
 }
 
 type jsonTimelineStage struct {
@@ -93,14 +118,23 @@ type jsonTimelineStage struct {
 	Entered   string         `json:"entered"`
 	Deadlines []jsonDeadline `json:"deadlines"`
 	Untimed   []string       `json:"untimed,omitempty"`
+	OnlyIf    []jsonOnlyIf   `json:"only_if,omitempty"`
 	Note      string         `json:"note,omitempty"`
 }
 
+type jsonBranch struct {
+	ID    string   `json:"id"`
+	Title string   `json:"title"`
+	Via   []string `json:"via"`
+}
+
 type jsonTimeline struct {
-	Policy  string              `json:"policy"`
-	Version string              `json:"version"`
-	Raised  string              `json:"raised"`
-	Stages  []jsonTimelineStage `json:"stages"`
+	Policy   string              `json:"policy"`
+	Version  string              `json:"version"`
+	Raised   string              `json:"raised"`
+	Facts    map[string]any      `json:"facts,omitempty"`
+	Stages   []jsonTimelineStage `json:"stages"`
+	Branches []jsonBranch        `json:"branches,omitempty"`
 }
 
 func instant(t time.Time) string { return t.In(calendar.London()).Format(time.RFC3339) }
@@ -114,19 +148,29 @@ func anchorName(a engine.Anchor) string {
 }
 
 func timelineJSON(s *timeline.Schedule) jsonTimeline {
-	out := jsonTimeline{Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Stages: []jsonTimelineStage{}}
+	out := jsonTimeline{Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Facts: s.Facts, Stages: []jsonTimelineStage{}}
 	for _, st := range s.Stages {
 		js := jsonTimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: instant(st.Entered), Deadlines: []jsonDeadline{}, Note: st.Note()}
 		for _, d := range st.Deadlines {
 			js.Deadlines = append(js.Deadlines, jsonDeadline{
-				Obligation: d.Obligation.ID, Within: d.Obligation.Within.String(), From: anchorName(d.Obligation.From),
-				Due: instant(d.Due), DueDate: d.DueDate.String(),
+				Obligation: d.Obligation.ID, Within: d.Within.String(), From: anchorName(d.Obligation.From),
+				Due: instant(d.Due), DueDate: d.DueDate.String(), Expedited: d.Expedited,
 			})
 		}
 		for _, ob := range st.Untimed {
 			js.Untimed = append(js.Untimed, ob.ID)
 		}
+		for _, ob := range st.OnlyIf {
+			js.OnlyIf = append(js.OnlyIf, jsonOnlyIf{Obligation: ob.ID, Within: withinWords(ob), Milestone: ob.From.Milestone.ID})
+		}
 		out.Stages = append(out.Stages, js)
+	}
+	for _, b := range s.Branches {
+		jb := jsonBranch{ID: b.Stage.ID, Title: b.Stage.Title, Via: []string{}}
+		for _, t := range b.Via {
+			jb.Via = append(jb.Via, t.Event)
+		}
+		out.Branches = append(out.Branches, jb)
 	}
 	return out
 }
@@ -154,7 +198,11 @@ func writeTimeline(w io.Writer, s *timeline.Schedule, closures bool) error {
 		fmt.Fprintf(w, "   Starts %s, %s.\n", st.Entered.In(london).Format(longInstant), startWhy(s, i))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, d := range st.Deadlines {
-			fmt.Fprintf(tw, "   %s\t%s, %s\t%s\n", d.Obligation.ID, d.Obligation.Within, d.From, dueWords(d))
+			within := d.Within.String()
+			if d.Expedited {
+				within += " (expedited)"
+			}
+			fmt.Fprintf(tw, "   %s\t%s, %s\t%s\n", d.Obligation.ID, within, d.From, dueWords(d))
 		}
 		for _, ob := range st.Untimed {
 			fmt.Fprintf(tw, "   %s\t%s\n", ob.ID, timeline.NoTimescale)
@@ -162,9 +210,21 @@ func writeTimeline(w io.Writer, s *timeline.Schedule, closures bool) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		if len(st.OnlyIf) > 0 {
+			fmt.Fprintf(w, "   Owed only if a case reaches what they count from, which one that stays unresolved does not:\n")
+			for _, ob := range st.OnlyIf {
+				fmt.Fprintf(tw, "   %s\t%s, from milestone %s\t(%s)\n", ob.ID, withinWords(ob), ob.From.Milestone.ID, ob.From.Milestone.Title)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
 		if st.Note() != "" {
 			fmt.Fprintf(w, "   %s: the next stage can start at once.\n", strings.ToUpper(timeline.NoTimescale[:1])+timeline.NoTimescale[1:])
 		}
+	}
+	if err := writeBranches(w, s); err != nil {
+		return err
 	}
 	if last == nil {
 		_, err := fmt.Fprintf(w, "\nNo stage states a timescale.\n")
@@ -207,6 +267,46 @@ func writeDaysOff(w io.Writer, s *timeline.Schedule, last *timeline.Deadline, cl
 		}
 	}
 	return tw.Flush()
+}
+
+// writeBranches lists the stages the ladder does not climb to, with the
+// routes that reach them and their timescales, which count from when a route
+// is taken.
+func writeBranches(w io.Writer, s *timeline.Schedule) error {
+	for _, b := range s.Branches {
+		var via []string
+		for _, t := range b.Via {
+			v := t.Event
+			if t.From == nil {
+				v += " (from any stage)"
+			} else {
+				v += " (from " + t.From.ID + ")"
+			}
+			if t.When != nil {
+				v += " when " + t.When.Text
+			}
+			via = append(via, v)
+		}
+		fmt.Fprintf(w, "\nBranch: %s\n", b.Stage.Title)
+		fmt.Fprintf(w, "   Not a rung of the ladder: reached only by %s.\n", strings.Join(via, ", or "))
+		fmt.Fprintf(w, "   Its timescales count from when it is reached:\n")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, ob := range b.Stage.Obligations {
+			fmt.Fprintf(tw, "   %s\t%s\n", ob.ID, withinWords(ob))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withinWords is an obligation's own timescale, or that it states none.
+func withinWords(ob *engine.Obligation) string {
+	if !ob.HasDeadline {
+		return timeline.NoTimescale
+	}
+	return ob.Within.String()
 }
 
 // startWhy says why stage i starts when it does.

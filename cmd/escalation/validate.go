@@ -28,7 +28,9 @@ func validateCommand() *command {
 file, line and column. A PATH is a file, a folder (searched for *.yaml and
 *.yml files, skipping folders whose names start with "."), or a bundled
 policy id. A file with a folder named "scenarios" in its path is read as a
-scenario file (policies/SCENARIOS.md); any other is read as a policy file.
+scenario file (policies/SCENARIOS.md); one in a folder named "trace" as a
+traceability matrix, checked against the policy file beside that folder (or
+the bundled policy of its id) and its document; any other as a policy file.
 
 A policy's quotes are checked word for word against its documents
 (documents: file:) that are text files in the policy's own folder.
@@ -81,6 +83,7 @@ type checked struct {
 	name     string
 	src      []byte
 	scenario bool
+	matrix   bool   // a traceability matrix
 	dir      string // the folder it was read from, where its documents are; "" when bundled
 	unread   bool   // it could not be read: diags says why
 	diags    engine.Diagnostics
@@ -137,6 +140,7 @@ func (v *validation) file(path string) {
 		return
 	}
 	v.check(name, src, isScenario(name), filepath.Dir(path))
+	v.files[len(v.files)-1].matrix = isTrace(name) && !isScenario(name)
 }
 
 // isScenario reports whether a file is a scenario file: one with a folder
@@ -172,9 +176,12 @@ func (v *validation) run() {
 		go func() {
 			defer wg.Done()
 			for f := range work {
-				if f.scenario {
+				switch {
+				case f.scenario:
 					_, f.diags = scenario.Parse(f.name, f.src)
-				} else {
+				case f.matrix:
+					f.diags = checkMatrix(f.name, f.src, f.dir, v.opts)
+				default:
 					opts := v.opts
 					if f.dir != "" {
 						opts = append(opts[:len(opts):len(opts)], engine.WithDocuments(os.DirFS(f.dir)))

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/prose"
 )
 
 // Format is a diagram format.
@@ -55,6 +57,8 @@ const (
 	anyStageNode
 )
 
+// node is one box of the chart. Its first line is its title; a stage's
+// other lines are its timescales, then the events that keep the case there.
 type node struct {
 	id    string
 	kind  nodeKind
@@ -91,16 +95,22 @@ func build(p *engine.Policy) graph {
 	g := graph{title: fmt.Sprintf("%s (%s, version %s)", p.Title, p.Partnership, p.Version)}
 	g.nodes = append(g.nodes, node{id: startID, kind: startNode, lines: []string{"Case raised"}})
 	for _, s := range p.Stages {
-		lines := []string{s.Title}
-		for _, ob := range s.Obligations {
-			lines = append(lines, ob.ID+": "+timescale(ob))
+		lines := append([]string{s.Title}, duties(p, s)...)
+		var here []string
+		for _, t := range s.Transitions {
+			if t.ToStage == nil && t.ToOutcome == nil {
+				here = append(here, prose.Event(t))
+			}
+		}
+		if len(here) > 0 {
+			lines = append(lines, "Recorded here: "+strings.Join(here, "; "))
 		}
 		g.nodes = append(g.nodes, node{id: StageNodeID(s), kind: stageNode, lines: lines})
 	}
 	for _, o := range p.Outcomes {
-		kind := string(o.Kind)
+		kind := prose.Spaced(string(o.Kind))
 		if o.Route != "" {
-			kind += ": " + string(o.Route)
+			kind += ": " + prose.Spaced(string(o.Route))
 		}
 		g.nodes = append(g.nodes, node{id: OutcomeNodeID(o), kind: outcomeNode, lines: []string{o.Title, "(" + kind + ")"}})
 	}
@@ -109,69 +119,103 @@ func build(p *engine.Policy) graph {
 	}
 	for _, s := range p.Stages {
 		for _, t := range s.Transitions {
-			g.edges = append(g.edges, edge{from: StageNodeID(s), to: target(t, StageNodeID(s)), lines: edgeLines(t)})
+			if t.ToStage == nil && t.ToOutcome == nil {
+				continue // drawn inside the stage: a loop's label would cover it
+			}
+			g.edges = append(g.edges, edge{from: StageNodeID(s), to: target(t), lines: edgeLines(p, t)})
 		}
 	}
 	if len(p.AnyStage) > 0 {
-		g.nodes = append(g.nodes, node{id: anyStageID, kind: anyStageNode, lines: []string{"Any stage"}})
+		any := node{id: anyStageID, kind: anyStageNode, lines: []string{"Any stage"}}
 		for _, t := range p.AnyStage {
-			g.edges = append(g.edges, edge{from: anyStageID, to: target(t, anyStageID), lines: edgeLines(t), dashed: true})
+			if t.ToStage == nil && t.ToOutcome == nil {
+				// Recorded wherever it is fired, without moving the case.
+				any.lines = append(any.lines, "Recorded here: "+strings.Join(edgeLines(p, t), ", "))
+				continue
+			}
+			g.edges = append(g.edges, edge{from: anyStageID, to: target(t), lines: edgeLines(p, t), dashed: true})
 		}
+		g.nodes = append(g.nodes, any)
 	}
 	return g
 }
 
-// target is the node a transition leads to: itself when it does not move
-// the case.
-func target(t *engine.Transition, self string) string {
-	switch {
-	case t.ToStage != nil:
+// target is the node a transition that moves the case leads to.
+func target(t *engine.Transition) string {
+	if t.ToStage != nil {
 		return StageNodeID(t.ToStage)
-	case t.ToOutcome != nil:
-		return OutcomeNodeID(t.ToOutcome)
 	}
-	return self
+	return OutcomeNodeID(t.ToOutcome)
 }
 
-func timescale(ob *engine.Obligation) string {
-	if !ob.HasDeadline {
-		return "no timescale stated"
-	}
-	s := ob.Within.String()
-	switch ob.From.Kind {
-	case engine.AnchorRaised:
-		s += " from raised"
-	case engine.AnchorMilestone:
-		s += " from " + ob.From.Milestone.ID
-	}
-	if e := ob.Expedite; e != nil {
-		s += "; expedite: " + e.Within.String() + " if " + e.When.Text
-	}
-	return s
-}
-
-func edgeLines(t *engine.Transition) []string {
-	lines := []string{t.Event, "by " + ids(t.Roles, func(r *engine.Role) string { return r.ID })}
-	if t.When != nil {
-		lines = append(lines, "when "+t.When.Text)
-	}
-	if len(t.Only) > 0 {
-		lines = append(lines, "only at "+ids(t.Only, stageName))
-	}
-	if len(t.Except) > 0 {
-		lines = append(lines, "not at "+ids(t.Except, stageName))
+// duties lists a stage's obligations with their timescales, grouped under
+// what they count from when that is not the stage being entered, so that a
+// milestone's title is written once.
+func duties(p *engine.Policy, s *engine.Stage) []string {
+	var lines []string
+	group := ""
+	for _, ob := range s.Obligations {
+		from := ""
+		switch {
+		case !ob.HasDeadline:
+		case ob.From.Kind == engine.AnchorRaised:
+			from = "From the raise:"
+		case ob.From.Kind == engine.AnchorMilestone:
+			from = "From “" + ob.From.Milestone.Title + "”:"
+		}
+		if from != group && from != "" {
+			lines = append(lines, from)
+		}
+		group = from
+		lines = append(lines, "• "+timescale(p, ob)+": "+ob.Title)
 	}
 	return lines
 }
 
-func stageName(s *engine.Stage) string { return s.ID }
+func timescale(p *engine.Policy, ob *engine.Obligation) string {
+	if !ob.HasDeadline {
+		return "no timescale stated"
+	}
+	s := ob.Within.String()
+	if e := ob.Expedite; e != nil {
+		s += " (" + e.Within.String() + " " + when(p, e.When) + ")"
+	}
+	return s
+}
 
-func ids[T any](xs []T, id func(T) string) string {
+// when writes a guard in words where it can, else as written.
+func when(p *engine.Policy, g *engine.Guard) string {
+	if w, ok := prose.Guard(p, g); ok {
+		if strings.HasPrefix(w, "once ") {
+			return w
+		}
+		return "when " + w
+	}
+	return "when " + g.Text
+}
+
+func edgeLines(p *engine.Policy, t *engine.Transition) []string {
+	lines := []string{prose.Event(t), "by " + titles(t.Roles, func(r *engine.Role) string { return r.Title })}
+	if t.When != nil {
+		lines = append(lines, when(p, t.When))
+	}
+	if len(t.Only) > 0 {
+		lines = append(lines, "only at "+titles(t.Only, stageTitle))
+	}
+	if len(t.Except) > 0 {
+		lines = append(lines, "not at "+titles(t.Except, stageTitle))
+	}
+	return lines
+}
+
+func stageTitle(s *engine.Stage) string { return s.Title }
+
+func titles[T any](xs []T, title func(T) string) string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
-		out[i] = id(x)
+		out[i] = title(x)
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, " or ")
 }
 
 func (g graph) mermaid() string {
@@ -240,11 +284,16 @@ func mermaidComment(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// dotWidth is how many characters a line of a DOT label may have before it
+// wraps, so that the drawing keeps to a page's width.
+const dotWidth = 34
+
 func (g graph) dot() string {
 	var b strings.Builder
 	b.WriteString("digraph policy {\n")
-	fmt.Fprintf(&b, "  label=%s;\n  labelloc=t;\n  rankdir=TB;\n", dotString([]string{g.title}))
+	fmt.Fprintf(&b, "  label=%s;\n  labelloc=t;\n  rankdir=TB;\n  newrank=true;\n  nodesep=0.25;\n  ranksep=0.45;\n", dotString(wrap([]string{g.title}, 2*dotWidth)))
 	b.WriteString("  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n")
+	var outcomes []string
 	for _, n := range g.nodes {
 		var attrs string
 		switch n.kind {
@@ -253,16 +302,26 @@ func (g graph) dot() string {
 		case stageNode:
 			attrs = "shape=box, style=rounded"
 		case outcomeNode:
-			attrs = "shape=ellipse, peripheries=2, style=filled, fillcolor=\"#eef5ea\""
+			attrs = outcomeStyle
+			outcomes = append(outcomes, n.id)
 		case anyStageNode:
-			attrs = "shape=hexagon, style=dashed"
+			continue // drawn in its cluster below
 		}
-		fmt.Fprintf(&b, "  %s [label=%s, %s];\n", n.id, dotString(n.lines), attrs)
+		fmt.Fprintf(&b, "  %s [label=%s, %s];\n", n.id, dotString(wrap(n.lines, dotWidth)), attrs)
+	}
+	if len(outcomes) > 0 {
+		fmt.Fprintf(&b, "  { rank=sink; %s; }\n", strings.Join(outcomes, "; "))
+	}
+	for _, n := range g.nodes {
+		if n.kind == anyStageNode {
+			b.WriteString("  subgraph cluster_any_stage {\n    label=\"Routes open at more than one stage\";\n    style=dashed;\n    fontname=\"Helvetica\";\n    fontsize=10;\n")
+			fmt.Fprintf(&b, "    %s [label=%s, shape=box, style=\"dashed,rounded\"];\n  }\n", n.id, dotString(wrap(n.lines, dotWidth)))
+		}
 	}
 	for _, e := range g.edges {
 		var attrs []string
 		if len(e.lines) > 0 {
-			attrs = append(attrs, "label="+dotString(e.lines))
+			attrs = append(attrs, "label="+dotString(wrap(e.lines, dotWidth)))
 		}
 		if e.dashed {
 			attrs = append(attrs, "style=dashed")
@@ -273,8 +332,47 @@ func (g graph) dot() string {
 		}
 		fmt.Fprintf(&b, "  %s -> %s [%s];\n", e.from, e.to, strings.Join(attrs, ", "))
 	}
+	b.WriteString(legend)
 	b.WriteString("}\n")
 	return b.String()
+}
+
+const outcomeStyle = "shape=ellipse, peripheries=2, style=filled, fillcolor=\"#eef5ea\""
+
+// legend explains the shapes and the dashed lines, in a box of its own.
+const legend = `  subgraph cluster_legend {
+    label="Legend";
+    fontname="Helvetica";
+    fontsize=10;
+    legend_stage [label="Stage: its timescales, then the\nevents recorded without moving on", shape=box, style=rounded];
+    legend_outcome [label="Outcome: the case ends", ` + outcomeStyle + `];
+    legend_from [label="", shape=point];
+    legend_to [label="", shape=point];
+    legend_from -> legend_to [label="dashed: a route open at more\nthan one stage (see its label)", style=dashed];
+    legend_stage -> legend_outcome [label="an event, who may fire it,\nand when", style=solid];
+  }
+`
+
+// wrap breaks each line at spaces so that none is longer than width,
+// unless one word is.
+func wrap(lines []string, width int) []string {
+	var out []string
+	for _, l := range lines {
+		cur := ""
+		for _, w := range strings.Fields(l) {
+			switch {
+			case cur == "":
+				cur = w
+			case utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(w) > width:
+				out = append(out, cur)
+				cur = w
+			default:
+				cur += " " + w
+			}
+		}
+		out = append(out, cur)
+	}
+	return out
 }
 
 // dotString quotes lines as one DOT string, with \n between them. Quotes

@@ -84,9 +84,10 @@ func TestCaseLifecycleOverChristmas(t *testing.T) {
 		"event": "escalate", "actor": "lee", "role": "line_manager", "at": "2026-12-31T10:00:00Z", "revision": c.Revision,
 		"forms": map[string]any{"agency_escalation_summary_log": summaryLog},
 	})
-	// Step 3's 6 days total skip New Year's Day and the weekend.
+	// Step 3's 6 days total skip New Year's Day and the weekend; the line
+	// manager owes contacting the Head of Service by the end of the day.
 	got, _ = h.dueDates("case-42", "2026-12-31T10:00:00Z")
-	wantMap(t, "Step 3 due", got, map[string]string{"heads_agree_plan": "pending 2027-01-04"})
+	wantMap(t, "Step 3 due", got, map[string]string{"contact_head_of_service": "pending 2026-12-31", "heads_agree_plan": "pending 2027-01-04"})
 
 	report := map[string]any{
 		"reported_by": "sam", "agency": "school", "other_agency": "children's social care", "child_initials": "AB",

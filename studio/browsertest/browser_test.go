@@ -309,7 +309,7 @@ func TestEveryViewLoadsWithoutConsoleErrors(t *testing.T) {
 		{"timeline", `#timeline .stage`},
 		{"play", `#raise-form`},
 		{"scenarios", `#scenarios li.ok`},
-		{"document", `#document h1`},
+		{"document", `#document[data-drawn] figure svg`},
 	} {
 		tb.run(t, view.hash, js(`location.hash = "`+view.hash+`"`), chromedp.WaitVisible(css(view.ready)))
 	}
@@ -519,7 +519,7 @@ func TestSavedChangeUpdatesEveryViewAndHowLongItTakes(t *testing.T) {
 	}{
 		{"problems", `location.hash = "problems"`, `document.body.dataset.version !== %q`},
 		{"timeline", `location.hash = "timeline"`, `document.body.dataset.version !== %q && document.getElementById("timeline").textContent.includes("%d working days")`},
-		{"picture", `location.hash = "picture"`, `document.body.dataset.version !== %q && document.getElementById("diagram").dataset.drawn.includes("agree_way_forward: %d working days")`},
+		{"picture", `location.hash = "picture"`, `document.body.dataset.version !== %q && document.getElementById("diagram").dataset.drawn.includes("%d working days: Discuss the concern")`},
 	} {
 		tb.run(t, view.name, js(view.setup), until(`document.body.dataset.version !== ""`), chromedp.Sleep(500*time.Millisecond))
 		if view.name == "timeline" {
@@ -604,7 +604,7 @@ func TestScreenshots(t *testing.T) {
 		)},
 		{"play", playTwoEvents()},
 		{"scenarios", chromedp.Steps(js(`location.hash = "scenarios"`), chromedp.WaitVisible(css(`#scenarios li.fail .failure`)))},
-		{"document", chromedp.Steps(js(`location.hash = "document"`), chromedp.WaitVisible(css(`#document h1`)))},
+		{"document", chromedp.Steps(js(`location.hash = "document"`), chromedp.WaitVisible(css(`#document[data-drawn] figure svg`)))},
 		{"problems", chromedp.Steps(
 			js(`location.hash = "problems"`),
 			chromedp.Func(func(context.Context, *chromedp.Target) error {

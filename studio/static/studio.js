@@ -256,7 +256,12 @@ async function renderTimeline() {
         el("td", {}, el("code", {}, d.obligation), el("div", {class: "muted"}, d.title)),
         el("td", {}, el("span", {class: d.expedited ? "expedited" : ""}, d.within), el("div", {class: "muted"}, d.from)),
         el("td", {}, el("strong", {}, d.due), explain(d.steps, holidays)))),
-        ...(s.untimed || []).map((id) => el("tr", {}, el("td", {}, el("code", {}, id)), el("td", {}, "no timescale stated"), el("td"))))))));
+        ...(s.untimed || []).map((id) => el("tr", {}, el("td", {}, el("code", {}, id)), el("td", {}, "no timescale stated"), el("td"))))),
+      (s.only_if || []).length ? el("p", {class: "muted"}, "Owed only once something a case that stays unresolved never reaches: ",
+        ...s.only_if.map((o, j) => [j ? "; " : "", el("code", {}, o.obligation), ` (${o.within}, from “${o.milestone}”)`])) : "")),
+    ...(t.branches || []).map((b) => el("div", {class: "stage", "data-stage": b.id},
+      el("h3", {}, `Off the ladder: ${b.title}`),
+      el("p", {class: "muted"}, `Reached only by ${b.routes.join(", ")}: its dates depend on when that happens.`))));
 }
 
 // explain is a due date's day-by-day count, folded.
@@ -424,9 +429,22 @@ async function renderDocument() {
   const p = usable();
   const box = $("document");
   if (!p) { box.replaceChildren(el("p", {class: "note"}, "The policy file has errors (see Problems).")); return; }
+  delete box.dataset.drawn;
   const res = await api("/api/doc?file=" + encodeURIComponent(p.file));
   if (!res.ok) { box.replaceChildren(el("p", {class: "refused"}, res.data.error)); return; }
   box.innerHTML = res.data.html; // rendered and escaped by the server (markdown.go)
+  // The document's diagram, drawn as the Picture is.
+  for (const pre of box.querySelectorAll("pre.mermaid")) {
+    try {
+      const {svg} = await window.mermaid.render("doc" + (++drawing), pre.textContent);
+      const figure = el("figure", {class: "diagram"});
+      figure.innerHTML = svg; // Mermaid's own output, sanitised by Mermaid (securityLevel strict)
+      pre.replaceWith(figure);
+    } catch (err) {
+      pre.before(el("p", {class: "note"}, `Mermaid could not draw this chart: ${err.message || err}`));
+    }
+  }
+  box.dataset.drawn = "yes";
 }
 
 // ---- Keeping up with the folder ----
