@@ -487,7 +487,7 @@ function stopped() {
 }
 
 function start() {
-  window.mermaid.initialize({startOnLoad: false, securityLevel: "strict", theme: "default", flowchart: {useMaxWidth: true}});
+  window.mermaid.initialize({startOnLoad: false, securityLevel: "strict", theme: "default", flowchart: {useMaxWidth: true, wrappingWidth: 320}});
   window.addEventListener("hashchange", () => { loading = loading.then(showView, showView); });
   $("policy").addEventListener("change", (e) => { file = e.target.value; story = null; $("play").hidden = true; showView(); });
   $("timeline-form").addEventListener("change", () => renderTimeline());
