@@ -413,8 +413,8 @@ func fireAs(role, by, at, event string) chromedp.Action[chromedp.Void] {
 		chromedp.SetValue(css(`#act-at`), at),
 		js(`document.getElementById("act-form").dispatchEvent(new Event("change"))`),
 		// The list is drawn again for the new role and time; click in the new one.
-		chromedp.WaitVisible(css(`#available[data-role="`+role+`"][data-at="`+at+`"] button[data-event="`+event+`"]`)),
-		chromedp.Click(css(`#available[data-role="`+role+`"][data-at="`+at+`"] button[data-event="`+event+`"]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(css(`#available[data-role="`+role+`"][data-at="`+at+`"] button.fire[data-event="`+event+`"]`)),
+		chromedp.Click(css(`#available[data-role="`+role+`"][data-at="`+at+`"] button.fire[data-event="`+event+`"]`), chromedp.NodeVisible),
 	)
 }
 
@@ -501,6 +501,49 @@ func TestPlayedCaseSavedAsAScenarioPasses(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "1 passed, 0 failed") {
 		t.Errorf("escalation test %s: %v\n%s", saved, err, out)
+	}
+}
+
+// An event can carry a change of facts: the concern turns out to be about a
+// professional's conduct, and the complaints route opens (the engine reads
+// the guard with the event's own facts). Saved, the story passes.
+func TestAnEventCarriesAChangeOfFacts(t *testing.T) {
+	dir := newarea(t)
+	s := serve(t, dir)
+	tb := browser(t, time.Minute)
+	tb.open(t, s, "play")
+	tb.run(t, "playing the complaints route",
+		chromedp.WaitReady(css(`#pl-role option[value="practitioner"]`)),
+		chromedp.SetValue(css(`#pl-at`), "2026-11-24T11:00"),
+		chromedp.SetValue(css(`#pl-by`), "asha"),
+		chromedp.SetValue(css(`#pl-role`), "practitioner"),
+		chromedp.Click(css(`#pl-raise`)),
+		chromedp.WaitVisible(css(`#pl-where[data-stage="stage1"]`)),
+		chromedp.SetValue(css(`#act-role`), "practitioner"),
+		chromedp.SetValue(css(`#act-by`), "asha"),
+		chromedp.SetValue(css(`#act-at`), "2026-11-25T10:30"),
+		js(`document.getElementById("act-form").dispatchEvent(new Event("change"))`),
+		chromedp.WaitVisible(css(`#available[data-role="practitioner"][data-at="2026-11-25T10:30"] button.try[data-event="refer_to_complaints"]`)),
+		chromedp.SetValue(css(`#act-concern_type`), "professional_conduct"),
+		chromedp.Click(css(`#available[data-role="practitioner"][data-at="2026-11-25T10:30"] button.try[data-event="refer_to_complaints"]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(css(`#pl-where[data-outcome="complaint"]`)),
+		chromedp.SetValue(css(`#sv-title`), "A concern about conduct goes to the complaints procedure"),
+		chromedp.SetValue(css(`#sv-name`), "conduct"),
+		chromedp.Click(css(`#sv-save`)),
+		until(`document.getElementById("sv-result").textContent.startsWith("Saved")`),
+	)
+	if result := tb.text(t, "#sv-result"); !strings.Contains(result, "it passes") {
+		t.Errorf("the studio says: %s", result)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "scenarios", "conduct.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), "    facts: {concern_type: professional_conduct}\n") || !strings.Contains(string(src), "      outcome: complaint\n") {
+		t.Errorf("the saved story lacks the event's facts or its outcome:\n%s", src)
+	}
+	if errs := tb.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
 	}
 }
 

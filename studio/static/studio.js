@@ -300,6 +300,8 @@ function lastTime() {
 }
 
 let replaying = 0; // numbers play requests, so a late answer is dropped
+let caseFacts = {};  // the case's facts after the last accepted step
+let factsShown = -1; // the step count the fact inputs were drawn for
 
 async function replay() {
   const p = usable();
@@ -319,6 +321,12 @@ async function replay() {
     refused.hidden = true;
   }
   $("play").hidden = false;
+  caseFacts = v.facts || {};
+  if (factsShown !== v.accepted) {
+    // Drawn again only when the case moves on, so edits survive a change of role or time.
+    factsShown = v.accepted;
+    factInputs($("act-facts"), p.facts, caseFacts, "act-", () => {});
+  }
   $("pl-where").textContent = v.outcome ? `Closed: ${v.title} (${v.outcome})` : `At ${v.title} (${v.stage})`;
   $("pl-where").dataset.stage = v.stage || "";
   $("pl-where").dataset.outcome = v.outcome || "";
@@ -327,7 +335,9 @@ async function replay() {
     ...v.available.map((a) => a.allowed
       ? el("li", {}, el("button", {type: "button", class: "fire", "data-event": a.event, onclick: () => fire(a.event)}, `Fire ${a.event}`),
           a.to ? ` → ${a.to}` : " (stays at the stage)")
-      : el("li", {class: "no"}, el("code", {}, a.event), ": ", (a.why || []).join("; "))));
+      : el("li", {class: "no"}, el("button", {type: "button", class: "try", "data-event": a.event, onclick: () => fire(a.event),
+          title: "Fire it anyway, with the facts that change with the event: the engine says why not, or takes it"}, "Try"),
+        " ", el("code", {}, a.event), ": ", (a.why || []).join("; "))));
   // Whose view the list shows, for people and tests alike.
   $("available").dataset.role = view.role;
   $("available").dataset.at = view.at;
@@ -375,6 +385,11 @@ async function fire(event) {
   const step = {event, at: $("act-at").value || lastTime(), by: $("act-by").value || $("act-role").value, role: $("act-role").value};
   const forms = formValues();
   if (Object.keys(forms).length) step.forms = forms;
+  const facts = {};
+  for (const [id, value] of Object.entries(factValues($("act-facts")))) {
+    if (JSON.stringify(value) !== JSON.stringify(caseFacts[id])) facts[id] = value;
+  }
+  if (Object.keys(facts).length) step.facts = facts;
   if ($("act-note").value) step.note = $("act-note").value;
   story.steps.push(step);
   $("act-note").value = "";
@@ -384,6 +399,7 @@ async function fire(event) {
 async function raise(ev) {
   ev.preventDefault();
   story = {raise: {at: $("pl-at").value, by: $("pl-by").value, role: $("pl-role").value, facts: factValues($("pl-facts"))}, steps: []};
+  factsShown = -1;
   $("act-at").value = $("pl-at").value;
   $("sv-result").textContent = "";
   await replay();
