@@ -279,13 +279,14 @@ func actionView(p *engine.Policy, c engine.Case, a engine.Action) ActionView {
 			v.To = t.ToOutcome.ID
 		}
 	}
-	if a.Refused != nil {
-		for _, r := range a.Refused.Reasons {
+	var refused *engine.RefusedError
+	switch {
+	case errors.As(a.Refused, &refused) && len(refused.Reasons) > 0:
+		for _, r := range refused.Reasons {
 			v.Why = append(v.Why, r.String())
 		}
-		if len(a.Refused.Reasons) == 0 {
-			v.Why = append(v.Why, a.Refused.Error())
-		}
+	case a.Refused != nil:
+		v.Why = append(v.Why, a.Refused.Error())
 	}
 	if st, ok := p.Stage(c.Stage); ok {
 		seen := map[string]bool{}

@@ -201,7 +201,12 @@ func scenarioYAML(ctx context.Context, pl *played, req *SaveRequest, policyFile,
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	// Laid out as escalation fmt lays scenario files out.
+	out, diags := scenario.Format("scenario.yaml", b.Bytes())
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func actFields(m *yaml.Node, a Act, at time.Time) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -16,6 +15,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/engine/trace"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -150,16 +150,11 @@ func inScenarios(name string) bool {
 	return slices.Contains(strings.Split(path.Dir(name), "/"), "scenarios")
 }
 
-// readBounded reads at most engine.DefaultMaxBytes and one byte more, so
-// that the loader reports a file too large without the studio reading all
-// of it.
+// readBounded reads a file of at most engine.DefaultMaxBytes, and refuses
+// anything that is not a regular file, as every command reads what it is
+// given.
 func readBounded(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, engine.DefaultMaxBytes+1))
+	return safefile.Read(name, engine.DefaultMaxBytes)
 }
 
 // build loads every policy in the folder, parses and runs every scenario,

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"runtime/debug"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/engine/diagram"
 	"github.com/safeguarding-partnerships/escalation/engine/document"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 )
 
 func diagramCommand() *command {
@@ -106,7 +106,7 @@ func policyBytes(arg string) []byte {
 		_, src, _ := policies.Source(arg)
 		return src
 	}
-	src, err := os.ReadFile(arg)
+	src, err := safefile.Read(arg, engine.DefaultMaxBytes)
 	if err != nil {
 		return nil
 	}
@@ -115,9 +115,5 @@ func policyBytes(arg string) []byte {
 
 // toolVersion names this build, from what the Go toolchain recorded in it.
 func toolVersion() string {
-	v := "(devel)"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		v = info.Main.Version
-	}
-	return "escalation " + v
+	return "escalation " + describeBuild(debug.ReadBuildInfo()).Version
 }

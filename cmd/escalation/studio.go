@@ -51,9 +51,9 @@ saved then passes test with the same --closures.`,
 			if len(args) > 0 {
 				dir = args[0]
 			}
-			closures, err := readClosures(*closuresFile)
-			if err != nil {
-				return e.fail(c, "%v", err)
+			closures, code := e.closures(c, *closuresFile)
+			if code != exitOK {
+				return code
 			}
 			s, err := studio.New(dir, studio.WithAddr(*addr), studio.WithClock(e.now), studio.WithClosures(closures...))
 			if err != nil {

@@ -39,7 +39,7 @@ Europe/London, or YYYY-MM-DD, which means 09:00 that day in Europe/London.
 scenario file (true, 3, threshold, 2026-01-05, [a, b]): a duty whose
 expedite condition then holds gets its shorter timescale.
 
-JSON: {"policy", "version", "raised", "facts", "stages": [{"id", "title",
+JSON: {"schema", "policy", "version", "raised", "facts", "stages": [{"id", "title",
 "entered", "deadlines": [{"obligation", "within", "from", "due",
 "due_date", "expedited"}], "untimed", "only_if": [{"obligation", "within",
 "milestone"}], "note"}], "branches": [{"id", "title", "via": [event]}]}. A
@@ -60,9 +60,9 @@ timescale stated"; "untimed" lists such duties.`,
 			if err != nil {
 				return c.usageError(e, "--raised: "+err.Error())
 			}
-			closures, err := readClosures(*closuresFile)
-			if err != nil {
-				return e.fail(c, "%v", err)
+			closures, code := e.closures(c, *closuresFile)
+			if code != exitOK {
+				return code
 			}
 			p, code := e.loadPolicy(c, args[0])
 			if p == nil {
@@ -129,6 +129,7 @@ type jsonBranch struct {
 }
 
 type jsonTimeline struct {
+	Schema   int                 `json:"schema"`
 	Policy   string              `json:"policy"`
 	Version  string              `json:"version"`
 	Raised   string              `json:"raised"`
@@ -148,7 +149,7 @@ func anchorName(a engine.Anchor) string {
 }
 
 func timelineJSON(s *timeline.Schedule) jsonTimeline {
-	out := jsonTimeline{Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Facts: s.Facts, Stages: []jsonTimelineStage{}}
+	out := jsonTimeline{Schema: jsonSchema, Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Facts: s.Facts, Stages: []jsonTimelineStage{}}
 	for _, st := range s.Stages {
 		js := jsonTimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: instant(st.Entered), Deadlines: []jsonDeadline{}, Note: st.Note()}
 		for _, d := range st.Deadlines {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/trace"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -45,9 +46,12 @@ func matrixOf(arg string, p *engine.Policy) *traced {
 	} else {
 		dir := filepath.Dir(arg)
 		path := filepath.Join(dir, "trace", p.ID+".yaml")
-		b, err := os.ReadFile(path)
-		if err != nil {
+		b, err := safefile.Read(path, engine.DefaultMaxBytes)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			return nil
+		case err != nil:
+			return &traced{problems: engine.Diagnostics{unreadable(filepath.ToSlash(path), err)}}
 		}
 		name, src, docs = filepath.ToSlash(path), b, os.DirFS(dir)
 	}
@@ -58,9 +62,13 @@ func matrixOf(arg string, p *engine.Policy) *traced {
 	return &traced{matrix: m, src: src, problems: m.Check(p, documentText(docs, m.Document))}
 }
 
+// maxDocumentBytes is the largest document a matrix is checked against, as
+// for a policy's quotes: a published procedure as text is a few hundred KiB.
+const maxDocumentBytes = 16 << 20
+
 // documentText is a document's text, or nil when it is not there to check.
 func documentText(docs fs.FS, file string) []byte {
-	b, err := fs.ReadFile(docs, file)
+	b, err := safefile.ReadFS(docs, file, maxDocumentBytes)
 	if err != nil {
 		return nil
 	}
@@ -81,13 +89,18 @@ func checkMatrix(name string, src []byte, dir string, opts []engine.LoadOption) 
 		p    *engine.Policy
 		docs fs.FS
 	)
-	switch b, err := os.ReadFile(policyFile); {
+	switch b, err := safefile.Read(policyFile, engine.DefaultMaxBytes); {
 	case err == nil:
 		docs = os.DirFS(home)
 		p, diags = engine.Load(filepath.ToSlash(policyFile), b, opts...)
 	case errors.Is(err, fs.ErrNotExist) && isBundled(m.Policy):
 		docs = policies.Documents()
 		p, diags = policies.Load(m.Policy, opts...)
+	case !errors.Is(err, fs.ErrNotExist):
+		d := unreadable(filepath.ToSlash(policyFile), err)
+		d.Message = "the matrix's policy " + filepath.ToSlash(policyFile) + ": " + d.Message
+		d.Pos = engine.Pos{File: name, Line: 1, Column: 1}
+		return engine.Diagnostics{d}
 	default:
 		return engine.Diagnostics{{
 			Severity: engine.SeverityError, Pos: engine.Pos{File: name, Line: 1, Column: 1}, Code: "no-policy",

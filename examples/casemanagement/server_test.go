@@ -168,9 +168,12 @@ func TestConcurrentEventsOnOneRevision(t *testing.T) {
 
 	const clients = 50
 	actor := func(i int) string { return fmt.Sprintf("p%02d", i) }
+	// Each client's act brings a fact, so each records something new (an act
+	// that would only meet a duty met already is refused, whoever sends it).
 	fire := func(i int, revision int64) (int, []byte, error) {
 		return send("POST", h.url+"/cases/race/events", map[string]any{
 			"event": "discussed", "actor": actor(i), "role": "practitioner", "at": "2026-12-22T11:00:00Z", "revision": revision,
+			"facts": map[string]any{"significant_harm_concern": i%2 == 0},
 		})
 	}
 	statuses := make([]int, clients)
