@@ -14,6 +14,7 @@
 //	escalation policies [--format text|json] [--today YYYY-MM-DD]
 //	escalation schema
 //	escalation version [--format text|json]
+//	escalation studio [--addr 127.0.0.1:PORT] [--closures FILE] [DIR]
 //
 // A POLICY is a bundled policy id (see escalation policies) or the path of
 // a policy file. TIME is RFC 3339, YYYY-MM-DDTHH:MM in Europe/London, or

@@ -59,7 +59,7 @@ type env struct {
 func commands() []*command {
 	return []*command{
 		validateCommand(), testCommand(), fmtCommand(), diagramCommand(), docCommand(), timelineCommand(),
-		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(), versionCommand(),
+		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(), versionCommand(), studioCommand(),
 	}
 }
 
@@ -107,7 +107,7 @@ func find(name string) *command {
 }
 
 func unknownCommand(w io.Writer, name string) int {
-	names := make([]string, 0, 9)
+	names := make([]string, 0, 10)
 	for _, c := range commands() {
 		names = append(names, c.name)
 	}

@@ -176,6 +176,13 @@ func TestCommands(t *testing.T) {
 		{"test-bad-closures", []string{"test", "--closures", "testdata/closures/bad-closures.yaml", "testdata/calendar/scenarios"}, exitFail},
 		{"validate-calendar", []string{"validate", "--today=2026-12-01", "testdata/calendar"}, exitOK},
 		{"doc-policy", []string{"doc", island, today}, exitOK},
+
+		// studio: what it refuses before it serves anything
+		{"studio-help", []string{"studio", "--help"}, exitOK},
+		{"studio-not-a-folder", []string{"studio", tiny}, exitFail},
+		{"studio-not-loopback", []string{"studio", "--addr", "0.0.0.0:8080", "testdata/policies"}, exitFail},
+		{"studio-two-folders", []string{"studio", "testdata/policies", "testdata/scenarios"}, exitUsage},
+		{"studio-bad-closures", []string{"studio", "--closures", "testdata/closures/bad-closures.yaml", "testdata/policies"}, exitFail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, code := invocation(t, tc.args...)

@@ -84,8 +84,12 @@ const (
 	anyStageID = "any_stage"
 )
 
-func stageID(s *engine.Stage) string     { return "stage_" + s.ID }
-func outcomeID(o *engine.Outcome) string { return "outcome_" + o.ID }
+// StageNodeID is the id of a stage's node in the chart, so that a page
+// showing the chart can find the stage a node draws.
+func StageNodeID(s *engine.Stage) string { return "stage_" + s.ID }
+
+// OutcomeNodeID is the id of an outcome's node in the chart.
+func OutcomeNodeID(o *engine.Outcome) string { return "outcome_" + o.ID }
 
 func build(p *engine.Policy) graph {
 	g := graph{title: fmt.Sprintf("%s (%s, version %s)", p.Title, p.Partnership, p.Version)}
@@ -101,24 +105,24 @@ func build(p *engine.Policy) graph {
 		if len(here) > 0 {
 			lines = append(lines, "Recorded here: "+strings.Join(here, "; "))
 		}
-		g.nodes = append(g.nodes, node{id: stageID(s), kind: stageNode, lines: lines})
+		g.nodes = append(g.nodes, node{id: StageNodeID(s), kind: stageNode, lines: lines})
 	}
 	for _, o := range p.Outcomes {
 		kind := prose.Spaced(string(o.Kind))
 		if o.Route != "" {
 			kind += ": " + prose.Spaced(string(o.Route))
 		}
-		g.nodes = append(g.nodes, node{id: outcomeID(o), kind: outcomeNode, lines: []string{o.Title, "(" + kind + ")"}})
+		g.nodes = append(g.nodes, node{id: OutcomeNodeID(o), kind: outcomeNode, lines: []string{o.Title, "(" + kind + ")"}})
 	}
 	if p.Start != nil {
-		g.edges = append(g.edges, edge{from: startID, to: stageID(p.Start)})
+		g.edges = append(g.edges, edge{from: startID, to: StageNodeID(p.Start)})
 	}
 	for _, s := range p.Stages {
 		for _, t := range s.Transitions {
 			if t.ToStage == nil && t.ToOutcome == nil {
 				continue // drawn inside the stage: a loop's label would cover it
 			}
-			g.edges = append(g.edges, edge{from: stageID(s), to: target(t), lines: edgeLines(p, t)})
+			g.edges = append(g.edges, edge{from: StageNodeID(s), to: target(t), lines: edgeLines(p, t)})
 		}
 	}
 	if len(p.AnyStage) > 0 {
@@ -139,9 +143,9 @@ func build(p *engine.Policy) graph {
 // target is the node a transition that moves the case leads to.
 func target(t *engine.Transition) string {
 	if t.ToStage != nil {
-		return stageID(t.ToStage)
+		return StageNodeID(t.ToStage)
 	}
-	return outcomeID(t.ToOutcome)
+	return OutcomeNodeID(t.ToOutcome)
 }
 
 // duties lists a stage's obligations with their timescales, grouped under
