@@ -69,20 +69,20 @@ func (d Duty) Explain() (calendar.Deadline, error) {
 
 // Due lists the obligations of the case's current stage and where each stands
 // at time at, in the policy's order. A closed case owes nothing.
-func (p *Policy) Due(c Case, at time.Time) ([]Duty, error) {
-	if err := p.owns(&c); err != nil {
+func (p *Policy) Due(h Head, at time.Time) ([]Duty, error) {
+	if err := p.owns(&h); err != nil {
 		return nil, err
 	}
-	if c.Closed() {
+	if h.Closed() {
 		return nil, nil
 	}
-	stage, err := p.caseStage(&c)
+	stage, err := p.caseStage(&h)
 	if err != nil {
 		return nil, err
 	}
 	duties := make([]Duty, 0, len(stage.Obligations))
-	for i := range c.Obligations {
-		o := &c.Obligations[i]
+	for i := range h.Obligations {
+		o := &h.Obligations[i]
 		ob, ok := stage.Obligation(o.ID)
 		if !ok {
 			return nil, fmt.Errorf("%w: obligation %q is not part of stage %q", ErrPolicyMismatch, o.ID, stage.ID)

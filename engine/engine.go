@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sort"
 	"time"
 )
@@ -73,59 +74,62 @@ func (e *Engine) PolicyVersion(ref PolicyRef) (*Policy, bool) {
 // PolicyFor returns the policy version a case runs under. A case on a
 // version the engine was not given fails with ErrPolicyMismatch: the host
 // must keep loading every version its stored cases were raised under.
-func (e *Engine) PolicyFor(c Case) (*Policy, error) {
-	if err := emptyCase(&c); err != nil {
+func (e *Engine) PolicyFor(h Head) (*Policy, error) {
+	if err := emptyHead(&h); err != nil {
 		return nil, err
 	}
-	p, ok := e.versions[c.Policy]
+	p, ok := e.versions[h.Policy]
 	if !ok {
 		return nil, fmt.Errorf("%w: case %s is on %s version %s, which this engine does not have",
-			ErrPolicyMismatch, c.ID, c.Policy.ID, c.Policy.Version)
+			ErrPolicyMismatch, h.ID, h.Policy.ID, h.Policy.Version)
 	}
 	return p, nil
 }
 
-// Raise starts a case under the current version of the policy with that id.
-func (e *Engine) Raise(ctx context.Context, policyID string, r Raise) (Case, error) {
+// Raise starts a case under the current version of the policy with that id,
+// and returns its head and the first entry of its record.
+func (e *Engine) Raise(ctx context.Context, policyID string, r Raise) (Head, *Entry, error) {
 	p, ok := e.current[policyID]
 	if !ok {
-		return Case{}, fmt.Errorf("%w %q%s", ErrUnknownPolicy, policyID, didYouMean(policyID, e.ids))
+		return Head{}, nil, fmt.Errorf("%w %q%s", ErrUnknownPolicy, policyID, didYouMean(policyID, e.ids))
 	}
 	return p.Raise(ctx, r)
 }
 
-// Fire applies an event to a case under the policy version it was raised under.
-func (e *Engine) Fire(ctx context.Context, c Case, ev Event) (Case, error) {
-	p, err := e.PolicyFor(c)
+// Fire applies an event to a case under the policy version it was raised
+// under, and returns the next head and the entry that records the event.
+func (e *Engine) Fire(ctx context.Context, h Head, ev Event) (Head, *Entry, error) {
+	p, err := e.PolicyFor(h)
 	if err != nil {
-		return Case{}, err
+		return Head{}, nil, err
 	}
-	return p.Fire(ctx, c, ev)
+	return p.Fire(ctx, h, ev)
 }
 
 // Due lists what the case's current stage owes at time at.
-func (e *Engine) Due(c Case, at time.Time) ([]Duty, error) {
-	p, err := e.PolicyFor(c)
+func (e *Engine) Due(h Head, at time.Time) ([]Duty, error) {
+	p, err := e.PolicyFor(h)
 	if err != nil {
 		return nil, err
 	}
-	return p.Due(c, at)
+	return p.Due(h, at)
 }
 
 // Available lists the events an actor may (and may not) fire on the case now.
-func (e *Engine) Available(ctx context.Context, c Case, actor, role string, at time.Time) ([]Action, error) {
-	p, err := e.PolicyFor(c)
+func (e *Engine) Available(ctx context.Context, h Head, actor, role string, at time.Time) ([]Action, error) {
+	p, err := e.PolicyFor(h)
 	if err != nil {
 		return nil, err
 	}
-	return p.Available(ctx, c, actor, role, at)
+	return p.Available(ctx, h, actor, role, at)
 }
 
-// Verify checks that a stored case is exactly what its history rebuilds.
-func (e *Engine) Verify(ctx context.Context, c Case) error {
-	p, err := e.PolicyFor(c)
+// Verify checks a case's head and record under the policy version it was
+// raised under (see Policy.Verify).
+func (e *Engine) Verify(ctx context.Context, h Head, entries iter.Seq2[*Entry, error], opts ...VerifyOption) error {
+	p, err := e.PolicyFor(h)
 	if err != nil {
 		return err
 	}
-	return p.Verify(ctx, c)
+	return p.Verify(ctx, h, entries, opts...)
 }

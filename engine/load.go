@@ -20,6 +20,7 @@ type loadConfig struct {
 	budget    uint64
 	maxBytes  int
 	documents fs.FS // where the policy's documents are, to check its quotes
+	key       *recordKey
 }
 
 // LoadOption configures Load. An option that fails becomes an error
@@ -168,6 +169,7 @@ func (b *builder) load(file string, src []byte, opts []LoadOption) {
 			b.report(SeverityError, Pos{File: file}, Pos{}, "bad-option", err.Error(), "")
 		}
 	}
+	b.p.key = b.cfg.key
 	root := b.front(file, src)
 	if root == nil {
 		return

@@ -48,6 +48,7 @@ type Policy struct {
 	forms      map[string]*Form
 	stages     map[string]*Stage
 	outcomes   map[string]*Outcome
+	key        *recordKey // the host's, from WithRecordKey; nil without one
 }
 
 // Pos is a position in a policy file. Line and Column count from 1; Column
@@ -337,4 +338,5 @@ type Guard struct {
 	// Facts are the facts the guard reads, in the policy's order.
 	Facts []*Fact
 	prg   cel.Program
+	ident string // the name the guard is, when it is one name alone
 }

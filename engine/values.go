@@ -327,6 +327,67 @@ func (p *Policy) factIDs() []string {
 	return ids
 }
 
+// formsBelong checks that each form given data is one the stage the act
+// happens at uses, or one the stage it moves the case to uses (to, which may
+// be nil): a form belongs to its stages, and data for another stage's form
+// is a mistake to refuse, not to keep.
+func (p *Policy) formsBelong(forms map[string]map[string]any, at, to *Stage) error {
+	for id := range forms {
+		f := p.forms[id]
+		if p.uses(at, f) || to != nil && p.uses(to, f) {
+			continue
+		}
+		msg := "is not a form of stage " + at.ID + " (" + p.formsAt(at) + ")"
+		if to != nil && to != at {
+			msg = "is a form of neither stage " + at.ID + " (" + p.formsAt(at) + ") nor stage " + to.ID +
+				", which the event moves the case to (" + p.formsAt(to) + ")"
+		}
+		return &InputError{Path: "forms." + id, Message: msg}
+	}
+	return nil
+}
+
+// uses reports whether stage s uses form f: the stage lists it, one of its
+// records is made on it, one of its transitions (or an any_stage one that
+// applies there) needs it, or it has a section for the stage.
+func (p *Policy) uses(s *Stage, f *Form) bool {
+	if slices.Contains(s.Forms, f) {
+		return true
+	}
+	for _, r := range s.Records {
+		if r.Form == f {
+			return true
+		}
+	}
+	for _, ts := range [2][]*Transition{s.Transitions, p.AnyStage} {
+		for _, t := range ts {
+			if t.AppliesIn(s) && slices.Contains(t.Forms, f) {
+				return true
+			}
+		}
+	}
+	for _, sec := range f.Sections {
+		if slices.Contains(sec.Stages, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// formsAt says which forms stage s uses, in the policy's order.
+func (p *Policy) formsAt(s *Stage) string {
+	var ids []string
+	for _, f := range p.Forms {
+		if p.uses(s, f) {
+			ids = append(ids, f.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return "it uses none"
+	}
+	return "it uses " + strings.Join(ids, ", ")
+}
+
 func (p *Policy) formIDs() []string {
 	ids := make([]string, len(p.Forms))
 	for i, f := range p.Forms {
