@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -101,12 +103,16 @@ type caseEnv struct {
 const testCase = "case-1"
 
 func newCaseEnv(t *testing.T, eng *engine.Engine, start time.Time) *caseEnv {
+	return newCaseEnvFor(t, eng, start, newHost())
+}
+
+// newCaseEnvFor is newCaseEnv for a host that has served an earlier run.
+func newCaseEnvFor(t *testing.T, eng *engine.Engine, start time.Time, h *host) *caseEnv {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(quiet)
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(startOptions(testCase, "test"))
-	h := newHost()
 	Register(env, eng, h, h)
 	return &caseEnv{TestWorkflowEnvironment: env, t: t, host: h, start: start}
 }
@@ -179,4 +185,28 @@ func overTheWire(err error) error {
 	}
 	fc := temporal.GetDefaultFailureConverter()
 	return fc.FailureToError(fc.ErrorToFailure(app))
+}
+
+func loadVersion(t *testing.T, file string) *engine.Policy {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, diags := engine.Load(file, src)
+	if err := diags.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// assertSameHead compares heads as they are stored: times are the same
+// instants whatever their location.
+func assertSameHead(t *testing.T, want, got engine.Head) {
+	t.Helper()
+	w, err := want.MarshalJSON()
+	require.NoError(t, err)
+	g, err := got.MarshalJSON()
+	require.NoError(t, err)
+	assert.JSONEq(t, string(w), string(g))
 }
