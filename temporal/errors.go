@@ -180,13 +180,13 @@ func FromError(err error, eng *engine.Engine) error {
 	switch app.Type() {
 	case RefusedType:
 		var r Refused
-		if app.Details(&r) != nil {
+		if !details(app, &r) {
 			return err
 		}
 		return r.engineError(eng)
 	case ErrorType:
 		var p Problem
-		if app.Details(&p) != nil {
+		if !details(app, &p) {
 			return err
 		}
 		if p.Path != "" && p.Code == codeOf(engine.ErrInvalidInput) {
@@ -195,6 +195,19 @@ func FromError(err error, eng *engine.Engine) error {
 		return &problemError{msg: app.Message(), sentinel: sentinel(p.Code)}
 	}
 	return err
+}
+
+// details reads an application error's details into out, and says whether
+// it could. Details decoded from the wire fail with an error when their shape
+// is not out's, but details still in the process (the SDK's test environment
+// hands errors over as they are) panic instead: either way, they are not ours.
+func details(app *temporal.ApplicationError, out any) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return app.Details(out) == nil
 }
 
 // engineError is the engine's RefusedError again.
