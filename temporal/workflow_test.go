@@ -397,8 +397,8 @@ func TestRemindersOneWorkingDayBefore(t *testing.T) {
 		// Due Mon 4 Jan, so from Thu 31 Dec (New Year's Day and a weekend
 		// between), the day Step 3 is reached at 09:00.
 		"heads_agree_plan": london(2026, 12, 31, 9, 0),
-		"decide":              london(2027, 1, 8, 0, 0),   // due Mon 11 Jan
-		"convene_meeting":     london(2027, 1, 11, 0, 0),  // due Tue 12 Jan
+		"decide":           london(2027, 1, 8, 0, 0),  // due Mon 11 Jan
+		"convene_meeting":  london(2027, 1, 11, 0, 0), // due Tue 12 Jan
 	}, reminders)
 }
 
