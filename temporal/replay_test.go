@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -14,20 +15,38 @@ import (
 	"github.com/safeguarding-partnerships/escalation/temporal/internal/recorded"
 )
 
-// replay replays one recorded history on the workflow over eng.
-func replay(t *testing.T, eng *engine.Engine, file string) error {
+const historiesDir = "testdata/histories"
+
+// replay replays one recorded history on the workflow over eng, as the run
+// it was recorded from (the workflow reads its id: it is the case's).
+func replay(t *testing.T, eng *engine.Engine, e recorded.Execution) error {
 	t.Helper()
+	f, err := os.Open(filepath.Join(historiesDir, e.File))
+	require.NoError(t, err)
+	defer f.Close()
+	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	require.NoError(t, err)
 	r := worker.NewWorkflowReplayer()
 	r.RegisterWorkflowWithOptions(NewWorkflow(eng).Run, workflow.RegisterOptions{Name: WorkflowName})
-	return r.ReplayWorkflowHistoryFromJSONFile(quiet, file)
+	return r.ReplayWorkflowHistoryWithOptions(quiet, h, worker.ReplayWorkflowHistoryOptions{
+		OriginalExecution: workflow.Execution{ID: e.WorkflowID, RunID: e.RunID},
+	})
 }
 
-func histories(t *testing.T) []string {
+// executions lists the recorded histories, and checks the manifest names
+// every history file there is.
+func executions(t *testing.T) []recorded.Execution {
 	t.Helper()
-	files, err := filepath.Glob("testdata/histories/*.json")
+	es, err := recorded.ReadManifest(historiesDir)
+	require.NoError(t, err, "no recorded histories: see internal/record")
+	files, err := filepath.Glob(filepath.Join(historiesDir, "*.json"))
 	require.NoError(t, err)
-	require.NotEmpty(t, files, "no recorded histories: see internal/record")
-	return files
+	var listed []string
+	for _, e := range es {
+		listed = append(listed, filepath.Join(historiesDir, e.File))
+	}
+	require.ElementsMatch(t, files, append(listed, filepath.Join(historiesDir, recorded.Manifest)))
+	return es
 }
 
 // Every recorded history replays on today's workflow code and engine: a
@@ -36,26 +55,41 @@ func histories(t *testing.T) []string {
 func TestReplayRecordedHistories(t *testing.T) {
 	eng, err := recorded.Engine("testdata/policies")
 	require.NoError(t, err)
-	for _, f := range histories(t) {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			require.NoError(t, replay(t, eng, f))
+	for _, e := range executions(t) {
+		t.Run(strings.TrimSuffix(e.File, ".json"), func(t *testing.T) {
+			require.NoError(t, replay(t, eng, e))
 		})
 	}
 }
 
-// The replayer is not vacuous: the same histories on a Sefton whose
-// "discussed" event has gone (edited without a new version, as a host must
-// never do) fail to replay.
-func TestReplayFailsWhenAPolicyChangesUnderRunningCases(t *testing.T) {
-	src, err := os.ReadFile("testdata/policies/sefton.yaml")
+// The replayer is not vacuous: a case's history replayed under another
+// workflow id, or on a Sefton whose "discussed" event has gone (edited
+// without a new version, as a host must never do), fails.
+func TestReplayFailsWhenWhatTheCaseRanOnChanges(t *testing.T) {
+	eng, err := recorded.Engine("testdata/policies")
 	require.NoError(t, err)
-	edited := strings.Replace(string(src), "- event: discussed", "- event: talked", 1)
-	require.NotEqual(t, string(src), edited)
-	p, diags := engine.Load("sefton.yaml", []byte(edited))
-	require.NoError(t, diags.Err())
-	eng, err := engine.New(engine.WithPolicies(p))
-	require.NoError(t, err)
-	err = replay(t, eng, "testdata/histories/events.json")
-	require.Error(t, err)
-	t.Log(err)
+	var events recorded.Execution
+	for _, e := range executions(t) {
+		if e.File == "events.json" {
+			events = e
+		}
+	}
+	require.NotEmpty(t, events.WorkflowID)
+
+	t.Run("another workflow id", func(t *testing.T) {
+		other := events
+		other.WorkflowID = "ReplayId"
+		require.ErrorContains(t, replay(t, eng, other), "TMPRL1100")
+	})
+	t.Run("a policy edited under running cases", func(t *testing.T) {
+		src, err := os.ReadFile("testdata/policies/sefton.yaml")
+		require.NoError(t, err)
+		edited := strings.Replace(string(src), "- event: discussed", "- event: talked", 1)
+		require.NotEqual(t, string(src), edited)
+		p, diags := engine.Load("sefton.yaml", []byte(edited))
+		require.NoError(t, diags.Err())
+		edEng, err := engine.New(engine.WithPolicies(p))
+		require.NoError(t, err)
+		require.ErrorContains(t, replay(t, edEng, events), "TMPRL1100")
+	})
 }

@@ -96,7 +96,7 @@ func run(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	return nil
+	return recorded.WriteManifest(*dir, r.executions)
 }
 
 type recorder struct {
@@ -108,6 +108,8 @@ type recorder struct {
 	dir     string
 	out     io.Writer
 	queue   string
+	// executions are the runs whose histories were saved.
+	executions []recorded.Execution
 }
 
 // noticeBox keeps the notices the worker sends.
@@ -160,10 +162,10 @@ func (r *recorder) events(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.cases.Fire(ctx, id, "", engine.Event{Name: "escalate", Actor: "chair", Role: "sscp_chair"})
+	_, refusal := r.cases.Fire(ctx, id, "", engine.Event{Name: "escalate", Actor: "chair", Role: "sscp_chair"})
 	var refused *engine.RefusedError
-	if !errors.As(err, &refused) || !errors.Is(err, engine.ErrRoleNotPermitted) || refused.Reasons[0].Transition == nil {
-		return fmt.Errorf("a chair escalating at Step 1: got %v, want the engine's RefusedError (role not permitted) with its transition", err)
+	if !errors.As(refusal, &refused) || !errors.Is(refusal, engine.ErrRoleNotPermitted) || refused.Reasons[0].Transition == nil {
+		return fmt.Errorf("a chair escalating at Step 1: got %v, want the engine's RefusedError (role not permitted) with its transition", refusal)
 	}
 	after, err := r.historyLength(ctx, id)
 	if err != nil {
@@ -172,7 +174,7 @@ func (r *recorder) events(ctx context.Context) error {
 	if after != before {
 		return fmt.Errorf("a refused event changed the history: %d events, then %d", before, after)
 	}
-	fmt.Fprintf(r.out, "refused: %v; history still %d events\n", err, after)
+	fmt.Fprintf(r.out, "refused: %v; history still %d events\n", refusal, after)
 
 	// Two events at once: the second needs the case at Step 2.
 	var (
@@ -328,17 +330,16 @@ func (r *recorder) verify(ctx context.Context, h engine.Head) error {
 	return nil
 }
 
-// runs returns the histories of every run of a workflow, first to last.
-func (r *recorder) runs(ctx context.Context, id string) ([]*historypb.History, error) {
+// runs returns every run of a workflow, first to last, with its history.
+func (r *recorder) runs(ctx context.Context, id string) ([]workflowRun, error) {
 	desc, err := r.c.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
 		return nil, err
 	}
-	first := desc.GetWorkflowExecutionInfo().GetFirstRunId()
-	var out []*historypb.History
-	for run := first; run != ""; {
+	var out []workflowRun
+	for runID := desc.GetWorkflowExecutionInfo().GetFirstRunId(); runID != ""; {
 		h := &historypb.History{}
-		it := r.c.GetWorkflowHistory(ctx, id, run, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		it := r.c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
 			e, err := it.Next()
 			if err != nil {
@@ -346,13 +347,19 @@ func (r *recorder) runs(ctx context.Context, id string) ([]*historypb.History, e
 			}
 			h.Events = append(h.Events, e)
 		}
-		out = append(out, h)
-		run = ""
+		out = append(out, workflowRun{id: runID, history: h})
+		runID = ""
 		if n := len(h.Events); n > 0 {
-			run = h.Events[n-1].GetWorkflowExecutionContinuedAsNewEventAttributes().GetNewExecutionRunId()
+			runID = h.Events[n-1].GetWorkflowExecutionContinuedAsNewEventAttributes().GetNewExecutionRunId()
 		}
 	}
 	return out, nil
+}
+
+// workflowRun is one run of a workflow and its history.
+type workflowRun struct {
+	id      string
+	history *historypb.History
 }
 
 func (r *recorder) historyLength(ctx context.Context, id string) (int, error) {
@@ -360,29 +367,30 @@ func (r *recorder) historyLength(ctx context.Context, id string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(runs[len(runs)-1].Events), nil
+	return len(runs[len(runs)-1].history.Events), nil
 }
 
 // save writes every run's history as name.json (name-runN.json when the
-// case continued as new).
+// case continued as new), and notes which run each is of for the manifest.
 func (r *recorder) save(ctx context.Context, name, id string) error {
 	runs, err := r.runs(ctx, id)
 	if err != nil {
 		return err
 	}
-	for i, h := range runs {
+	for i, run := range runs {
 		file := name + ".json"
 		if len(runs) > 1 {
 			file = fmt.Sprintf("%s-run%d.json", name, i+1)
 		}
-		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(run.history)
 		if err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(r.dir, file), append(b, '\n'), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.out, "%s: %d events, %d bytes\n", file, len(h.Events), proto.Size(h))
+		r.executions = append(r.executions, recorded.Execution{File: file, WorkflowID: id, RunID: run.id})
+		fmt.Fprintf(r.out, "%s: %d events, %d bytes\n", file, len(run.history.Events), proto.Size(run.history))
 	}
 	return nil
 }
@@ -419,10 +427,10 @@ func (r *recorder) measure(ctx context.Context, n int) error {
 		return err
 	}
 	total := 0
-	for _, h := range runs {
-		total += len(h.Events)
+	for _, run := range runs {
+		total += len(run.history.Events)
 	}
-	lastRun := runs[len(runs)-1]
+	lastRun := runs[len(runs)-1].history
 	perEvent := float64(lengths[len(lengths)-1]-start) / float64(len(lengths))
 	head, err := r.cases.Head(ctx, id)
 	if err != nil {
@@ -437,8 +445,8 @@ func (r *recorder) measure(ctx context.Context, n int) error {
 	fmt.Fprintf(r.out, "after %d events: revision %d, %d runs, %d history events in all; the current run: %d events, %d bytes; the head: %d bytes\n",
 		n, head.Revision, len(runs), total, len(lastRun.Events), proto.Size(lastRun), len(headJSON))
 	sizes := make([]int, len(runs))
-	for i, h := range runs {
-		sizes[i] = proto.Size(h)
+	for i, run := range runs {
+		sizes[i] = proto.Size(run.history)
 	}
 	fmt.Fprintf(r.out, "run sizes (bytes): %v; largest %d\n", sizes, slices.Max(sizes))
 	return nil

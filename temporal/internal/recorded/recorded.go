@@ -5,6 +5,7 @@
 package recorded
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,4 +35,39 @@ func Engine(dir string) (*engine.Engine, error) {
 		ps = append(ps, p)
 	}
 	return engine.New(engine.WithPolicies(ps...))
+}
+
+// Manifest is the file, beside the histories, that says which workflow run
+// each history is of. The replayer needs the workflow's id as well as its
+// history: a case's id is its workflow's, and the workflow reads it, so a
+// history replayed under another id (the SDK's "ReplayId") decides otherwise.
+const Manifest = "executions.json"
+
+// Execution is one recorded history: its file, and the run it is of.
+type Execution struct {
+	File       string `json:"file"`
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+}
+
+// ReadManifest reads the executions recorded in dir.
+func ReadManifest(dir string) ([]Execution, error) {
+	b, err := os.ReadFile(filepath.Join(dir, Manifest))
+	if err != nil {
+		return nil, err
+	}
+	var out []Execution
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, Manifest), err)
+	}
+	return out, nil
+}
+
+// WriteManifest writes the executions recorded in dir.
+func WriteManifest(dir string, es []Execution) error {
+	b, err := json.MarshalIndent(es, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, Manifest), append(b, '\n'), 0o644)
 }
