@@ -17,10 +17,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/temporal"
@@ -142,7 +144,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "escalation-client: %v\n", err)
 		return exitUsage
 	}
-	tc, err := client.Dial(client.Options{HostPort: r.address, Namespace: r.namespace})
+	tc, err := client.Dial(client.Options{HostPort: r.address, Namespace: r.namespace, Logger: logger()})
 	if err != nil {
 		fmt.Fprintf(stderr, "escalation-client: %v\n", err)
 		return exitError
@@ -180,4 +182,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// logger logs the SDK's warnings and above to standard error: its debug lines
+// name every activity of every case.
+func logger() log.Logger {
+	return log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }

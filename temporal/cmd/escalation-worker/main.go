@@ -16,11 +16,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
@@ -109,7 +111,7 @@ func run(args []string, stdout io.Writer) error {
 		defer f.Close()
 		out = f
 	}
-	tc, err := client.Dial(client.Options{HostPort: c.address, Namespace: c.namespace})
+	tc, err := client.Dial(client.Options{HostPort: c.address, Namespace: c.namespace, Logger: logger()})
 	if err != nil {
 		return err
 	}
@@ -129,4 +131,10 @@ func stopOn(sig <-chan os.Signal) <-chan any {
 		close(done)
 	}()
 	return done
+}
+
+// logger logs the SDK's information and above to standard error: its debug lines
+// name every activity of every case.
+func logger() log.Logger {
+	return log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 }
