@@ -332,12 +332,12 @@ func (r *recorder) verify(ctx context.Context, h engine.Head) error {
 
 // runs returns every run of a workflow, first to last, with its history.
 func (r *recorder) runs(ctx context.Context, id string) ([]workflowRun, error) {
-	desc, err := r.c.DescribeWorkflowExecution(ctx, id, "")
+	desc, err := r.c.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		return nil, err
 	}
 	var out []workflowRun
-	for runID := desc.GetWorkflowExecutionInfo().GetFirstRunId(); runID != ""; {
+	for runID := desc.RawResponse.GetWorkflowExecutionInfo().GetFirstRunId(); runID != ""; {
 		h := &historypb.History{}
 		it := r.c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
