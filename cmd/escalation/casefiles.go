@@ -11,6 +11,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"unicode"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
@@ -39,6 +40,9 @@ const (
 	// one costs: an entry is a few hundred bytes, with a form's text a few
 	// thousand.
 	maxEntryBytes = 1 << 20
+	// tailBytes is how much of a record's end an act reads first to find
+	// its last entry: most entries fit, a longer one costs another read.
+	tailBytes = 4 << 10
 	// maxHeadBytes bounds head.json: a head holds no record, only the
 	// current state, so it is small.
 	maxHeadBytes = engine.DefaultMaxBytes
@@ -162,33 +166,39 @@ func decodeEntry(b []byte) (*engine.Entry, error) {
 	return en, nil
 }
 
-// lastEntry reads the record's last entry, reading no more than its last
-// line from the end of the file, so an act costs the same however long the
-// record is.
+// lastEntry reads the record's last entry from the end of the file, a
+// small piece first and a larger one only for a longer line, so an act
+// costs the same however long the record is.
 func lastEntry(f *os.File, path string) (*engine.Entry, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
 	size := info.Size()
-	window := min(size, maxEntryBytes+2) // the line, its newline, and the newline before it
-	buf := make([]byte, window)
-	if _, err := f.ReadAt(buf, size-window); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("cannot read %s: %s", path, safefile.Reason(err))
+	const most = maxEntryBytes + 2 // the line, its newline, and the newline before it
+	for window := min(size, tailBytes); ; window = min(size, window*8, most) {
+		buf := make([]byte, window)
+		if _, err := f.ReadAt(buf, size-window); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("cannot read %s: %s", path, safefile.Reason(err))
+		}
+		if len(buf) == 0 || buf[len(buf)-1] != '\n' {
+			return nil, fmt.Errorf("%s does not end with a whole line: a command may have stopped while it wrote; 'escalation case verify' says which entry is at fault", path)
+		}
+		// Blank lines are skipped, as a record is read from its start.
+		body := bytes.TrimRightFunc(buf, unicode.IsSpace)
+		start := bytes.LastIndexByte(body, '\n') + 1
+		if start == 0 && window < size {
+			if window == most {
+				return nil, fmt.Errorf("%s: its last line is over %d bytes, which no entry is: is this a case's record?", path, maxEntryBytes)
+			}
+			continue // the line started before this piece
+		}
+		en, err := decodeEntry(bytes.TrimSpace(body[start:]))
+		if err != nil {
+			return nil, fmt.Errorf("%s: its last line is %s", path, err)
+		}
+		return en, nil
 	}
-	if len(buf) == 0 || buf[len(buf)-1] != '\n' {
-		return nil, fmt.Errorf("%s does not end with a whole line: a command may have stopped while it wrote; 'escalation case verify' says which entry is at fault", path)
-	}
-	body := bytes.TrimRight(buf, " \t\r\n")
-	start := bytes.LastIndexByte(body, '\n') + 1
-	if start == 0 && window < size {
-		return nil, fmt.Errorf("%s: its last line is over %d bytes, which no entry is: is this a case's record?", path, maxEntryBytes)
-	}
-	en, err := decodeEntry(body[start:])
-	if err != nil {
-		return nil, fmt.Errorf("%s: its last line is %s", path, err)
-	}
-	return en, nil
 }
 
 // endsAtHead checks that the record's last entry is the one the head names,

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/safeguarding-partnerships/escalation/engine"
+)
+
+// entryLine is a record's line for entry seq, padded with a note to about
+// size bytes.
+func entryLine(t testing.TB, seq, size int) string {
+	t.Helper()
+	en := engine.Entry{Seq: seq, Event: "agreed", Actor: "asha", Role: "practitioner", Note: strings.Repeat("n", max(size-200, 0))}
+	b, err := json.Marshal(en)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func recordFileWith(t testing.TB, content string) *os.File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), recordFile)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// lastEntry finds the last entry from the end of the record, whatever the
+// length of its lines, and refuses a record that does not end in a whole
+// entry.
+func TestLastEntry(t *testing.T) {
+	short, long := entryLine(t, 1, 300), entryLine(t, 2, 3*tailBytes)
+	for _, tc := range []struct {
+		name, content string
+		seq           int
+		says          string
+	}{
+		{"one entry", short + "\n", 1, ""},
+		{"short after long", long + "\n" + entryLine(t, 3, 300) + "\n", 3, ""},
+		{"longer than the first piece read", short + "\n" + long + "\n", 2, ""},
+		{"the only line is long", long + "\n", 2, ""},
+		{"blank lines after", short + "\n \n\t\r\n\v\n", 1, ""},
+		{"crlf", short + "\r\n", 1, ""},
+		{"empty", "", 0, "does not end with a whole line"},
+		{"no final newline", short + "\n" + long, 0, "does not end with a whole line"},
+		{"not json", short + "\n{oops\n", 0, "its last line is not an entry"},
+		{"no number", short + "\n{}\n", 0, "it has no number (seq)"},
+		{"over the limit", short + "\n" + strings.Repeat("x", maxEntryBytes+1) + "\n", 0, "its last line is over 1048576 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			en, err := lastEntry(recordFileWith(t, tc.content), "record.jsonl")
+			if tc.says != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.says)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.seq, en.Seq)
+		})
+	}
+}
+
+// FuzzRecord gives a record's reader any file: it never panics, and when
+// the whole file reads as entries and ends with a newline, the last entry
+// an act finds from the end is the last one read from the start.
+func FuzzRecord(f *testing.F) {
+	line := entryLine(f, 1, 0)
+	for _, seed := range []string{
+		line + "\n", line + "\n" + entryLine(f, 2, 0) + "\n", "\n\n", "", "{}\n", `{"seq":0}` + "\n",
+		line + "\n\v\n", line, `{"seq":1,"at":"x"}` + "\n", `{"seq":3} ` + "\r\n", "\xc2\x85" + line + "\xc2\x85\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), recordFile)
+		require.NoError(t, os.WriteFile(path, b, 0o600))
+		rr := newRecordReader(path)
+		var last *engine.Entry
+		whole := true
+		for en, err := range rr.entries() {
+			if err != nil {
+				whole = false
+				assert.Contains(t, err.Error(), path)
+				break
+			}
+			last = en
+		}
+		file, err := os.Open(path)
+		require.NoError(t, err)
+		defer file.Close()
+		en, err := lastEntry(file, path)
+		if whole && last != nil && bytes.HasSuffix(b, []byte("\n")) {
+			require.NoError(t, err)
+			assert.Equal(t, last.Seq, en.Seq)
+			assert.Equal(t, last.Hash, en.Hash)
+		}
+	})
+}
+
+// An act reads the same few bytes of its record however long the record
+// is: the earlier lines here are copies of the first entry, which an act
+// never reads. It runs the whole command with --dry-run (policy load,
+// checks, Fire, the answer), so a write's fsync does not drown the
+// comparison.
+func BenchmarkCaseFireDryRun(b *testing.B) {
+	for _, n := range []int{1, 10_000} {
+		b.Run(fmt.Sprintf("record=%d_lines", n), func(b *testing.B) {
+			dir := filepath.Join(b.TempDir(), "c-42")
+			require.Equal(b, exitOK, run([]string{"case", "raise", "sefton", dir, "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22T10:00"}, io.Discard, io.Discard))
+			if n > 1 {
+				first, err := os.ReadFile(filepath.Join(dir, recordFile))
+				require.NoError(b, err)
+				padded := append(bytes.Repeat(first, n-1), first...)
+				require.NoError(b, os.WriteFile(filepath.Join(dir, recordFile), padded, 0o600))
+			}
+			args := []string{"case", "fire", dir, "escalate", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-24T16:00", "--dry-run"}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if code := run(args, io.Discard, io.Discard); code != exitOK {
+					b.Fatalf("exit %d", code)
+				}
+			}
+		})
+	}
+}
