@@ -91,9 +91,22 @@ func (cf caseFolder) readHead() (engine.Head, error) {
 	}
 	var h engine.Head
 	if err := json.Unmarshal(b, &h); err != nil {
-		return engine.Head{}, fmt.Errorf("%s is not a case's head: %w", cf.head, err)
+		return engine.Head{}, fmt.Errorf("%s%s: not a case's head: %v; if its record is intact, move it aside and run 'escalation case rebuild %s --policy POLICY' to rebuild it from the record", cf.head, jsonPos(b, err), err, cf.dir)
 	}
 	return h, nil
+}
+
+// jsonPos is where in b a JSON syntax error is, as ":line:column", or ""
+// for another error (the engine's decoder of a head says the byte itself).
+func jsonPos(b []byte, err error) string {
+	var syntax *json.SyntaxError
+	if !errors.As(err, &syntax) {
+		return ""
+	}
+	before := b[:min(max(syntax.Offset, 0), int64(len(b)))]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf(":%d:%d", line, col)
 }
 
 // lineError is a line of a record that does not read as an entry.
@@ -195,7 +208,7 @@ func lastEntry(f *os.File, path string) (*engine.Entry, error) {
 		}
 		en, err := decodeEntry(bytes.TrimSpace(body[start:]))
 		if err != nil {
-			return nil, fmt.Errorf("%s: its last line is %s", path, err)
+			return nil, fmt.Errorf("%s: its last line is %s; 'escalation case verify' says which entry is at fault", path, err)
 		}
 		return en, nil
 	}
@@ -265,6 +278,9 @@ func openForAct(cf caseFolder) (*os.File, error) {
 // holds a case already, and takes its lock; the caller writes the first
 // entry and the head, and closes the file.
 func createCase(cf caseFolder) (*os.File, error) {
+	if info, err := os.Stat(cf.dir); err == nil && !info.IsDir() {
+		return nil, fmt.Errorf("%s is a file, not a folder: give a new folder for the case", cf.dir)
+	}
 	if err := os.MkdirAll(cf.dir, privateDir); err != nil {
 		return nil, fmt.Errorf("cannot make the folder %s: %s", cf.dir, safefile.Reason(err))
 	}

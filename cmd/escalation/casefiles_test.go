@@ -135,3 +135,49 @@ func BenchmarkCaseFireDryRun(b *testing.B) {
 		})
 	}
 }
+
+// A case folder whose files are not what a case's are is refused with the
+// file, where in it, and what to do, and nothing is written.
+func TestCaseFilesThatAreNotACase(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		spoil func(s *caseSession, c42 string)
+		args  func(s *caseSession, c42 string) []string
+		code  int
+		says  string
+	}{
+		{"head not json", func(s *caseSession, c42 string) {
+			require.NoError(t, os.WriteFile(filepath.Join(c42, headFile), []byte("{\n  \"id\": \n"), 0o600))
+		}, func(_ *caseSession, c42 string) []string { return []string{"case", "due", c42} }, exitFail,
+			"$TMP/c-42/head.json:3:1: not a case's head: unexpected end of JSON input; if its record is intact, move it aside and run 'escalation case rebuild $TMP/c-42 --policy POLICY'"},
+		{"head of the wrong type", func(s *caseSession, c42 string) {
+			require.NoError(t, os.WriteFile(filepath.Join(c42, headFile), []byte("[\n  1\n]\n"), 0o600))
+		}, func(_ *caseSession, c42 string) []string { return []string{"case", "show", c42} }, exitFail,
+			// Valid JSON is read by the engine's decoder, which says the byte.
+			"$TMP/c-42/head.json: not a case's head: reading a case's head: at byte 0: expected '{'"},
+		{"record ends in a line that is not an entry", func(s *caseSession, c42 string) {
+			f, err := os.OpenFile(filepath.Join(c42, recordFile), os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = f.WriteString("garbage\n")
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+		}, func(_ *caseSession, c42 string) []string {
+			return []string{"case", "fire", c42, "plan_agreed", "--actor", "lee", "--role", "line_manager", "--at", "2026-12-29"}
+		}, exitFail, "$TMP/c-42/record.jsonl: its last line is not an entry of a case's record: invalid character 'g' looking for beginning of value; 'escalation case verify' says which entry is at fault"},
+		{"raise into a file", func(s *caseSession, _ string) {
+			require.NoError(t, os.WriteFile(s.path("new"), []byte("x"), 0o600))
+		}, func(s *caseSession, _ string) []string {
+			return []string{"case", "raise", "sefton", s.path("new"), "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22"}
+		}, exitFail, "$TMP/new is a file, not a folder: give a new folder for the case"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c42 := raised(t)
+			tc.spoil(s, c42)
+			head, record := s.read("c-42", headFile), s.read("c-42", recordFile)
+			out := s.expect(tc.code, tc.args(s, c42)...)
+			assert.Contains(t, out, tc.says)
+			assert.Equal(t, head, s.read("c-42", headFile), "nothing is written")
+			assert.Equal(t, record, s.read("c-42", recordFile), "nothing is written")
+		})
+	}
+}
