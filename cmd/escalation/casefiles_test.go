@@ -181,3 +181,42 @@ func TestCaseFilesThatAreNotACase(t *testing.T) {
 		})
 	}
 }
+
+// An act is refused, with nothing written, when head.json is not the head
+// its record ends at: a head put back two acts, or another case's head at
+// the same revision.
+func TestCaseFireRefusesAHeadItsRecordDoesNotEndAt(t *testing.T) {
+	s := newCaseSession(t)
+	c42, other := s.path("c-42"), s.path("c-43")
+	for _, dir := range []string{c42, other} {
+		s.expect(exitOK, "case", "raise", kinds, dir, "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22T10:00")
+	}
+	first := s.read("c-42", headFile)
+	for _, dir := range []string{c42, other} { // the same acts on both
+		s.expect(exitOK, "case", "fire", dir, "agreed", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22T11:00", "--policy", kinds)
+		s.expect(exitOK, "case", "fire", dir, "escalate", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-23T11:00",
+			"--fact", "urgent=true", "--form", "report.summary=No agreement", "--policy", kinds)
+	}
+	current, record := s.read("c-42", headFile), s.read("c-42", recordFile)
+	for _, tc := range []struct {
+		name string
+		head []byte
+		says string
+	}{
+		{"put back two acts", first, "$TMP/c-42/record.jsonl ends at entry 3, which is not the entry $TMP/c-42/head.json names (revision 1)"},
+		{"another case's", s.read("c-43", headFile), "$TMP/c-42/record.jsonl ends at entry 3, which is not the entry $TMP/c-42/head.json names (revision 3)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(s.path("c-42", headFile), tc.head, 0o600))
+			out := s.expect(exitFail, "case", "fire", c42, "resolve", "--actor", "lee", "--role", "manager", "--at", "2026-12-24T11:00", "--policy", kinds)
+			assert.Contains(t, out, tc.says)
+			assert.Contains(t, out, "'escalation case verify $TMP/c-42' says how")
+			assert.Equal(t, record, s.read("c-42", recordFile), "nothing is appended")
+			assert.Equal(t, tc.head, s.read("c-42", headFile), "the head is not replaced")
+		})
+	}
+	// The genuine head put back, the act is taken.
+	require.NoError(t, os.WriteFile(s.path("c-42", headFile), current, 0o600))
+	s.expect(exitOK, "case", "fire", c42, "resolve", "--actor", "lee", "--role", "manager", "--at", "2026-12-24T11:00", "--policy", kinds)
+	s.expect(exitOK, "case", "verify", c42, "--policy", kinds)
+}
