@@ -149,10 +149,36 @@ func policyFlag(fs *flag.FlagSet) *string {
 	return fs.String("policy", "", "the `POLICY` the case runs under: a bundled id or a policy file (default: the bundled policy its head names)")
 }
 
+func keyFlag(fs *flag.FlagSet) *string {
+	return fs.String("key-file", "", "a `FILE` holding the host's secret key for the record's MACs, its bytes as they are (at least 32) (default: no key)")
+}
+
+// maxKeyBytes bounds a key file: a key is 32 bytes or a few more.
+const maxKeyBytes = 4 << 10
+
+// keyOption reads the record key from file, for engine.WithRecordKey, or
+// gives no option when file is "". The key itself is never printed.
+func (e *env) keyOption(c *command, file string) ([]engine.LoadOption, int) {
+	if file == "" {
+		return nil, exitOK
+	}
+	key, err := safefile.Read(file, maxKeyBytes)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, e.noSuchPath(c, file)
+	case err != nil:
+		return nil, e.fail(c, "cannot read the key file %s: %s", file, safefile.Reason(err))
+	case len(key) < engine.MinRecordKeyBytes:
+		return nil, e.fail(c, "the key file %s holds %d bytes, and a record key is at least %d from a secure random source: make one with 'head -c %d /dev/urandom > %s' and keep it away from the case's files",
+			file, len(key), engine.MinRecordKeyBytes, engine.MinRecordKeyBytes, file)
+	}
+	return []engine.LoadOption{engine.WithRecordKey(key)}, exitOK
+}
+
 // casePolicy loads the policy version a case runs under: the file or id
 // given, or else the bundled policy the head names. It must be the version
 // the case was raised under.
-func (e *env) casePolicy(c *command, h engine.Head, arg string) (*engine.Policy, int) {
+func (e *env) casePolicy(c *command, h engine.Head, arg string, opts ...engine.LoadOption) (*engine.Policy, int) {
 	if arg == "" {
 		if !isBundled(h.Policy.ID) {
 			fmt.Fprintf(e.stderr, "escalation %s: case %s runs under policy %q, which is not bundled: give its file with --policy FILE\n", c.name, h.ID, h.Policy.ID)
@@ -160,7 +186,7 @@ func (e *env) casePolicy(c *command, h engine.Head, arg string) (*engine.Policy,
 		}
 		arg = h.Policy.ID
 	}
-	p, code := e.loadPolicy(c, arg)
+	p, code := e.loadPolicy(c, arg, opts...)
 	if p == nil {
 		return nil, code
 	}
@@ -171,7 +197,7 @@ func (e *env) casePolicy(c *command, h engine.Head, arg string) (*engine.Policy,
 }
 
 // readCase opens a case folder and reads its head and its policy.
-func (e *env) readCase(c *command, dir, policyArg string) (caseFolder, engine.Head, *engine.Policy, int) {
+func (e *env) readCase(c *command, dir, policyArg string, opts ...engine.LoadOption) (caseFolder, engine.Head, *engine.Policy, int) {
 	cf, code := e.openCase(c, dir)
 	if code != exitOK {
 		return cf, engine.Head{}, nil, code
@@ -180,14 +206,14 @@ func (e *env) readCase(c *command, dir, policyArg string) (caseFolder, engine.He
 	if err != nil {
 		return cf, h, nil, e.fail(c, "%v", err)
 	}
-	p, code := e.casePolicy(c, h, policyArg)
+	p, code := e.casePolicy(c, h, policyArg, opts...)
 	return cf, h, p, code
 }
 
 func caseRaiseCommand() *command {
 	c := &command{
 		name:    "case raise",
-		args:    "POLICY DIR --actor NAME --role ROLE --at TIME [--id ID] [--agency AGENCY] [--fact NAME=VALUE]... [--form FORM.FIELD=VALUE]... [--note TEXT] [--dry-run] [--format text|json]",
+		args:    "POLICY DIR --actor NAME --role ROLE --at TIME [--id ID] [--agency AGENCY] [--fact NAME=VALUE]... [--form FORM.FIELD=VALUE]... [--note TEXT] [--key-file FILE] [--dry-run] [--format text|json]",
 		operand: "POLICY and DIR (the new case's folder)",
 		nargs:   [2]int{2, 2},
 		summary: "raise a case under a policy, in a new folder",
@@ -203,7 +229,8 @@ file (true, 3, [a, b]); a date is YYYY-MM-DD.
 
 An act the engine refuses (bad data, say) is printed with its reasons and
 exits 1, writing nothing; --dry-run prints what would be written and writes
-nothing.
+nothing. --key-file FILE authenticates the record's entries with the host's
+secret key, as 'case fire --help' says.
 
 JSON: {"schema", "accepted": bool, "case", "event": "raise", "stage",
 "head", "entry", "checkpoint": {"case", "revision", "hash"}, "written",
@@ -215,9 +242,14 @@ refused, "code" as scenario files name refusals (invalid_input, ...).`,
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
 		af := addActFlags(fs)
 		id := fs.String("id", "", "the case's `ID` (default: the folder's name)")
+		keyFile := keyFlag(fs)
 		format := formatFlag(fs, "text", "json")
 		return func(e *env, args []string) int {
-			p, code := e.loadPolicy(c, args[0])
+			opts, code := e.keyOption(c, *keyFile)
+			if code != exitOK {
+				return code
+			}
+			p, code := e.loadPolicy(c, args[0], opts...)
 			if p == nil {
 				return code
 			}
@@ -262,7 +294,7 @@ refused, "code" as scenario files name refusals (invalid_input, ...).`,
 func caseFireCommand() *command {
 	c := &command{
 		name:    "case fire",
-		args:    "DIR EVENT --actor NAME --role ROLE --at TIME [--agency AGENCY] [--fact NAME=VALUE]... [--form FORM.FIELD=VALUE]... [--note TEXT] [--revision N] [--dry-run] [--policy POLICY] [--format text|json]",
+		args:    "DIR EVENT --actor NAME --role ROLE --at TIME [--agency AGENCY] [--fact NAME=VALUE]... [--form FORM.FIELD=VALUE]... [--note TEXT] [--revision N] [--key-file FILE] [--dry-run] [--policy POLICY] [--format text|json]",
 		operand: "DIR (the case's folder) and EVENT",
 		nargs:   [2]int{2, 2},
 		summary: "fire an event on a case: append its entry, replace its head",
@@ -283,6 +315,12 @@ writes nothing.
 updates and form data: text as written, other values as in a scenario file
 (true, 3, [a, b]); a date is YYYY-MM-DD.
 
+--key-file FILE authenticates the new entry with the host's secret key (its
+bytes as they are, at least 32, as from 'head -c 32 /dev/urandom'); keep
+the file away from the case's. An act reads only the head and the last
+line, as the engine's Fire does, so it checks no MAC: 'case verify
+--key-file FILE' checks them all.
+
 JSON: {"schema", "accepted": bool, "case", "event", "stage", "head",
 "entry", "checkpoint": {"case", "revision", "hash"}, "written", "reasons":
 [{"code", "message", "to"}]}; "stage" is where the case was when the event
@@ -296,8 +334,13 @@ stale_revision.`,
 		af := addActFlags(fs)
 		revision := fs.Int64("revision", 0, "the case's revision you read (`N`): the act is refused if it has moved on (default: no check)")
 		policyArg := policyFlag(fs)
+		keyFile := keyFlag(fs)
 		format := formatFlag(fs, "text", "json")
 		return func(e *env, args []string) int {
+			opts, code := e.keyOption(c, *keyFile)
+			if code != exitOK {
+				return code
+			}
 			cf, code := e.openCase(c, args[0])
 			if code != exitOK {
 				return code
@@ -322,7 +365,7 @@ stale_revision.`,
 			if err != nil {
 				return e.fail(c, "%v", err)
 			}
-			p, code := e.casePolicy(c, h, *policyArg)
+			p, code := e.casePolicy(c, h, *policyArg, opts...)
 			if p == nil {
 				return code
 			}
@@ -478,7 +521,7 @@ JSON: {"schema", "case", "stage", "actor", "role", "at", "actions":
 func caseVerifyCommand() *command {
 	c := &command{
 		name:    "case verify",
-		args:    "DIR [--checkpoint FILE] [--policy POLICY] [--format text|json]",
+		args:    "DIR [--checkpoint FILE] [--key-file FILE] [--policy POLICY] [--format text|json]",
 		operand: "DIR (the case's folder)",
 		nargs:   [2]int{1, 1},
 		summary: "prove a case's record: intact, in order, and rebuilding its head",
@@ -494,9 +537,15 @@ else ({"case", "revision", "hash"}, as raise and fire print it; a file of
 several, one a line, gives the last of this case's), which shows a folder
 put back to an earlier state: a rolled-back record is genuine, only old.
 
+--key-file FILE checks every entry's MAC with the host's secret key, the
+one the case's acts were recorded with, so a record rewritten by someone
+without the key fails as unauthenticated. Without it, MACs are not checked,
+and the text says so.
+
 JSON: {"schema", "case", "verified": bool, "entries", "checkpoint",
-"problem": {"how", "entry", "line", "message"}}; "entries" counts the
-record's entries when it verifies; "problem" only when it does not, "how"
+"authenticated": bool, "problem": {"how", "entry", "line", "message"}};
+"entries" counts the record's entries when it verifies; "authenticated" is
+true when it verifies with --key-file; "problem" only when it does not, "how"
 one of missing, edited, out of order, unauthenticated, head differs, rolled
 back, unreadable (a line that is not an entry) or replay (the policy now
 decides an act differently), "entry" and "line" when known.`,
@@ -505,9 +554,14 @@ decides an act differently), "entry" and "line" when known.`,
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
 		cpFile := fs.String("checkpoint", "", "a `FILE` holding the case's checkpoint, kept elsewhere")
 		policyArg := policyFlag(fs)
+		keyFile := keyFlag(fs)
 		format := formatFlag(fs, "text", "json")
 		return func(e *env, args []string) int {
-			cf, h, p, code := e.readCase(c, args[0], *policyArg)
+			keyOpts, code := e.keyOption(c, *keyFile)
+			if code != exitOK {
+				return code
+			}
+			cf, h, p, code := e.readCase(c, args[0], *policyArg, keyOpts...)
 			if p == nil {
 				return code
 			}
@@ -522,7 +576,7 @@ decides an act differently), "entry" and "line" when known.`,
 			rr := newRecordReader(cf.record)
 			err := p.Verify(context.Background(), h, rr.entries(), opts...)
 			out := caseOutput{e: e, c: c, json: format.value == "json", p: p, cf: cf}
-			return out.verified(h, rr, cp, err)
+			return out.verified(h, rr, cp, *keyFile != "", err)
 		}
 	}
 	return c
@@ -563,7 +617,7 @@ engine reads them, personal data included.`,
 func caseRebuildCommand() *command {
 	c := &command{
 		name:    "case rebuild",
-		args:    "DIR [--policy POLICY] [--format text|json]",
+		args:    "DIR [--key-file FILE] [--policy POLICY] [--format text|json]",
 		operand: "DIR (the case's folder)",
 		nargs:   [2]int{1, 1},
 		summary: "catch a head up with its record after an interrupted act",
@@ -573,7 +627,8 @@ written (the command stopped between the two), or whose head is missing.
 The record must be intact and hold the entry the head names: rebuilding
 never takes a case back to an earlier revision, nor past a record that does
 not verify. A head that already matches its record is left as it is.
-Without a head, --policy names the policy.
+Without a head, --policy names the policy. With --key-file FILE the
+entries' MACs are checked as they are replayed.
 
 JSON: {"schema", "case", "revision", "was", "written"}; "was" is the head's
 revision before (0 when there was none).`,
@@ -581,9 +636,14 @@ revision before (0 when there was none).`,
 	}
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
 		policyArg := policyFlag(fs)
+		keyFile := keyFlag(fs)
 		format := formatFlag(fs, "text", "json")
 		return func(e *env, args []string) int {
-			return rebuild(e, c, args[0], *policyArg, format.value == "json")
+			opts, code := e.keyOption(c, *keyFile)
+			if code != exitOK {
+				return code
+			}
+			return rebuild(e, c, args[0], *policyArg, format.value == "json", opts)
 		}
 	}
 	return c
@@ -653,7 +713,7 @@ func migrate(e *env, c *command, file, dir, policyArg string, asJSON bool) int {
 	return out.migrated(h, rr, file, len(entries), err)
 }
 
-func rebuild(e *env, c *command, dir, policyArg string, asJSON bool) int {
+func rebuild(e *env, c *command, dir, policyArg string, asJSON bool, opts []engine.LoadOption) int {
 	cf := caseAt(dir)
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return e.noSuchPath(c, dir)
@@ -677,11 +737,11 @@ func rebuild(e *env, c *command, dir, policyArg string, asJSON bool) int {
 	code := exitOK
 	switch {
 	case hasOld:
-		p, code = e.casePolicy(c, old, policyArg)
+		p, code = e.casePolicy(c, old, policyArg, opts...)
 	case policyArg == "":
 		return c.usageError(e, fmt.Sprintf("%s has no %s to name the policy: give it with --policy POLICY", dir, headFile))
 	default:
-		p, code = e.loadPolicy(c, policyArg)
+		p, code = e.loadPolicy(c, policyArg, opts...)
 	}
 	if p == nil {
 		return code

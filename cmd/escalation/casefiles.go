@@ -125,6 +125,7 @@ type recordReader struct {
 	path  string
 	lines map[int]int
 	n     int // the entries read
+	macs  int // of which carry a MAC
 }
 
 func newRecordReader(path string) *recordReader {
@@ -156,6 +157,9 @@ func (r *recordReader) entries() iter.Seq2[*engine.Entry, error] {
 			}
 			r.lines[en.Seq] = line
 			r.n++
+			if !en.MAC.IsZero() {
+				r.macs++
+			}
 			if !yield(en, nil) {
 				return
 			}

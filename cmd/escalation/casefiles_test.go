@@ -220,3 +220,52 @@ func TestCaseFireRefusesAHeadItsRecordDoesNotEndAt(t *testing.T) {
 	s.expect(exitOK, "case", "fire", c42, "resolve", "--actor", "lee", "--role", "manager", "--at", "2026-12-24T11:00", "--policy", kinds)
 	s.expect(exitOK, "case", "verify", c42, "--policy", kinds)
 }
+
+// With the host's key, every entry is authenticated: verify checks the
+// MACs, a record rewritten without the key fails as unauthenticated, acts
+// with another key are refused, and verify without the key says it did not
+// check them. The key never appears in what the commands print.
+func TestCaseRecordKey(t *testing.T) {
+	s := newCaseSession(t)
+	c42 := s.path("c-42")
+	key, other, short := s.path("key"), s.path("other-key"), s.path("short-key")
+	secret := "k3y-" + strings.Repeat("s", 40)
+	require.NoError(t, os.WriteFile(key, []byte(secret), 0o600))
+	require.NoError(t, os.WriteFile(other, []byte(strings.Repeat("o", 32)), 0o600))
+	require.NoError(t, os.WriteFile(short, []byte(strings.Repeat("t", 31)), 0o600))
+
+	s.expect(exitOK, "case", "raise", "sefton", c42, "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22T10:00", "--key-file", key)
+	s.expect(exitOK, "case", "fire", c42, "escalate", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-24T16:00", "--key-file", key)
+	for _, line := range s.lines("c-42", recordFile) {
+		assert.Contains(t, line, `"mac":`, "every entry is authenticated")
+	}
+	out := s.expect(exitOK, "case", "verify", c42, "--key-file", key)
+	assert.Contains(t, out, "Its entries are authenticated with the key")
+	out = s.expect(exitOK, "case", "verify", "--format", "json", c42, "--key-file", key)
+	assert.Contains(t, out, `"authenticated": true`)
+	out = s.expect(exitOK, "case", "verify", c42)
+	assert.Contains(t, out, "2 entries carry a MAC, not checked: give the host's key with --key-file to check them")
+	out = s.expect(exitOK, "case", "verify", "--format", "json", c42)
+	assert.Contains(t, out, `"authenticated": false`)
+
+	out = s.expect(exitFail, "case", "verify", c42, "--key-file", other)
+	assert.Contains(t, out, "$TMP/c-42/record.jsonl:1: entry 1 is unauthenticated: its MAC was not made with the host's key")
+	out = s.expect(exitFail, "case", "rebuild", c42, "--key-file", other)
+	assert.Contains(t, out, "unauthenticated")
+
+	out = s.expect(exitFail, "case", "verify", c42, "--key-file", short)
+	assert.Contains(t, out, "the key file $TMP/short-key holds 31 bytes, and a record key is at least 32")
+	s.expect(exitUsage, "case", "verify", c42, "--key-file", s.path("no-key"))
+
+	// An act with another key (an act checks no MAC, as Fire does not): the
+	// chain holds, and verify with the host's key names the act.
+	s2 := newCaseSession(t)
+	forged := s2.path("c-42")
+	s2.expect(exitOK, "case", "raise", "sefton", forged, "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22T10:00", "--key-file", key)
+	s2.expect(exitOK, "case", "fire", forged, "escalate", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-24T16:00", "--key-file", other)
+	out = s2.expect(exitFail, "case", "verify", forged, "--key-file", key)
+	assert.Contains(t, out, "entry 2 is unauthenticated")
+
+	assert.NotContains(t, s.log.String()+s2.log.String(), secret)
+	assert.NotContains(t, s.log.String()+s2.log.String(), strings.Repeat("o", 32))
+}

@@ -455,11 +455,13 @@ type jsonVerify struct {
 	Verified   bool               `json:"verified"`
 	Entries    int                `json:"entries,omitempty"`
 	Checkpoint *engine.Checkpoint `json:"checkpoint,omitempty"`
-	Problem    *jsonProblem       `json:"problem,omitempty"`
+	// Authenticated: every entry's MAC was checked with the host's key.
+	Authenticated bool         `json:"authenticated"`
+	Problem       *jsonProblem `json:"problem,omitempty"`
 }
 
-func (o caseOutput) verified(h engine.Head, rr *recordReader, cp *engine.Checkpoint, err error) int {
-	out := jsonVerify{Schema: jsonSchema, Case: h.ID, Verified: err == nil, Checkpoint: cp}
+func (o caseOutput) verified(h engine.Head, rr *recordReader, cp *engine.Checkpoint, keyed bool, err error) int {
+	out := jsonVerify{Schema: jsonSchema, Case: h.ID, Verified: err == nil, Checkpoint: cp, Authenticated: err == nil && keyed}
 	var where string
 	if err == nil {
 		out.Entries = rr.n
@@ -481,6 +483,12 @@ func (o caseOutput) verified(h engine.Head, rr *recordReader, cp *engine.Checkpo
 	}
 	fmt.Fprintf(w, "Case %s verifies: %s holds %s, intact and in order, and replaying them under %s version %s rebuilds %s (revision %d).\n",
 		h.ID, o.cf.record, plural(rr.n, "entry", "entries"), h.Policy.ID, h.Policy.Version, o.cf.head, h.Revision)
+	switch {
+	case keyed:
+		fmt.Fprintln(w, "Its entries are authenticated with the key: no one without it wrote them.")
+	case rr.macs > 0:
+		fmt.Fprintf(w, "%s carry a MAC, not checked: give the host's key with --key-file to check them.\n", plural(rr.macs, "entry", "entries"))
+	}
 	if cp != nil {
 		fmt.Fprintf(w, "The record holds the checkpoint at revision %d: the case was not rolled back.\n", cp.Revision)
 	}
