@@ -33,6 +33,11 @@ on every act), and record.jsonl, the record, one entry a line, only ever
 appended to. Every act appends one line and replaces the head; nothing else
 writes either file.
 
+A host that stores its cases itself gives DIR as - instead: raise, fire,
+due and available then read the head from standard input (raise needs
+none), write nothing, and --format json prints the next head and the new
+entry for the host to store, as the engine's Raise and Fire return them.
+
 The case runs under the policy its head names: the bundled one with that
 id, or the file given with --policy (a case stays on the version it was
 raised under). TIME is RFC 3339, or YYYY-MM-DDTHH:MM in Europe/London, or
@@ -196,6 +201,20 @@ func (e *env) casePolicy(c *command, h engine.Head, arg string, opts ...engine.L
 	return p, exitOK
 }
 
+// headOf reads a case's head and its policy, from the case folder or, for
+// DIR "-", from standard input.
+func (e *env) headOf(c *command, dir, policyArg string) (caseFolder, engine.Head, *engine.Policy, int) {
+	if dir != stdinCase {
+		return e.readCase(c, dir, policyArg)
+	}
+	h, code := e.stdinHead(c)
+	if code != exitOK {
+		return caseAt(dir), h, nil, code
+	}
+	p, code := e.casePolicy(c, h, policyArg)
+	return caseAt(dir), h, p, code
+}
+
 // readCase opens a case folder and reads its head and its policy.
 func (e *env) readCase(c *command, dir, policyArg string, opts ...engine.LoadOption) (caseFolder, engine.Head, *engine.Policy, int) {
 	cf, code := e.openCase(c, dir)
@@ -230,7 +249,8 @@ file (true, 3, [a, b]); a date is YYYY-MM-DD.
 An act the engine refuses (bad data, say) is printed with its reasons and
 exits 1, writing nothing; --dry-run prints what would be written and writes
 nothing. --key-file FILE authenticates the record's entries with the host's
-secret key, as 'case fire --help' says.
+secret key, as 'case fire --help' says. DIR - writes nothing either, and
+needs --id: --format json prints the head and the entry for a host to store.
 
 JSON: {"schema", "accepted": bool, "case", "event": "raise", "stage",
 "head", "entry", "checkpoint": {"case", "revision", "hash"}, "written",
@@ -259,6 +279,9 @@ refused, "code" as scenario files name refusals (invalid_input, ...).`,
 			}
 			cf := caseAt(args[1])
 			caseID := *id
+			if caseID == "" && cf.dir == stdinCase {
+				return c.usageError(e, "missing --id ID: a case raised on standard output (DIR -) has no folder to name it")
+			}
 			if caseID == "" {
 				abs, err := filepath.Abs(cf.dir)
 				if err != nil {
@@ -274,7 +297,8 @@ refused, "code" as scenario files name refusals (invalid_input, ...).`,
 			if err != nil {
 				return out.refused(engine.RaiseEvent, caseID, p.Start.ID, err)
 			}
-			if !*af.dryRun {
+			write := cf.dir != stdinCase && !*af.dryRun
+			if write {
 				f, err := createCase(cf)
 				if err != nil {
 					return e.fail(c, "%v", err)
@@ -285,7 +309,7 @@ refused, "code" as scenario files name refusals (invalid_input, ...).`,
 					return e.fail(c, "%v", err)
 				}
 			}
-			return out.acted(nil, h, en, a.at, !*af.dryRun)
+			return out.acted(nil, h, en, a.at, write)
 		}
 	}
 	return c
@@ -305,6 +329,9 @@ over the old one), and what the stage owes then is printed. The command
 holds a lock on the record while it acts and checks that the record ends
 at the head, so two commands on one case take turns. --revision N refuses
 the act if the case is no longer at revision N (the one you looked at).
+DIR - reads the head from standard input instead and writes nothing: with
+--format json, the host stores the "entry" printed and replaces its head
+with the "head" printed, under its own revision check.
 
 When the engine refuses it (the wrong role, a condition that does not hold,
 a form to complete, the case closed), the reasons are printed, nothing is
@@ -341,29 +368,12 @@ stale_revision.`,
 			if code != exitOK {
 				return code
 			}
-			cf, code := e.openCase(c, args[0])
+			cf, record, h, code := e.headForAct(c, args[0], *af.dryRun)
 			if code != exitOK {
 				return code
 			}
-			flags := os.O_RDONLY
-			if !*af.dryRun {
-				flags = os.O_RDWR | os.O_APPEND
-			}
-			record, err := openRecord(cf, flags)
-			if err != nil {
-				return e.fail(c, "%v", err)
-			}
-			defer record.Close()
-			h, err := cf.readHead()
-			if err != nil {
-				return e.fail(c, "%v", err)
-			}
-			last, err := lastEntry(record, cf.record)
-			if err == nil {
-				err = endsAtHead(last, h, cf)
-			}
-			if err != nil {
-				return e.fail(c, "%v", err)
+			if record != nil {
+				defer record.Close()
 			}
 			p, code := e.casePolicy(c, h, *policyArg, opts...)
 			if p == nil {
@@ -381,7 +391,8 @@ stale_revision.`,
 			if err != nil {
 				return out.refused(args[1], h.ID, where(h), err)
 			}
-			if !*af.dryRun {
+			write := record != nil && !*af.dryRun
+			if write {
 				if err := appendEntries(record, en); err != nil {
 					return e.fail(c, "cannot write %s: %v", cf.record, err)
 				}
@@ -393,10 +404,45 @@ stale_revision.`,
 					return e.fail(c, "entry %d is recorded in %s, but %s could not be written (%v): 'escalation case rebuild %s' catches it up", en.Seq, cf.record, cf.head, err, cf.dir)
 				}
 			}
-			return out.acted(&h, next, en, a.at, !*af.dryRun)
+			return out.acted(&h, next, en, a.at, write)
 		}
 	}
 	return c
+}
+
+// headForAct reads the head an act starts from: from standard input for
+// DIR "-", or from the case folder, whose record it opens (to append to,
+// under its lock, unless dry) and checks ends at the head. The record is
+// nil for standard input; the caller closes it otherwise.
+func (e *env) headForAct(c *command, dir string, dry bool) (caseFolder, *os.File, engine.Head, int) {
+	if dir == stdinCase {
+		h, code := e.stdinHead(c)
+		return caseAt(dir), nil, h, code
+	}
+	cf, code := e.openCase(c, dir)
+	if code != exitOK {
+		return cf, nil, engine.Head{}, code
+	}
+	flags := os.O_RDONLY
+	if !dry {
+		flags = os.O_RDWR | os.O_APPEND
+	}
+	record, err := openRecord(cf, flags)
+	if err != nil {
+		return cf, nil, engine.Head{}, e.fail(c, "%v", err)
+	}
+	h, err := cf.readHead()
+	if err == nil {
+		var last *engine.Entry
+		if last, err = lastEntry(record, cf.record); err == nil {
+			err = endsAtHead(last, h, cf)
+		}
+	}
+	if err != nil {
+		record.Close()
+		return cf, nil, engine.Head{}, e.fail(c, "%v", err)
+	}
+	return cf, record, h, exitOK
 }
 
 // openRecord opens the record to read its end or, with os.O_RDWR, to append
@@ -431,7 +477,7 @@ func caseDueCommand() *command {
 each obligation, its status (pending, overdue, met, or waiting for the
 milestone it counts from), its timescale and when it is due. --explain
 adds each deadline's day-by-day count, with the bank holidays it skips.
-Nothing is written.
+Nothing is written. DIR - reads the head from standard input.
 
 JSON: {"schema", "case", "stage", "outcome", "at", "duties": [{"obligation",
 "title", "owner", "status", "within", "expedited", "anchor", "due",
@@ -451,7 +497,7 @@ day on time; "explanation" only with --explain.`,
 			if code != exitOK {
 				return code
 			}
-			cf, h, p, code := e.readCase(c, args[0], *policyArg)
+			cf, h, p, code := e.headOf(c, args[0], *policyArg)
 			if p == nil {
 				return code
 			}
@@ -478,7 +524,7 @@ open from any stage) with whether ACTOR, acting in ROLE, may fire it at TIME
 (default: now), where it would take the case, and why not when they may
 not. Form data is taken as the case holds it: an event that needs a form
 completed is refused here until the form's data comes with it. Nothing is
-written.
+written. DIR - reads the head from standard input.
 
 JSON: {"schema", "case", "stage", "actor", "role", "at", "actions":
 [{"event", "allowed": bool, "to", "reasons": [{"code", "message", "to"}]}]};
@@ -500,7 +546,7 @@ JSON: {"schema", "case", "stage", "actor", "role", "at", "actions":
 			if code != exitOK {
 				return code
 			}
-			cf, h, p, code := e.readCase(c, args[0], *policyArg)
+			cf, h, p, code := e.headOf(c, args[0], *policyArg)
 			if p == nil {
 				return code
 			}

@@ -52,6 +52,29 @@ const (
 	privateDir  = 0o700
 )
 
+// stdinCase is the DIR that stands for no folder: a host that stores its
+// cases itself passes the head on standard input (raise needs none), and
+// stores the next head and the entry that --format json prints; nothing is
+// written. Only raise, fire, due and available take it: the others read the
+// record.
+const stdinCase = "-"
+
+// stdinHead reads a head from standard input, as head.json holds it.
+func (e *env) stdinHead(c *command) (engine.Head, int) {
+	b, err := io.ReadAll(io.LimitReader(e.stdin, maxHeadBytes+1))
+	switch {
+	case err != nil:
+		return engine.Head{}, e.fail(c, "cannot read the head on standard input: %v", err)
+	case len(b) > maxHeadBytes:
+		return engine.Head{}, e.fail(c, "the head on standard input is over %d bytes, which no head is: give the JSON of one case's head (head.json)", maxHeadBytes)
+	}
+	var h engine.Head
+	if err := json.Unmarshal(b, &h); err != nil {
+		return engine.Head{}, e.fail(c, "standard input%s: not a case's head: %v; give the JSON of one case's head, as head.json or --format json's \"head\" holds it", jsonPos(b, err), err)
+	}
+	return h, exitOK
+}
+
 // caseFolder names the files of a case.
 type caseFolder struct {
 	dir, head, record string
@@ -66,6 +89,9 @@ func caseAt(dir string) caseFolder {
 // that names nothing is for every command.
 func (e *env) openCase(c *command, dir string) (caseFolder, int) {
 	cf := caseAt(dir)
+	if dir == stdinCase {
+		return cf, c.usageError(e, "DIR - (a head on standard input) is for raise, fire, due and available; this command reads the case's record, so give the case's folder")
+	}
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -103,7 +129,13 @@ func jsonPos(b []byte, err error) string {
 	if !errors.As(err, &syntax) {
 		return ""
 	}
-	before := b[:min(max(syntax.Offset, 0), int64(len(b)))]
+	// The offset counts the byte at fault, which is the column to point at,
+	// unless the input ended early.
+	at := syntax.Offset
+	if syntax.Error() != "unexpected end of JSON input" {
+		at--
+	}
+	before := b[:min(max(at, 0), int64(len(b)))]
 	line := bytes.Count(before, []byte("\n")) + 1
 	col := len(before) - bytes.LastIndexByte(before, '\n')
 	return fmt.Sprintf(":%d:%d", line, col)

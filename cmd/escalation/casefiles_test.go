@@ -269,3 +269,105 @@ func TestCaseRecordKey(t *testing.T) {
 	assert.NotContains(t, s.log.String()+s2.log.String(), secret)
 	assert.NotContains(t, s.log.String()+s2.log.String(), strings.Repeat("o", 32))
 }
+
+// piped runs a command line with stdin as its standard input.
+func piped(stdin []byte, args ...string) (code int, stdout, stderr string) {
+	var out, errs bytes.Buffer
+	code = runWith(args, bytes.NewReader(stdin), &out, &errs)
+	return code, out.String(), errs.String()
+}
+
+// A host that stores cases itself drives the engine through standard input
+// and output: raise prints the first head and entry, fire takes a head on
+// standard input and prints the next head and its entry, which follow on
+// from the last; due and available read a head there too. Nothing is
+// written anywhere, and the entries the host keeps verify once in a folder.
+func TestCaseOnStandardInput(t *testing.T) {
+	type act struct {
+		Head  engine.Head
+		Entry engine.Entry
+	}
+	decode := func(out string) act {
+		t.Helper()
+		var a act
+		require.NoError(t, json.Unmarshal([]byte(out), &a), out)
+		return a
+	}
+	dir := t.TempDir()
+
+	code, out, stderr := piped(nil, "case", "raise", "--format", "json", "sefton", "-", "--id", "c-42", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22T10:00")
+	require.Equal(t, exitOK, code, stderr)
+	raised := decode(out)
+	assert.Equal(t, int64(1), raised.Head.Revision)
+	assert.Contains(t, out, `"written": false`)
+	headJSON, err := json.Marshal(raised.Head)
+	require.NoError(t, err)
+
+	code, out, stderr = piped(headJSON, "case", "fire", "--format", "json", "-", "escalate", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-24T16:00", "--revision", "1")
+	require.Equal(t, exitOK, code, stderr)
+	fired := decode(out)
+	assert.Equal(t, int64(2), fired.Head.Revision)
+	assert.Equal(t, "step2", fired.Head.Stage)
+	assert.Equal(t, 2, fired.Entry.Seq)
+	assert.Equal(t, raised.Entry.Hash, fired.Entry.Prev, "the entry follows on from the last")
+
+	code, out, _ = piped(headJSON, "case", "fire", "-", "escalate", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-24T16:00")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "Fired escalate on case c-42: step1 -> step2")
+	assert.Contains(t, out, "Entry 2 and the next head (revision 2) are yours to store (--format json prints them); nothing was written.")
+
+	next, err := json.Marshal(fired.Head)
+	require.NoError(t, err)
+	code, out, stderr = piped(next, "case", "due", "-", "--at", "2026-12-29")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "managers_agree_plan  pending  4 working days  due by the end of Wed 30 Dec 2026")
+	code, out, stderr = piped(next, "case", "available", "-", "--role", "line_manager", "--at", "2026-12-29")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "plan_agreed")
+
+	// A stale head is refused as from a folder.
+	code, out, _ = piped(next, "case", "fire", "-", "plan_agreed", "--actor", "lee", "--role", "line_manager", "--at", "2026-12-29", "--revision", "1")
+	assert.Equal(t, exitFail, code)
+	assert.Contains(t, out, "stale_revision")
+
+	_, err = os.Lstat(stdinCase)
+	assert.ErrorIs(t, err, os.ErrNotExist, "nothing is written, not even a folder named -")
+
+	// What the host stored verifies.
+	c42 := filepath.Join(dir, "c-42")
+	require.NoError(t, os.Mkdir(c42, 0o700))
+	var record bytes.Buffer
+	for _, en := range []engine.Entry{raised.Entry, fired.Entry} {
+		b, err := json.Marshal(en)
+		require.NoError(t, err)
+		record.Write(append(b, '\n'))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(c42, recordFile), record.Bytes(), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(c42, headFile), next, 0o600))
+	code, _, stderr = piped(nil, "case", "verify", c42)
+	assert.Equal(t, exitOK, code, stderr)
+
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		says  string
+	}{
+		{"raise without an id", "", []string{"case", "raise", "sefton", "-", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22"}, exitUsage,
+			"missing --id ID: a case raised on standard output (DIR -) has no folder to name it"},
+		{"not json", "{\n \"id\": }", []string{"case", "due", "-"}, exitFail,
+			"escalation case due: standard input:2:8: not a case's head: invalid character '}' looking for beginning of value"},
+		{"nothing", "", []string{"case", "available", "-", "--role", "line_manager"}, exitFail, "standard input:1:1: not a case's head"},
+		{"too large", strings.Repeat(" ", maxHeadBytes+1), []string{"case", "fire", "-", "escalate", "--actor", "a", "--role", "practitioner", "--at", "2026-12-22"}, exitFail,
+			"the head on standard input is over 1048576 bytes"},
+		{"verify reads the record", string(next), []string{"case", "verify", "-"}, exitUsage,
+			"DIR - (a head on standard input) is for raise, fire, due and available; this command reads the case's record"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := piped([]byte(tc.stdin), tc.args...)
+			assert.Equal(t, tc.code, code, stderr)
+			assert.Contains(t, stderr, tc.says)
+		})
+	}
+}

@@ -145,8 +145,9 @@ func (o caseOutput) acted(before *engine.Head, h engine.Head, en *engine.Entry, 
 		})
 	}
 	w := o.e.stdout
+	stdin := o.cf.dir == stdinCase
 	raised, fired := "Raised", "Fired"
-	if !written {
+	if !written && !stdin {
 		raised, fired = "Would raise", "Would fire"
 	}
 	if before == nil {
@@ -162,6 +163,8 @@ func (o caseOutput) acted(before *engine.Head, h engine.Head, en *engine.Entry, 
 			return o.e.fail(o.c, "%v", err)
 		}
 		fmt.Fprintf(w, "Checkpoint, to keep elsewhere: %s\n", cpJSON)
+	} else if stdin {
+		fmt.Fprintf(w, "Entry %d and the next head (revision %d) are yours to store (--format json prints them); nothing was written.\n", en.Seq, h.Revision)
 	} else {
 		fmt.Fprintf(w, "Would record entry %d in %s (--dry-run: nothing was written).\n", en.Seq, o.cf.record)
 	}
