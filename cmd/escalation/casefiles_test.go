@@ -73,7 +73,8 @@ func TestLastEntry(t *testing.T) {
 
 // FuzzRecord gives a record's reader any file: it never panics, and when
 // the whole file reads as entries and ends with a newline, the last entry
-// an act finds from the end is the last one read from the start.
+// an act finds from the end is the last one read from the start. The same
+// bytes read as a head put a syntax error at a line and column inside them.
 func FuzzRecord(f *testing.F) {
 	line := entryLine(f, 1, 0)
 	for _, seed := range []string{
@@ -104,6 +105,16 @@ func FuzzRecord(f *testing.F) {
 			require.NoError(t, err)
 			assert.Equal(t, last.Seq, en.Seq)
 			assert.Equal(t, last.Hash, en.Hash)
+		}
+
+		// The same bytes as a head: where a syntax error is, within them.
+		var v any
+		if pos := jsonPos(b, json.Unmarshal(b, &v)); pos != "" {
+			var line, col int
+			_, err := fmt.Sscanf(pos, ":%d:%d", &line, &col)
+			require.NoError(t, err, pos)
+			assert.LessOrEqual(t, line, bytes.Count(b, []byte("\n"))+1, pos)
+			assert.GreaterOrEqual(t, col, 1, pos)
 		}
 	})
 }

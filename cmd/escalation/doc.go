@@ -15,8 +15,8 @@
 //	escalation schema
 //	escalation version [--format text|json]
 //	escalation studio [--addr 127.0.0.1:PORT] [--closures FILE] [DIR]
-//	escalation case raise POLICY DIR --actor NAME --role ROLE --at TIME [--fact NAME=VALUE]... [--form FORM.FIELD=VALUE]...
-//	escalation case fire DIR EVENT --actor NAME --role ROLE --at TIME [--revision N] [--dry-run]
+//	escalation case raise POLICY DIR --actor NAME --role ROLE --at TIME [--fact NAME=VALUE]... [--form FORM.FIELD=VALUE]... [--key-file FILE]
+//	escalation case fire DIR EVENT --actor NAME --role ROLE --at TIME [--revision N] [--dry-run] [--key-file FILE]
 //	escalation case due|available|verify|show|rebuild DIR
 //	escalation case migrate FILE DIR
 //
@@ -48,7 +48,9 @@
 // replaces the head, under a lock on the record, after checking that the
 // record ends at the head; so a command that stops half way leaves a record one
 // entry ahead of its head, which case rebuild catches up, and never a head
-// whose entry is lost (casefiles.go).
+// whose entry is lost (casefiles.go). DIR "-" stands for no folder: the head
+// comes on standard input, nothing is written, and the host stores the head
+// and entry printed.
 //
 // Results go to standard output, including validate's and test's reports;
 // problems that stop a command go to standard error. The exit code is 0 on
