@@ -736,6 +736,9 @@ func migrate(e *env, c *command, file, dir, policyArg string, asJSON bool) int {
 		return e.fail(c, "cannot read %s: %s", file, safefile.Reason(err))
 	}
 	h, entries, err := engine.MigrateCase(b)
+	if errors.Is(err, engine.ErrCaseSchema) {
+		return e.fail(c, "%s: %v: give a case stored whole in schema 2, its record under \"history\"; a head of schema %d belongs to a case folder, which the other case commands act on as it is", file, err, engine.CaseSchema)
+	}
 	if err != nil {
 		return e.fail(c, "%s: %v", file, err)
 	}
