@@ -74,7 +74,7 @@ var testTokens = sync.OnceValue(func() *TokenFile {
 // harness is the real server, with its limits, on a loopback port over a
 // database file.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	store *Store
 	logs  *lockedBuffer
@@ -85,12 +85,12 @@ type harness struct {
 // serverOption changes the configuration a test server starts with.
 type serverOption func(*Config, *Limits)
 
-func startServer(t *testing.T, dbPath string, opts ...serverOption) *harness {
+func startServer(t testing.TB, dbPath string, opts ...serverOption) *harness {
 	t.Helper()
 	return startServerOn(t, testEngine(t), dbPath, opts...)
 }
 
-func startServerOn(t *testing.T, eng *engine.Engine, dbPath string, opts ...serverOption) *harness {
+func startServerOn(t testing.TB, eng *engine.Engine, dbPath string, opts ...serverOption) *harness {
 	t.Helper()
 	store, err := OpenStore(t.Context(), dbPath, eng, dbPath+".checkpoints")
 	if err != nil {
