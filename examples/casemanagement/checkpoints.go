@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"sync"
@@ -46,29 +47,45 @@ func auditLine(h engine.Head, state []byte) AuditLine {
 }
 
 // OpenCheckpoints opens (creating if need be) the checkpoint file at path and
-// reads the latest checkpoint of each case from it.
+// reads the latest checkpoint of each case from it. A last line cut short
+// (the machine stopped while writing it, before it was synced and the write
+// acknowledged) is dropped, so the next line starts on a line of its own.
 func OpenCheckpoints(path string) (*Checkpoints, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	c := &Checkpoints{f: f, latest: map[string]AuditLine{}}
-	lines := bufio.NewScanner(f)
-	for n := 1; lines.Scan(); n++ {
+	if err := c.read(path); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Checkpoints) read(path string) error {
+	r := bufio.NewReader(c.f)
+	var whole int64 // the bytes up to the end of the last complete line
+	for n := 1; ; n++ {
+		line, err := r.ReadBytes('\n')
+		if err == io.EOF {
+			if len(line) > 0 {
+				return c.f.Truncate(whole)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		whole += int64(len(line))
 		var cp AuditLine
-		if err := json.Unmarshal(lines.Bytes(), &cp); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		if err := json.Unmarshal(line, &cp); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 		if cp.Revision > c.latest[cp.Case].Revision {
 			c.latest[cp.Case] = cp
 		}
 	}
-	if err := lines.Err(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
 }
 
 // Keep appends audit lines, and syncs them to disk once.

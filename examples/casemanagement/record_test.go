@@ -230,3 +230,33 @@ func TestAKeyedRecordCannotBeRewrittenWithoutTheKey(t *testing.T) {
 		t.Errorf("verify without the key printed\n%s(%v); the forgery should pass without it", out, err)
 	}
 }
+
+// A last audit line cut short by a crash, never synced nor acknowledged, is
+// dropped when the log is opened, and the next line starts on its own.
+func TestATornAuditLineIsDropped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit")
+	good := `{"case":"a","revision":1,"hash":"` + strings.Repeat("ab", 32) + `"}` + "\n"
+	if err := os.WriteFile(path, []byte(good+`{"case":"b","revis`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cps, err := OpenCheckpoints(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cps.Latest("b"); ok {
+		t.Error("the torn line was read")
+	}
+	if err := cps.Keep(AuditLine{Checkpoint: engine.Checkpoint{Case: "c", Revision: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cps.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if cps, err = OpenCheckpoints(path); err != nil {
+		t.Fatalf("reopening after the next line: %v", err)
+	}
+	defer cps.Close()
+	if got := cps.Cases(); strings.Join(got, ",") != "a,c" {
+		t.Errorf("cases %v, want a and c", got)
+	}
+}
