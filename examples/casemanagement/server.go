@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -627,15 +628,24 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return err
 }
 
+// writeJSON answers v as indented JSON. It does not escape <, > and & as
+// \u003c and so on: the answer is always application/json, which no browser
+// renders as HTML, and the text stays readable.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		s.log.Error("encoding a response", slog.Any("err", err))
-		status, b = http.StatusInternalServerError, []byte(`{"error": {"code": "internal", "message": "internal error; the server's log has the cause"}}`)
+		status = http.StatusInternalServerError
+		b.Reset()
+		b.WriteString(`{"error": {"code": "internal", "message": "internal error; the server's log has the cause"}}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n')) // a failed write means the client has gone: nothing to tell it
+	w.Write(b.Bytes()) // a failed write means the client has gone: nothing to tell it
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {

@@ -411,12 +411,6 @@ func (s *Store) Participant(ctx context.Context, id, actor string) (bool, error)
 	return took, err
 }
 
-// Record yields a case's entries in order, streamed from the database, as
-// engine.Verify and engine.Head.Visits read them.
-func (s *Store) Record(ctx context.Context, id string) iter.Seq2[*engine.Entry, error] {
-	return entries(ctx, s.read, id)
-}
-
 // entries yields a case's entries in order, read from q.
 func entries(ctx context.Context, q interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
