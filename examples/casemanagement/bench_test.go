@@ -79,7 +79,8 @@ func timedSend(b *testing.B, l *latencies, want int, actor, method, url string, 
 // act, the entry appended, the head replaced under its revision, the
 // obligations index rewritten, SQLite's commit synced and the audit line
 // synced. Each iteration adds an entry, so the record grows by b.N on the
-// way. An act reads no entry of the record, so the two should cost the same.
+// way. An act reads no entry of the record, so the two should cost the same,
+// and answer as many bytes (resp-bytes: the last answer's size).
 func BenchmarkFireByRecordLength(b *testing.B) {
 	for _, n := range []int{10, 4000} {
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
@@ -90,17 +91,21 @@ func BenchmarkFireByRecordLength(b *testing.B) {
 			if _, err := h.store.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 				b.Fatal(err)
 			}
-			var l latencies
+			var (
+				l    latencies
+				last []byte
+			)
 			revision := c.Revision
 			b.ResetTimer()
 			start := time.Now()
 			for b.Loop() {
-				timedSend(b, &l, http.StatusOK, "lee", "POST", h.url+"/cases/long/events", map[string]any{
+				last = timedSend(b, &l, http.StatusOK, "lee", "POST", h.url+"/cases/long/events", map[string]any{
 					"event": "refer_to_childrens_social_care", "role": "line_manager", "at": "2027-01-04T10:00:00Z", "revision": revision,
 				})
 				revision++
 			}
 			l.report(b, time.Since(start))
+			b.ReportMetric(float64(len(last)), "resp-bytes")
 		})
 	}
 }

@@ -200,7 +200,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			failed++
 		}
 	}
-	fmt.Fprintf(stdout, "%d cases, %d failed\n", len(ids), failed)
+	noun := "cases"
+	if len(ids) == 1 {
+		noun = "case"
+	}
+	fmt.Fprintf(stdout, "%d %s, %d failed\n", len(ids), noun, failed)
 	if failed > 0 {
 		return fmt.Errorf("%d of %d cases do not verify", failed, len(ids))
 	}

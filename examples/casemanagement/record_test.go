@@ -220,13 +220,13 @@ func TestAKeyedRecordCannotBeRewrittenWithoutTheKey(t *testing.T) {
 	}
 
 	out, err := verifyCommand(t, "-db", db, "-record-key", keyFile)
-	if want := "case keyed: entry 3 is unauthenticated: it carries no MAC: the record was not written with the host's key\n1 cases, 1 failed\n"; out != want || err == nil {
+	if want := "case keyed: entry 3 is unauthenticated: it carries no MAC: the record was not written with the host's key\n1 case, 1 failed\n"; out != want || err == nil {
 		t.Errorf("verify with the key printed\n%s(%v)\nwant\n%s", out, err, want)
 	}
 	// The failure is kept in the database: drop it, to show what a keyless
 	// host would see.
 	tamper(t, db, `DELETE FROM failures`)
-	if out, err := verifyCommand(t, "-db", db); out != "1 cases, 0 failed\n" || err != nil {
+	if out, err := verifyCommand(t, "-db", db); out != "1 case, 0 failed\n" || err != nil {
 		t.Errorf("verify without the key printed\n%s(%v); the forgery should pass without it", out, err)
 	}
 }
