@@ -202,8 +202,9 @@ func TestAWebPageCannotReachTheService(t *testing.T) {
 		t.Errorf("after the refused requests, case csrf answers %d, want 404: nothing was raised", status)
 	}
 	// The configured origin, and the loopback names, are answered.
-	if status, e, _ := h.rawRequest("POST", "/cases", with(bearer("asha"), "Origin", "https://cases.example.gov.uk"), raise); status != 201 {
-		t.Errorf("from the configured origin: %d %q, want 201", status, e.Error.Code)
+	// Every answer is JSON and says so, so that no browser sniffs it as a page.
+	if status, e, header := h.rawRequest("POST", "/cases", with(bearer("asha"), "Origin", "https://cases.example.gov.uk"), raise); status != 201 || header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("from the configured origin: %d %q, X-Content-Type-Options %q, want 201 and nosniff", status, e.Error.Code, header.Get("X-Content-Type-Options"))
 	}
 	if status, _, _ := h.rawRequest("GET", "/cases/csrf", with(bearer("asha"), "Host", "localhost:"+port(h.url)), ""); status != 200 {
 		t.Errorf("through localhost: %d, want 200", status)
