@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -261,13 +262,17 @@ func TestBadInput(t *testing.T) {
 
 // Defect 5: a client that sends its headers and part of a body, then
 // stalls, is cut off when the read timeout passes, whatever the number of
-// such clients; and headers over the limit are refused with 431.
+// such clients; an idle keep-alive connection is closed when the idle
+// timeout passes (without one, net/http would wait the read timeout); and
+// headers over the limit are refused with 431.
 func TestSlowClientsAreCutOff(t *testing.T) {
-	const readTimeout = 500 * time.Millisecond
+	const readTimeout, idleTimeout = 500 * time.Millisecond, 2 * time.Second
 	h := startServer(t, filepath.Join(t.TempDir(), "cases.db"), func(_ *Config, l *Limits) {
-		l.ReadHeaderTimeout, l.ReadTimeout = readTimeout, readTimeout
+		l.ReadHeaderTimeout, l.ReadTimeout, l.IdleTimeout = readTimeout, readTimeout, idleTimeout
 	})
 	addr := strings.TrimPrefix(h.url, "http://")
+	idle := make(chan time.Duration, 1)
+	go func() { idle <- idleConnection(t, addr) }()
 	const clients = 50
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -304,8 +309,41 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		}
 	}
 
+	if d := <-idle; d < 2*readTimeout || d > idleTimeout+3*time.Second {
+		t.Errorf("an idle keep-alive connection was closed after %v, want soon after %v", d, idleTimeout)
+	}
+
 	status, e, _ := h.rawRequest("GET", "/cases/x", with(bearer("admin"), "X-Padding", strings.Repeat("a", DefaultLimits.MaxHeaderBytes+4096)), "")
 	if status != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("headers over the limit: %d %q, want 431", status, e.Error.Code)
 	}
+}
+
+// idleConnection makes one request on a keep-alive connection, then sends
+// nothing, and says how long after the answer the server closed it (at
+// most 10 s).
+func idleConnection(t *testing.T, addr string) time.Duration {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /cases/x HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n\r\n", addr, tokenOf("admin"))
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Error(err)
+	}
+	resp.Body.Close()
+	answered := time.Now()
+	conn.SetReadDeadline(answered.Add(10 * time.Second))
+	if _, err := r.ReadByte(); err == nil {
+		t.Error("the server sent more after its answer")
+	}
+	return time.Since(answered)
 }
