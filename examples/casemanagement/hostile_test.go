@@ -92,6 +92,15 @@ func TestActsFromTheFutureAndOutsideTheCalendarAreRefused(t *testing.T) {
 	if status != 422 || e.Error.Code != "date_out_of_range" {
 		t.Errorf("what is overdue in 2300: %d %q (%s), want 422 date_out_of_range", status, e.Error.Code, e.Error.Message)
 	}
+	// What a case owes, and what may be done, at a time outside the calendar
+	// needs no working day there: its deadlines were fixed when their anchors
+	// occurred. They answer, and never 500.
+	for _, path := range []string{"/cases/clock/due?at=2300-01-01T00:00:00Z", "/cases/clock/due?at=1999-01-01T00:00:00Z",
+		"/cases/clock/available?role=practitioner&at=2300-01-01T00:00:00Z", "/cases/clock/available?role=practitioner&at=1999-01-01T00:00:00Z"} {
+		if status, e, _ := h.rawRequest("GET", path, bearer("asha"), ""); status != 200 {
+			t.Errorf("GET %s: %d %q (%s), want 200", path, status, e.Error.Code, e.Error.Message)
+		}
+	}
 	// An act dated at the very edge of the skew is taken, and the case goes
 	// on: the refusals recorded nothing.
 	c = h.fire("clock", map[string]any{"event": "discussed", "actor": "asha", "role": "practitioner", "at": skewed.Format(time.RFC3339), "revision": c.Revision})
