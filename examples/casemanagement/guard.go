@@ -57,7 +57,10 @@ func LoopbackHosts(addr string) []string {
 // guard refuses, before anything else is read, a request whose Host is not
 // one the service is configured to answer to (DNS rebinding), and one whose
 // Origin, when it has one, is not configured (a web page's cross-origin
-// request; browsers always send Origin on those).
+// request; browsers always send Origin on those). A configured origin's page
+// is let in the way browsers ask (CORS): its preflight is answered here,
+// before authentication, since a preflight carries no credential, and every
+// answer to it names the origin.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !slices.ContainsFunc(s.cfg.Hosts, func(h string) bool { return strings.EqualFold(h, r.Host) }) {
@@ -65,10 +68,23 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				fmt.Sprintf("the service does not answer to the host %q; it answers to %s", r.Host, strings.Join(s.cfg.Hosts, ", ")), nil})
 			return
 		}
-		if o := r.Header.Get("Origin"); o != "" && !slices.Contains(s.cfg.Origins, o) {
-			s.refuse(w, r, &apiError{http.StatusForbidden, "origin_not_allowed",
-				"requests from a web page at another origin are refused; configure its origin with -origins if it is yours", nil})
-			return
+		w.Header().Add("Vary", "Origin")
+		if o := r.Header.Get("Origin"); o != "" {
+			if !slices.Contains(s.cfg.Origins, o) {
+				s.refuse(w, r, &apiError{http.StatusForbidden, "origin_not_allowed",
+					"requests from a web page at another origin are refused; configure its origin with -origins if it is yours", nil})
+				return
+			}
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", o)
+			h.Set("Access-Control-Expose-Headers", "Location, WWW-Authenticate")
+			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+				h.Set("Access-Control-Allow-Methods", "GET, POST")
+				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+				h.Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

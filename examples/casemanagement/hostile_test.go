@@ -212,9 +212,25 @@ func TestAWebPageCannotReachTheService(t *testing.T) {
 		t.Errorf("after the refused requests, case csrf answers %d, want 404: nothing was raised", status)
 	}
 	// The configured origin, and the loopback names, are answered.
-	// Every answer is JSON and says so, so that no browser sniffs it as a page.
-	if status, e, header := h.rawRequest("POST", "/cases", with(bearer("asha"), "Origin", "https://cases.example.gov.uk"), raise); status != 201 || header.Get("X-Content-Type-Options") != "nosniff" {
-		t.Errorf("from the configured origin: %d %q, X-Content-Type-Options %q, want 201 and nosniff", status, e.Error.Code, header.Get("X-Content-Type-Options"))
+	// The configured origin's page asks first, as a browser does before
+	// sending a credential and JSON: the preflight is answered without a
+	// credential; another origin's is refused.
+	preflight := map[string]string{"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+	status, e, header := h.rawRequest("OPTIONS", "/cases", with(preflight, "Origin", "https://cases.example.gov.uk"), "")
+	if status != 204 || header.Get("Access-Control-Allow-Origin") != "https://cases.example.gov.uk" ||
+		header.Get("Access-Control-Allow-Methods") != "GET, POST" || header.Get("Access-Control-Allow-Headers") != "Authorization, Content-Type" {
+		t.Errorf("the configured origin's preflight: %d %q %v, want 204 allowing GET and POST with Authorization and Content-Type", status, e.Error.Code, header)
+	}
+	status, e, header = h.rawRequest("OPTIONS", "/cases", with(preflight, "Origin", "https://evil.example"), "")
+	if status != 403 || e.Error.Code != "origin_not_allowed" || header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("another origin's preflight: %d %q, Access-Control-Allow-Origin %q, want 403 origin_not_allowed and none", status, e.Error.Code, header.Get("Access-Control-Allow-Origin"))
+	}
+	// Every answer is JSON and says so, so that no browser sniffs it as a
+	// page; the configured origin's page may read it, and its Location.
+	status, e, header = h.rawRequest("POST", "/cases", with(bearer("asha"), "Origin", "https://cases.example.gov.uk"), raise)
+	if status != 201 || header.Get("X-Content-Type-Options") != "nosniff" || header.Get("Access-Control-Allow-Origin") != "https://cases.example.gov.uk" ||
+		!strings.Contains(header.Get("Access-Control-Expose-Headers"), "Location") {
+		t.Errorf("from the configured origin: %d %q, headers %v, want 201, nosniff, and the origin allowed to read it and its Location", status, e.Error.Code, header)
 	}
 	if status, _, _ := h.rawRequest("GET", "/cases/csrf", with(bearer("asha"), "Host", "localhost:"+port(h.url)), ""); status != 200 {
 		t.Errorf("through localhost: %d, want 200", status)
