@@ -168,6 +168,20 @@ func TestIdentityComesFromTheCredential(t *testing.T) {
 			}
 		}
 	}
+	// Every read is logged with who read the case and on what grounds.
+	logs := h.logs.String()
+	for _, want := range []string{
+		`"msg":"case read","case":"who","actor":"lee","agency":"school","grounds":"stage_role","method":"GET","path":"/cases/who/record"`,
+		`"msg":"case read","case":"who","actor":"asha","agency":"school","grounds":"acted_on_it","method":"GET","path":"/cases/who"`,
+		`"msg":"case read","case":"who","actor":"admin","agency":"council","grounds":"administrator","method":"GET","path":"/cases/who/due"`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log lacks %s", want)
+		}
+	}
+	if strings.Contains(logs, `"msg":"case read","case":"who","actor":"chris"`) {
+		t.Error("a refused read is logged as a read")
+	}
 	// The overdue list names every case: the administrator's only.
 	if status, e, _ := h.rawRequest("GET", "/overdue", bearer("lee"), ""); status != 403 || e.Error.Code != "role_not_held" {
 		t.Errorf("lee reading the overdue list: %d %q, want 403", status, e.Error.Code)
