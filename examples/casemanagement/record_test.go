@@ -96,6 +96,25 @@ func TestAnEditedRecordIsRefused(t *testing.T) {
 	}
 }
 
+// A record cut short, or its last entry replaced, in the database is caught
+// by the next act on the case, which cannot follow it: case_integrity, kept
+// for every later read, rather than an unexplained 500.
+func TestAnActOnACutOrReplacedRecordIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cases.db")
+	h := startServer(t, db)
+	c := threeActs(h, "cut")
+	threeActs(h, "replaced")
+	tamper(t, db, `DELETE FROM history WHERE case_id = 'cut' AND seq = 3`,
+		`UPDATE history SET hash = '`+strings.Repeat("00", 32)+`' WHERE case_id = 'replaced' AND seq = 3`)
+	for id, message := range map[string]string{
+		"cut":      "case cut: entry 3 is missing: the head is at revision 3, but the record has no entry 3: it was cut short in the database",
+		"replaced": "case replaced: entry 3 is edited: it is not the entry the head names: it was replaced in the database",
+	} {
+		h.wantIntegrity("POST", "/cases/"+id+"/events", map[string]any{"event": "plan_agreed", "actor": "lee", "role": "line_manager", "at": "2027-01-05T11:00:00Z", "revision": c.Revision}, message)
+		h.wantIntegrity("GET", "/cases/"+id, nil, message)
+	}
+}
+
 // A head changed in the database at its revision (a fact flipped, the stage
 // moved) is not the head the audit log names: refused on its next read, so
 // no act is taken on it.

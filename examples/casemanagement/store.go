@@ -114,7 +114,7 @@ type Store struct {
 	// read is a pool: in WAL mode readers never wait for the writer.
 	read *sql.DB
 	// Statements prepared once on the writer and bound to each transaction.
-	insertCase, updateCase, insertEntry, deleteOwed, insertOwed, insertParticipant *sql.Stmt
+	insertCase, updateCase, tailHash, insertEntry, deleteOwed, insertOwed, insertParticipant *sql.Stmt
 	// checkpoints has the checkpoint of every head written, kept outside the
 	// database (nil keeps none).
 	checkpoints *Checkpoints
@@ -181,6 +181,7 @@ func OpenStore(ctx context.Context, path string, eng *engine.Engine, checkpoints
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&s.updateCase, `UPDATE cases SET revision = ?, stage = ?, outcome = ?, closed = ?, state = ?
 			WHERE id = ? AND revision = ?`},
+		{&s.tailHash, `SELECT hash FROM history WHERE case_id = ? AND seq = ?`},
 		{&s.insertEntry, `INSERT INTO history (case_id, seq, entry, hash) VALUES (?, ?, ?, ?)`},
 		{&s.deleteOwed, `DELETE FROM obligations WHERE case_id = ?`},
 		{&s.insertOwed, `INSERT INTO obligations (due, case_id, stage, obligation, policy, version)
@@ -245,7 +246,10 @@ func (s *Store) Create(ctx context.Context, cases ...Written) error {
 // Update replaces the head that was at revision from with the head the
 // engine returned, and appends the entry that records the act. If the stored
 // revision is no longer from, another write won the race: nothing is written
-// and the error is errConflict, so no act is ever silently lost.
+// and the error is errConflict, so no act is ever silently lost. If the
+// record does not end with the entry the head was at (it was cut short, or
+// its last entry replaced, in the database), nothing is written, and the
+// case is kept as failed.
 func (s *Store) Update(ctx context.Context, from int64, to engine.Head, en *engine.Entry) error {
 	state, err := json.Marshal(to)
 	if err != nil {
@@ -262,15 +266,38 @@ func (s *Store) Update(ctx context.Context, from int64, to engine.Head, en *engi
 		} else if n == 0 {
 			return fmt.Errorf("%w: case %s is no longer at revision %d; read it again", errConflict, to.ID, from)
 		}
+		if err := s.checkTail(ctx, tx, to.ID, from, en.Prev); err != nil {
+			return err
+		}
 		return s.appendAndIndex(ctx, tx, to, en)
 	})
 	if err != nil {
-		return err
+		return s.failed(ctx, to.ID, err)
 	}
 	// After the commit: a checkpoint is never ahead of what the database
 	// holds, so a crash in between costs one write's protection, never a
 	// false alarm.
 	return s.checkpoints.Keep(auditLine(to, state))
+}
+
+// checkTail checks that a case's record ends, at entry seq, with the entry
+// whose hash is prev, the one the head names: an act appended after a record
+// cut short or replaced would bury the damage. It reads one row, and does
+// not rely on the triggers, which anyone with the database file can drop.
+func (s *Store) checkTail(ctx context.Context, tx *sql.Tx, id string, seq int64, prev engine.Digest) error {
+	var tail string
+	err := tx.StmtContext(ctx, s.tailHash).QueryRowContext(ctx, id, seq).Scan(&tail)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return &engine.RecordError{Case: id, Entry: int(seq), How: engine.EntryMissing,
+			Detail: fmt.Sprintf("the head is at revision %d, but the record has no entry %d: it was cut short in the database", seq, seq)}
+	case err != nil:
+		return err
+	case tail != prev.String():
+		return &engine.RecordError{Case: id, Entry: int(seq), How: engine.EntryEdited,
+			Detail: "it is not the entry the head names: it was replaced in the database"}
+	}
+	return nil
 }
 
 // appendAndIndex appends entries to h's record, and rewrites the case's rows
