@@ -74,7 +74,9 @@
 //
 // WithClosures adds a host's own days off, such as a council's Christmas
 // closure, and proclaimed days newer than this release. ParseClosures reads
-// them from YAML, reporting every mistake as file:line:column.
+// them from YAML through the project's YAML front end, reporting every
+// mistake as a diag.Diagnostic (file:line:column, with a hint), as policy and
+// scenario files do.
 //
 // # Supported range
 //

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -29,7 +30,7 @@ func (b *builder) resolve() {
 func lookup[T any](b *builder, n *yaml.Node, m map[string]T, what string) (T, bool) {
 	v, ok := m[n.Value]
 	if !ok {
-		b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, b.ids(what)), "there is no %s %q", what, n.Value)
+		b.errorAt(n, "unknown-ref", b.sug.Hint(n.Value, b.ids(what)), "there is no %s %q", what, n.Value)
 	}
 	return v, ok
 }
@@ -97,9 +98,9 @@ func (b *builder) refMilestoneAt(n *yaml.Node, offset int) *Milestone {
 	if m, ok := b.p.milestones[name]; ok {
 		return m
 	}
-	pos, end := b.t.spanIn(n, offset, len([]rune(n.Value)))
+	pos, end := b.f.SpanIn(n, offset, len([]rune(n.Value)))
 	b.report(SeverityError, pos, end, "unknown-ref", fmt.Sprintf("there is no milestone %q", name),
-		b.sug.hint(name, b.ids("milestone")))
+		b.sug.Hint(name, b.ids("milestone")))
 	return nil
 }
 
@@ -129,7 +130,7 @@ func (b *builder) refTarget(n *yaml.Node) (*Stage, *Outcome) {
 	if o, ok := b.p.outcomes[n.Value]; ok {
 		return nil, o
 	}
-	b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, b.ids("stage or outcome")), "there is no stage or outcome %q", n.Value)
+	b.errorAt(n, "unknown-ref", b.sug.Hint(n.Value, b.ids("stage or outcome")), "there is no stage or outcome %q", n.Value)
 	return nil, nil
 }
 
@@ -185,7 +186,7 @@ func (b *builder) refObligation(n *yaml.Node, t *Transition) *Obligation {
 	if t.From != nil {
 		where = "stage " + strconv.Quote(t.From.ID) + " has"
 	}
-	b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, sc.ids), "%s no obligation %q", where, n.Value)
+	b.errorAt(n, "unknown-ref", b.sug.Hint(n.Value, sc.ids), "%s no obligation %q", where, n.Value)
 	return nil
 }
 
@@ -354,4 +355,14 @@ func (b *builder) warnShadowed(s *Stage) {
 			e.roles[r] = true
 		}
 	}
+}
+
+// idSpan returns the span of an element's id where it is declared.
+func idSpan(pos Pos, id string) (Pos, Pos) {
+	if pos.Line == 0 {
+		return pos, Pos{}
+	}
+	end := pos
+	end.Column += utf8.RuneCountInString(id)
+	return pos, end
 }

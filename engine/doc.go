@@ -19,8 +19,8 @@
 // # Loading
 //
 // Load parses, checks and compiles a policy file once. Every problem is
-// reported together as Diagnostics (file:line:column, severity, message,
-// hint), errors and warnings alike: unknown keys with "did you mean", wrong
+// reported together as Diagnostics (package diag: file:line:column,
+// severity, message, hint), errors and warnings alike: unknown keys with "did you mean", wrong
 // types, duplicate ids, dangling references, unreachable stages, timescales
 // that do not parse, and CEL guards that do not type-check against the
 // declared facts, pointing at the column inside the YAML line. Guards are

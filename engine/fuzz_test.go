@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/safeguarding-partnerships/escalation/internal/source"
 )
 
 // fuzzDocuments gives the fuzzed policies' quotes a text to be checked
@@ -46,7 +48,7 @@ func FuzzLoad(f *testing.F) {
 		if (p == nil) != ds.HasErrors() {
 			t.Fatalf("policy %v with errors %v", p != nil, ds.HasErrors())
 		}
-		lines := len(newSrcText("", src).lines) // as YAML counts them
+		lines := source.New(src).Lines() // as YAML counts them
 		for i, d := range ds {
 			if d.Code == "" || d.Message == "" {
 				t.Fatalf("diagnostic without a code or message: %+v", d)

@@ -49,14 +49,6 @@ type Policy struct {
 	outcomes   map[string]*Outcome
 }
 
-// Pos is a position in a policy file. Line and Column count from 1; Column
-// counts Unicode characters, as editors do.
-type Pos struct {
-	File   string
-	Line   int
-	Column int
-}
-
 // Meta is what every element of a policy may carry besides its own fields:
 // where it comes from in the published procedure, what was assumed where the
 // procedure is silent, and where it is in the policy file.

@@ -8,6 +8,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // builder turns a policy file's checked mappings into the model. It fills
@@ -15,10 +17,9 @@ import (
 // element (later), since YAML keys may come in any order; check.go resolves
 // them once every id is declared.
 type builder struct {
-	t   *srcText
+	f   *yamlfront.File
 	cfg *loadConfig
-	ds  diags
-	sug suggester
+	sug *suggest.Suggester
 	p   *Policy
 
 	docs        map[string]bool
@@ -35,27 +36,21 @@ type builder struct {
 	guardFailed bool // a guard did not compile: "never read" may be wrong
 
 	jurisdictionNode, reviewNode *yaml.Node
-
-	// noun and start name the kind of file in hints ("policy", and what
-	// such a file starts with), so ParseYAML serves scenario files too.
-	noun, start string
 }
 
 // report adds a diagnostic.
 func (b *builder) report(sev Severity, pos, end Pos, code, msg, hint string) {
-	b.ds.add(&Diagnostic{Severity: sev, Pos: pos, End: end, Code: code, Message: msg, Hint: hint})
+	b.f.Report(sev, pos, end, code, msg, hint)
 }
 
 // errorAt reports an error at a node.
 func (b *builder) errorAt(n *yaml.Node, code, hint, format string, args ...any) {
-	pos, end := b.t.span(n)
-	b.report(SeverityError, pos, end, code, fmt.Sprintf(format, args...), hint)
+	b.f.ErrorAt(n, code, hint, format, args...)
 }
 
 // warnAt reports a warning at a node.
 func (b *builder) warnAt(n *yaml.Node, code, hint, format string, args ...any) {
-	pos, end := b.t.span(n)
-	b.report(SeverityWarning, pos, end, code, fmt.Sprintf(format, args...), hint)
+	b.f.WarnAt(n, code, hint, format, args...)
 }
 
 func (b *builder) policy(root *yaml.Node) {
@@ -122,14 +117,14 @@ func (b *builder) later(f func()) { b.pending = append(b.pending, f) }
 // meta fills what every element may carry, and lists its assumption as a
 // warning for a reviewer to confirm.
 func (b *builder) meta(o *obj, m *Meta, at *yaml.Node) {
-	m.Pos = b.t.pos(at)
+	m.Pos = b.f.Pos(at)
 	srcs := o.list("source")
 	if n := o.node("source"); n != nil && n.Kind == yaml.MappingNode {
 		srcs = []*yaml.Node{n}
 	}
 	for _, n := range srcs {
 		so := b.object(n, n, sourceShape)
-		m.Sources = append(m.Sources, Source{File: so.str("file"), Quote: so.str("quote"), Pos: b.t.pos(n)})
+		m.Sources = append(m.Sources, Source{File: so.str("file"), Quote: so.str("quote"), Pos: b.f.Pos(n)})
 		if f := so.node("file"); f != nil {
 			b.later(func() { b.refDocument(f) })
 			if q := so.node("quote"); q != nil {
@@ -140,7 +135,7 @@ func (b *builder) meta(o *obj, m *Meta, at *yaml.Node) {
 	if n := o.node("assumption"); n != nil {
 		m.Assumption = n.Value
 		// Shown where its text starts, in the words written (on one line).
-		pos, end := b.t.firstLineSpan(n)
+		pos, end := b.f.FirstLineSpan(n)
 		b.report(SeverityWarning, pos, end, "assumption", "assumption to confirm: "+strings.Join(strings.Fields(n.Value), " "),
 			"confirm it against the procedure, or ask the partnership")
 	}
@@ -148,7 +143,7 @@ func (b *builder) meta(o *obj, m *Meta, at *yaml.Node) {
 
 func (b *builder) document(n *yaml.Node) {
 	o := b.object(n, n, documentShape)
-	d := &Document{File: o.str("file"), Title: o.str("title"), URL: o.str("url"), Date: o.str("date"), Pos: b.t.pos(n)}
+	d := &Document{File: o.str("file"), Title: o.str("title"), URL: o.str("url"), Date: o.str("date"), Pos: b.f.Pos(n)}
 	if d.File != "" {
 		if b.docs[d.File] {
 			b.errorAt(o.node("file"), "duplicate-id", "remove one", "document %q is listed twice", d.File)
@@ -234,7 +229,7 @@ func (b *builder) factDefault(f *Fact, n *yaml.Node) any {
 					return x
 				}
 			}
-			b.errorAt(n, "unknown-value", choices(f.Values), "the default of fact %q is not one of its values", f.ID)
+			b.errorAt(n, "unknown-value", suggest.Choices(f.Values), "the default of fact %q is not one of its values", f.ID)
 			return nil
 		}
 		want = "one of its values"
@@ -416,7 +411,7 @@ func (b *builder) anchor(ob *Obligation, n *yaml.Node) {
 			for _, m := range b.ids("milestone") {
 				forms = append(forms, milestonePrefix+m)
 			}
-			b.errorAt(n, "unknown-value", b.sug.hint(v.Value, forms), "%q is not a valid from: use stage, raised or milestone.NAME", v.Value)
+			b.errorAt(n, "unknown-value", b.sug.Hint(v.Value, forms), "%q is not a valid from: use stage, raised or milestone.NAME", v.Value)
 		})
 	}
 }

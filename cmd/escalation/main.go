@@ -14,6 +14,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -96,7 +97,7 @@ func unknownCommand(w io.Writer, name string) int {
 	for _, c := range commands() {
 		names = append(names, c.name)
 	}
-	fmt.Fprintf(w, "escalation: unknown command %q: %s\nRun 'escalation help' for the list.\n", name, engine.Hint(name, names))
+	fmt.Fprintf(w, "escalation: unknown command %q: %s\nRun 'escalation help' for the list.\n", name, suggest.Hint(name, names))
 	return exitUsage
 }
 
@@ -192,7 +193,7 @@ func flagError(fs *flag.FlagSet, err error) string {
 		if len(flags) == 0 {
 			return "unknown flag --" + name + ": this command has no flags"
 		}
-		return "unknown flag --" + name + ": " + engine.Hint("--"+name, flags)
+		return "unknown flag --" + name + ": " + suggest.Hint("--"+name, flags)
 	}
 	for _, single := range []string{"for flag -", "for -", "argument: -"} {
 		if i := strings.Index(msg, single); i >= 0 {
@@ -223,7 +224,7 @@ func (f *format) String() string { return f.value }
 
 func (f *format) Set(s string) error {
 	if !slices.Contains(f.values, s) {
-		hint := engine.Hint(s, f.values)
+		hint := suggest.Hint(s, f.values)
 		return fmt.Errorf("unknown format %q: %s", s, hint)
 	}
 	f.value = s
@@ -288,7 +289,7 @@ func (e *env) loadPolicy(c *command, arg string, opts ...engine.LoadOption) (*en
 		name, src, _ = policies.Source(arg)
 	case isPolicyID(arg):
 		if _, err := os.Stat(arg); err != nil {
-			fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, engine.Hint(arg, policies.IDs()))
+			fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, suggest.Hint(arg, policies.IDs()))
 			return nil, exitUsage
 		}
 		fallthrough

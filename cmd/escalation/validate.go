@@ -14,6 +14,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -100,7 +101,7 @@ func (v *validation) add(arg string) {
 	case err == nil:
 		v.file(arg)
 	case isPolicyID(arg):
-		v.problem(arg, "no such file, folder or bundled policy", engine.Hint(arg, policies.IDs()))
+		v.problem(arg, "no such file, folder or bundled policy", suggest.Hint(arg, policies.IDs()))
 	default:
 		v.problem(filepath.ToSlash(arg), "no such file or folder", "give a policy or scenario file, a folder, or a bundled policy id ("+strings.Join(policies.IDs(), ", ")+")")
 	}

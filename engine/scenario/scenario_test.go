@@ -157,7 +157,7 @@ func TestParseErrors(t *testing.T) {
 func TestParseTooLarge(t *testing.T) {
 	_, diags := scenario.Parse("big.yaml", make([]byte, scenario.MaxSize+1))
 	require.Len(t, diags, 1)
-	assert.Equal(t, "file-too-large", diags[0].Code)
+	assert.Equal(t, "too-large", diags[0].Code)
 }
 
 func TestParseValues(t *testing.T) {
