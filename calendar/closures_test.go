@@ -131,8 +131,8 @@ func TestParseClosuresErrors(t *testing.T) {
 		{"date: 2026-12-29\nname: A\n", "closures.yaml:1:1", "wrong-type", "expected a list of closures"},
 		{"- 2026-12-29\n", "closures.yaml:1:3", "wrong-type", "expected a closure with date, name and optional source"},
 		{"- date: 2026-12-29\n  name: A\n---\n- date: 2026-12-30\n", "closures.yaml:3:1", "multiple-documents", "more than one YAML document"},
-		{"- date: [2026-12-29\n", "closures.yaml:2", "yaml-syntax", "did not find expected ',' or ']'"},
-		{"\t- date: 2026-12-29\n", "closures.yaml:1", "yaml-syntax", "found character that cannot start any token"},
+		{"- date: [2026-12-29\n", "closures.yaml:1:9", "yaml-syntax", "the [ that starts here is never closed"},
+		{"\t- date: 2026-12-29\n", "closures.yaml:1:1", "yaml-syntax", "a tab in the indentation"},
 	}
 	for _, tc := range cases {
 		days, err := ParseClosures("closures.yaml", []byte(tc.src))
