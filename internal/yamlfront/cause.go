@@ -16,7 +16,7 @@ import (
 // go on to the next error.
 type cause struct {
 	line, col, end int // end: the column after the range, or 0 for a caret alone
-	msg, hint       string
+	msg, hint      string
 	// fix returns the line repaired, or false when the cause has no safe
 	// repair. A repair never adds or removes a line.
 	fix func(text string) (string, bool)

@@ -89,12 +89,12 @@ func keyEnd(s string) int {
 
 // scanState is what is open after the lines read so far.
 type scanState struct {
-	quote   *mark  // a quoted scalar that has not closed
-	flow    []mark // the brackets of flow collections not yet closed, outermost first
-	early   *mark  // on the last line read, a quote that closed with text after it
-	stray   *mark  // on the last line read, a closing bracket that matched no opener
-	block   int    // while > 0, lines indented block or more are a block scalar's text
-	plain   int    // while > 0, lines indented plain or more continue a plain value
+	quote *mark  // a quoted scalar that has not closed
+	flow  []mark // the brackets of flow collections not yet closed, outermost first
+	early *mark  // on the last line read, a quote that closed with text after it
+	stray *mark  // on the last line read, a closing bracket that matched no opener
+	block int    // while > 0, lines indented block or more are a block scalar's text
+	plain int    // while > 0, lines indented plain or more continue a plain value
 }
 
 // scanTo reads lines 1 to last and returns what is open at the end of last.
@@ -127,7 +127,7 @@ func (st *scanState) line(n int, text string) {
 	}
 	st.block, st.plain = 0, 0
 	start, parent := sh.indent, sh.indent // parent: the indentation a value's next lines must pass
-	for d := 0; d < sh.dashes; d++ { // past each "- "
+	for d := 0; d < sh.dashes; d++ {      // past each "- "
 		parent = start
 		start++
 		for start < len(text) && text[start] == ' ' {
