@@ -45,6 +45,16 @@
 // refused event returns a *RefusedError listing, for each transition of that
 // name, why it could not be taken.
 //
+// # Versions
+//
+// A policy may say the date it applies from (in_force_from). An Engine holds
+// any number of versions of a policy and raises each new case under the
+// version in force on the day the case is raised, whatever order they were
+// added in (New refuses two versions in force from the same date,
+// ErrVersionConflict); RaiseVersion raises under a version the host names. A
+// case runs under its version for life, so a host keeps loading every version
+// its stored cases were raised under.
+//
 // # Deadlines
 //
 // An obligation's deadline is fixed once, when its anchor occurs (the stage

@@ -20,6 +20,8 @@ var (
 	ErrPolicyMismatch         = errors.New("the case was raised under another policy")
 	ErrCaseSchema             = errors.New("the case is stored in another schema")
 	ErrUnknownPolicy          = errors.New("no such policy")
+	ErrVersionConflict        = errors.New("two versions of a policy are in force from the same date")
+	ErrNoVersionInForce       = errors.New("no version of the policy is in force on that day")
 	ErrInvalidInput           = errors.New("invalid event data")
 	ErrHistoryTampered        = errors.New("the case history does not verify")
 	ErrReplayMismatch         = errors.New("replaying the history does not rebuild the case")

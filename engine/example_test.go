@@ -128,3 +128,75 @@ func ExampleCase_Visits() {
 	//   managers_meet: not met, due before Thu 31 Dec 00:00
 	//   written_outcome: not met, no deadline yet
 }
+
+// load loads a policy file for the examples.
+func load(file string) (*engine.Policy, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	p, diags := engine.Load(file, src)
+	return p, diags.Err()
+}
+
+// A revised procedure applies from 1 January 2027. A case raised in December
+// 2026 under the first version keeps running under it after the revision is
+// loaded; a case raised in January 2027 is raised under the revision, and a
+// host can still raise a case under the version it names.
+func ExampleEngine_versions() {
+	ctx := context.Background()
+	london := calendar.London()
+	v2021, err := load("testdata/versions/v1.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v2027, err := load("testdata/versions/v2.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	before, _ := engine.New(engine.WithPolicies(v2021))
+	december, err := before.Raise(ctx, "riverside", engine.Raise{CaseID: "dec", Actor: "asha", Role: "practitioner",
+		At: time.Date(2026, 12, 30, 10, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// The revision is loaded beside the first version, in any order.
+	after, err := engine.New(engine.WithPolicies(v2027, v2021))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	january, err := after.Raise(ctx, "riverside", engine.Raise{CaseID: "jan", Actor: "lee", Role: "practitioner",
+		At: time.Date(2027, 1, 4, 10, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	named, err := after.RaiseVersion(ctx, engine.PolicyRef{ID: "riverside", Version: "2021"}, engine.Raise{CaseID: "late",
+		Actor: "lee", Role: "practitioner", At: time.Date(2027, 1, 4, 11, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range []engine.Case{december, january, named} {
+		duties, err := after.Due(c, time.Date(2027, 1, 4, 12, 0, 0, 0, london))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: version %s, agree_plan due by the end of %v\n", c.ID, c.Policy.Version, duties[0].DueDate)
+	}
+	december, err = after.Fire(ctx, december, engine.Event{Name: "resolve", Actor: "asha", Role: "practitioner",
+		At: time.Date(2027, 1, 5, 9, 0, 0, 0, london)})
+	fmt.Println(december.Outcome, err)
+	// Output:
+	// dec: version 2021, agree_plan due by the end of 2027-01-04
+	// jan: version 2027, agree_plan due by the end of 2027-01-05
+	// late: version 2021, agree_plan due by the end of 2027-01-06
+	// resolved <nil>
+}

@@ -128,7 +128,7 @@ func (b *builder) load(file string, opts []LoadOption) {
 			b.report(SeverityError, Pos{File: file}, Pos{}, "bad-option", err.Error(), "")
 		}
 	}
-	root := b.f.Read(yamlfront.Options{MaxBytes: b.cfg.maxBytes, Noun: "policy", Start: "language: " + languageV1})
+	root := b.f.Read(yamlfront.Options{MaxBytes: b.cfg.maxBytes, Noun: "policy", Start: "language: " + latest.String()})
 	if root == nil {
 		return
 	}

@@ -14,13 +14,17 @@ import (
 // Slices keep the file's order (stages in ladder order); look elements up by
 // id with the Role, Fact, Stage, Outcome, Form and Milestone methods.
 type Policy struct {
-	Language     string
-	ID           string
-	Title        string
-	Partnership  string
-	Version      string
-	Approved     calendar.Date // zero when the file gives none
-	ReviewDue    calendar.Date // zero when the file gives none
+	Language    string
+	ID          string
+	Title       string
+	Partnership string
+	Version     string
+	Approved    calendar.Date // zero when the file gives none
+	ReviewDue   calendar.Date // zero when the file gives none
+	// InForceFrom is the date from which this version applies: new cases
+	// raised on or after it (and before a later version's) are raised
+	// under it. Zero when the file gives none: in force from the start.
+	InForceFrom  calendar.Date
 	Jurisdiction calendar.Jurisdiction
 	Scope        []string
 	Documents    []*Document

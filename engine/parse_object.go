@@ -81,6 +81,10 @@ func (b *builder) object(at, n *yaml.Node, sh *shape) *obj {
 			b.errorAt(p.k, "duplicate-key", fmt.Sprintf("%q is already set at line %d; remove one", name, o.slots[i].key.Line), "duplicate key %q", name)
 			continue
 		}
+		if f := &sh.fields[i]; f.since > b.lang {
+			b.errorAt(p.k, "language-version", fmt.Sprintf("name the version that has it: language: %s (the file says %s)", f.since, b.lang),
+				"%q is new in %s", name, f.since)
+		}
 		s := &o.slots[i]
 		s.key = p.k
 		if b.checkValue(s, name, p.v, &sh.fields[i].typ) {

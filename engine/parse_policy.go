@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,9 @@ type builder struct {
 	cfg *loadConfig
 	sug *suggest.Suggester
 	p   *Policy
+	// lang is the language version the file names (the latest when it names
+	// none it knows, so that one mistake is not reported at every new key).
+	lang langVersion
 
 	docs        map[string]bool
 	pending     []func() // references to resolve, in file order
@@ -55,10 +59,11 @@ func (b *builder) warnAt(n *yaml.Node, code, hint, format string, args ...any) {
 
 func (b *builder) policy(root *yaml.Node) {
 	p := b.p
+	b.lang = languageOf(root)
 	o := b.object(root, root, policyShape)
 	p.Language, p.ID, p.Title = o.str("language"), o.str("id"), o.str("title")
 	p.Partnership, p.Version = o.str("partnership"), o.str("version")
-	p.Approved, p.ReviewDue = o.date("approved"), o.date("review_due")
+	p.Approved, p.ReviewDue, p.InForceFrom = o.date("approved"), o.date("review_due"), o.date("in_force_from")
 	b.reviewNode = o.node("review_due")
 	if n := o.node("jurisdiction"); n != nil {
 		p.Jurisdiction = calendar.Jurisdiction(n.Value) // the table allows only calendar.Jurisdictions()
@@ -109,6 +114,21 @@ func (b *builder) policy(root *yaml.Node) {
 		b.graphBroken = true
 	}
 	b.meta(o, &p.Meta, root)
+}
+
+// languageOf returns the language version a policy's root names, or the
+// latest when it names none the loader knows (which object reports).
+func languageOf(root *yaml.Node) langVersion {
+	if m := deref(root); m.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if deref(m.Content[i]).Value == "language" {
+				if v := slices.Index(languages[:], deref(m.Content[i+1]).Value); v >= 0 {
+					return langVersion(v)
+				}
+			}
+		}
+	}
+	return latest
 }
 
 // later queues a reference to resolve once every id is declared.

@@ -18,7 +18,7 @@ func JSONSchema() []byte {
 	root := objectSchema(policyShape, defs)
 	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	root["$id"] = schemaID
-	root["title"] = "Escalation policy (" + languageV1 + ")"
+	root["title"] = "Escalation policy (" + strings.Join(languages[:], ", ") + ")"
 	root["$defs"] = defs
 	out, err := json.MarshalIndent(root, "", "  ")
 	if err != nil {

@@ -44,6 +44,7 @@ type field struct {
 	typ      typ
 	required bool
 	onlyIf   *cond // required when the condition holds and not allowed otherwise
+	since    langVersion
 	desc     string
 }
 
@@ -80,8 +81,29 @@ func (s *shape) keys() []string {
 const (
 	identPattern    = `^[a-z][a-z0-9_]*$`
 	policyIDPattern = `^[a-z][a-z0-9_-]*$`
-	languageV1      = "escalation/v1"
 )
+
+// langVersion is a version of the policy language. A minor version only adds
+// keys and values: every file valid in an earlier version means the same in
+// a later one, and a file names the version it needs. A key added in a
+// version is an error in a file that names an earlier one, so that a policy
+// lead who copies a new construct into an old file is told to change its
+// first line, and an old engine refuses a new file instead of misreading it.
+type langVersion uint8
+
+// The language's versions, in order.
+const (
+	v1   langVersion = iota // escalation/v1
+	v1_1                    // escalation/v1.1: dates in force, date anchors, whichever is sooner, outcome duties, conditional and urgent duties, milestones per visit
+)
+
+// languages names each version, in order.
+var languages = [...]string{v1: "escalation/v1", v1_1: "escalation/v1.1"}
+
+// latest is the newest version of the language.
+const latest = v1_1
+
+func (v langVersion) String() string { return languages[v] }
 
 var (
 	tText     = typ{kind: kindText}
@@ -251,13 +273,14 @@ var outcomeShape = &shape{name: "outcome", desc: "A terminal state: a case that 
 )}
 
 var policyShape = &shape{name: "policy", desc: "One partnership's procedure for resolving professional disagreements (policies/LANGUAGE.md).", fields: withMeta(
-	field{name: "language", typ: tEnum(languageV1), required: true, desc: "The language version. Always escalation/v1."},
+	field{name: "language", typ: tEnum(languages[:]...), required: true, desc: "The language version: escalation/v1, or escalation/v1.1 for the keys it adds."},
 	field{name: "id", typ: typ{kind: kindPolicyID}, required: true, desc: "Short identifier: a lower-case letter, then lower-case letters, digits, - and _. Cases record it."},
 	field{name: "title", typ: tText, required: true, desc: "The procedure's title as published."},
 	field{name: "partnership", typ: tText, required: true, desc: "Who publishes the procedure."},
 	field{name: "version", typ: tText, required: true, desc: "The procedure's version, as a string. A case stays on the version it was raised under."},
 	field{name: "approved", typ: typ{kind: kindDate}, desc: "Approval date, YYYY-MM-DD."},
 	field{name: "review_due", typ: typ{kind: kindDate}, desc: "Review date, YYYY-MM-DD. The validator warns once it has passed."},
+	field{name: "in_force_from", typ: typ{kind: kindDate}, since: v1_1, desc: "The date from which this version applies, YYYY-MM-DD (escalation/v1.1). A new case is raised under the version in force on the day it is raised; without it, the version is in force from the start."},
 	field{name: "jurisdiction", typ: tEnum(jurisdictions()...), required: true, desc: "Whose bank holidays count."},
 	field{name: "scope", typ: typ{kind: kindList, elem: &typ{kind: kindEnum, values: []string{"children", "adults"}}, min: 1}, required: true, desc: "Who the procedure protects: children and/or adults."},
 	field{name: "documents", typ: tList(documentShape, 1), required: true, desc: "The source documents. Every source names one of these files."},
