@@ -81,9 +81,11 @@ func (c Case) LogValue() slog.Value {
 	)
 }
 
-// Visit is one stay of a case at a stage, and what it owed there.
+// Visit is one stay of a case at a stage, and what it owed there; or, for
+// a closed case whose outcome owes duties, its stay at the outcome.
 type Visit struct {
 	Stage   string
+	Outcome string // set instead of Stage for the stay at an outcome
 	Entered time.Time
 	// Left is when the case moved on; zero for the visit it is on now.
 	Left time.Time
@@ -94,24 +96,29 @@ type Visit struct {
 
 // Visits lists the case's stays at its stages, in order, from its history
 // and its current obligations: the record of which duties were met, when,
-// and which were left unmet. It needs no policy. A closed case's last visit
-// ends with the move to its outcome.
+// and which were left unmet. It needs no policy. A closed case's last stage
+// visit ends with the move to its outcome, which is a visit of its own only
+// when the outcome owes duties.
 func (c Case) Visits() []Visit {
 	var vs []Visit
-	for i, en := range c.History {
+	for _, en := range c.History {
 		if en == nil || en.To == "" {
 			continue
 		}
 		if n := len(vs); n > 0 {
 			vs[n-1].Left, vs[n-1].Obligations = en.At, en.Left
 		}
-		if i == len(c.History)-1 && c.Closed() {
-			break // it moved to an outcome
-		}
 		vs = append(vs, Visit{Stage: en.To, Entered: en.At})
 	}
-	if n := len(vs); n > 0 && !c.Closed() {
+	n := len(vs)
+	switch {
+	case n == 0:
+	case !c.Closed():
 		vs[n-1].Obligations = c.Obligations
+	case len(c.Obligations) == 0:
+		vs = vs[:n-1]
+	default:
+		vs[n-1].Stage, vs[n-1].Outcome, vs[n-1].Obligations = "", vs[n-1].Stage, c.Obligations
 	}
 	return vs
 }
@@ -129,7 +136,10 @@ type ObligationState struct {
 	// obligation waits or when the procedure states none.
 	Within    calendar.Within
 	Expedited bool
-	Met       time.Time // when an event completed it; zero while it is owed
+	// ByDate: Due is the end of a date the case gave (whichever_sooner's
+	// by:), not a timescale counted from Anchor; Anchor is that date's start.
+	ByDate bool
+	Met    time.Time // when an event completed it; zero while it is owed
 }
 
 // obligationJSON is ObligationState's stored form: unset times are left out,
@@ -141,6 +151,7 @@ type obligationJSON struct {
 	Within    string     `json:"within,omitempty"`
 	Immediate bool       `json:"immediate,omitempty"`
 	Expedited bool       `json:"expedited,omitempty"`
+	ByDate    bool       `json:"by_date,omitempty"`
 	Met       *time.Time `json:"met,omitempty"`
 }
 
@@ -163,7 +174,7 @@ func (o ObligationState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(obligationJSON{
 		ID: o.ID, Anchor: optTime(o.Anchor), Due: optTime(o.Due),
 		Within: o.Within.String(), Immediate: o.Within.Immediate, Expedited: o.Expedited,
-		Met: optTime(o.Met),
+		ByDate: o.ByDate, Met: optTime(o.Met),
 	})
 }
 
@@ -182,7 +193,7 @@ func (o *ObligationState) UnmarshalJSON(data []byte) error {
 	}
 	*o = ObligationState{
 		ID: j.ID, Anchor: derefTime(j.Anchor), Due: derefTime(j.Due),
-		Within: w, Expedited: j.Expedited,
+		Within: w, Expedited: j.Expedited, ByDate: j.ByDate,
 		Met: derefTime(j.Met),
 	}
 	return nil

@@ -3,10 +3,12 @@ package engine
 import (
 	"fmt"
 	"slices"
-	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // Limits on how many stages and any_stage transitions a policy may have. Real
@@ -57,6 +59,12 @@ func (b *builder) ids(what string) []string {
 		l = idsOf(p.Stages, func(s *Stage) string { return s.ID })
 	case "stage or outcome":
 		l = append(idsOf(p.Stages, func(s *Stage) string { return s.ID }), idsOf(p.Outcomes, func(o *Outcome) string { return o.ID })...)
+	case "date fact":
+		for _, f := range p.Facts {
+			if f.Type == FactDate {
+				l = append(l, f.ID)
+			}
+		}
 	case "guard name": // what a guard can read: the facts, then the built-ins
 		l = append(idsOf(p.Facts, func(f *Fact) string { return f.ID }), builtinNames()...)
 	}
@@ -104,6 +112,41 @@ func (b *builder) refMilestoneAt(n *yaml.Node, offset int) *Milestone {
 	return nil
 }
 
+// factRef resolves the date fact a value names (from: fact.NAME, by:
+// fact.NAME; offset is where the name starts, 0 for a value that must be
+// fact.NAME), pointing at the name when it is unknown or not a date.
+func (b *builder) factRef(n *yaml.Node, offset int, set func(*Fact)) {
+	b.later(func() {
+		v := n.Value
+		if offset == 0 {
+			if !strings.HasPrefix(v, factPrefix) {
+				hint := "name a date fact: fact.NAME"
+				if b.p.facts[v] != nil {
+					hint = "write fact." + v
+				}
+				b.errorAt(n, "unknown-value", hint, "%q does not name a fact: write fact.NAME", v)
+				return
+			}
+			offset = len(factPrefix)
+		}
+		name := v[offset:]
+		pos, end := b.f.SpanIn(n, offset, len([]rune(v)))
+		f, ok := b.p.facts[name]
+		switch {
+		case !ok && b.p.milestones[name] != nil:
+			b.report(SeverityError, pos, end, "unknown-ref", fmt.Sprintf("there is no fact %q: %s is a milestone", name, name), "write milestone."+name)
+		case !ok:
+			b.report(SeverityError, pos, end, "unknown-ref", fmt.Sprintf("there is no fact %q", name), b.sug.Hint(name, b.ids("date fact")))
+		case f.Type != FactDate:
+			b.report(SeverityError, pos, end, "not-a-date", fmt.Sprintf("fact %q is %s, not a date: a deadline counts only from a date", name, yamlfront.Article(string(f.Type))),
+				"declare the fact with type: date, or count from stage, raised or a milestone")
+		default:
+			b.usedFacts[f] = true
+			set(f)
+		}
+	})
+}
+
 func (b *builder) refDocument(n *yaml.Node) {
 	lookup(b, n, b.docs, "document")
 }
@@ -135,18 +178,19 @@ func (b *builder) refTarget(n *yaml.Node) (*Stage, *Outcome) {
 }
 
 // scope is what a transition's obligation references and guards can name:
-// the obligations of its stage, or for an any_stage transition of every stage
-// it applies in (the first stage's, where several have the same id).
+// the obligations of its stage or outcome, or for an any_stage transition of
+// every stage it applies in (the first stage's, where several have the same
+// id).
 type scope struct {
-	stages      []*Stage
+	owner       string // `stage "x"` or `outcome "y"`; "" for several stages
 	obligations map[string]*Obligation
 	ids         []string
 }
 
-func newScope(stages []*Stage) *scope {
-	sc := &scope{stages: stages, obligations: map[string]*Obligation{}}
-	for _, s := range stages {
-		for _, ob := range s.Obligations {
+func newScope(owner string, lists ...[]*Obligation) *scope {
+	sc := &scope{owner: owner, obligations: map[string]*Obligation{}}
+	for _, obs := range lists {
+		for _, ob := range obs {
 			if sc.obligations[ob.ID] == nil {
 				sc.obligations[ob.ID] = ob
 				sc.ids = append(sc.ids, ob.ID)
@@ -156,22 +200,45 @@ func newScope(stages []*Stage) *scope {
 	return sc
 }
 
+// stageScope is the scope of one stage.
+func stageScope(s *Stage) *scope { return newScope(place{stage: s}.String(), s.Obligations) }
+
+// outcomeScope is the scope of one outcome.
+func outcomeScope(o *Outcome) *scope { return newScope(place{outcome: o}.String(), o.Obligations) }
+
+// has says, in a message, whose obligations a name was looked for among.
+func (sc *scope) has(what string) string {
+	if sc.owner == "" {
+		return "no stage this " + what + " applies in has"
+	}
+	return sc.owner + " has"
+}
+
 // scopeOf returns a transition's scope, computed once.
 func (b *builder) scopeOf(t *Transition) *scope {
 	if sc := b.scopes[t]; sc != nil {
 		return sc
 	}
-	var stages []*Stage
-	if t.From != nil {
-		stages = []*Stage{t.From}
-	} else {
+	var sc *scope
+	switch {
+	case t.At != nil:
+		sc = outcomeScope(t.At)
+	case t.From != nil:
+		sc = stageScope(t.From)
+	default:
+		var stages []*Stage
+		var lists [][]*Obligation
 		for _, s := range b.p.Stages {
 			if t.AppliesIn(s) {
 				stages = append(stages, s)
+				lists = append(lists, s.Obligations)
 			}
 		}
+		sc = newScope("", lists...)
+		if len(stages) == 1 {
+			sc.owner = place{stage: stages[0]}.String()
+		}
 	}
-	sc := newScope(stages)
 	b.scopes[t] = sc
 	return sc
 }
@@ -182,12 +249,26 @@ func (b *builder) refObligation(n *yaml.Node, t *Transition) *Obligation {
 	if ob := sc.obligations[n.Value]; ob != nil {
 		return ob
 	}
-	where := "no stage this transition applies in has"
-	if t.From != nil {
-		where = "stage " + strconv.Quote(t.From.ID) + " has"
-	}
-	b.errorAt(n, "unknown-ref", b.sug.Hint(n.Value, sc.ids), "%s no obligation %q", where, n.Value)
+	b.errorAt(n, "unknown-ref", b.sug.Hint(n.Value, sc.ids), "%s no obligation %q", sc.has("transition"), n.Value)
 	return nil
+}
+
+// markReactive marks the duties that facts changing can change: those with
+// a condition, or a deadline counted from a date fact.
+func (b *builder) markReactive() {
+	mark := func(obs []*Obligation) {
+		for _, ob := range obs {
+			ob.reacts = ob.When != nil || ob.From.Kind == AnchorFact || slices.ContainsFunc(ob.Sooner, func(a *Alternative) bool {
+				return a.By != nil || a.From.Kind == AnchorFact
+			})
+		}
+	}
+	for _, s := range b.p.Stages {
+		mark(s.Obligations)
+	}
+	for _, o := range b.p.Outcomes {
+		mark(o.Obligations)
+	}
 }
 
 // checkGraph reports stages that cannot be reached from start, stages with
@@ -314,6 +395,67 @@ func (b *builder) warnings() {
 		}
 		b.warnShadowed(s)
 	}
+	for _, o := range p.Outcomes {
+		for _, ob := range o.Obligations {
+			b.warnNoSource(ob.Meta, "obligation", ob.ID)
+		}
+	}
+	b.warnDutiesThatCannotFallDue()
+}
+
+// warnDutiesThatCannotFallDue reports a breach of an urgent duty with no
+// backstop, which can never be overdue, and a deadline counted from a
+// per-visit milestone that nothing sets during a visit to the duty's stage or
+// outcome (nor on entering it), which would wait for ever.
+func (b *builder) warnDutiesThatCannotFallDue() {
+	check := func(obs []*Obligation, own []*Transition, s *Stage, o *Outcome) {
+		for _, ob := range obs {
+			if ob.Urgent && !ob.HasDeadline && len(ob.Sooner) == 0 && ob.Breach != nil {
+				b.report(SeverityWarning, ob.Breach.Pos, Pos{}, "breach-never", fmt.Sprintf("obligation %q is urgent with no backstop, so it is never overdue and this breach never applies", ob.ID),
+					"add a backstop (within: …), or remove the breach")
+			}
+			anchors := []Anchor{ob.From}
+			for _, alt := range ob.Sooner {
+				anchors = append(anchors, alt.From)
+			}
+			for _, a := range anchors {
+				if m := a.Milestone; m != nil && m.PerVisit && !b.setsDuringVisit(m, own, s, o) {
+					pos, end := idSpan(ob.Pos, ob.ID)
+					b.report(SeverityWarning, pos, end, "milestone-not-set-here",
+						fmt.Sprintf("obligation %q counts from per-visit milestone %q, which nothing sets at %s or on the way in: it would wait for ever", ob.ID, m.ID, place{stage: s, outcome: o}),
+						"add sets: ["+m.ID+"] to a transition here, or count from another anchor")
+				}
+			}
+		}
+	}
+	for _, s := range b.p.Stages {
+		check(s.Obligations, b.scopeTransitions(s), s, nil)
+	}
+	for _, o := range b.p.Outcomes {
+		check(o.Obligations, o.Transitions, nil, o)
+	}
+}
+
+// setsDuringVisit reports whether milestone m can be set during a visit to
+// stage s (or outcome o): by one of its own transitions (own), or by a
+// transition that enters it.
+func (b *builder) setsDuringVisit(m *Milestone, own []*Transition, s *Stage, o *Outcome) bool {
+	sets := func(t *Transition) bool { return slices.Contains(t.Sets, m) }
+	if slices.ContainsFunc(own, func(t *Transition) bool { return sets(t) && t.ToStage == nil && t.ToOutcome == nil }) {
+		return true
+	}
+	enters := func(t *Transition) bool {
+		return sets(t) && (s != nil && t.ToStage == s || o != nil && t.ToOutcome == o)
+	}
+	if slices.ContainsFunc(b.p.AnyStage, enters) {
+		return true
+	}
+	for _, st := range b.p.Stages {
+		if slices.ContainsFunc(st.Transitions, enters) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) warnID(m Meta, id, code, hint, format string, args ...any) {

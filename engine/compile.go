@@ -128,7 +128,13 @@ type guardSite struct {
 	node  *yaml.Node
 	offs  []int         // the file offset of each character of the guard; nil if unknown
 	scope func() *scope // the obligations "obligations" and "overdue" can hold
+	duty  bool          // a duty's condition: it may read only facts and what a visit fixes
 }
+
+// dutyNames are the built-in names a duty's condition may read besides the
+// facts: a duty is decided when its stage is entered and whenever facts or
+// milestones change, so it cannot depend on who acts, when, or on other duties.
+var dutyNames = map[string]bool{"stage": true, "raised": true, "entered": true, "milestones": true}
 
 // guard records a guard to compile once the policy's facts are known.
 func (b *builder) guard(n *yaml.Node, sc func() *scope) *Guard {
@@ -402,6 +408,12 @@ func (l *linter) visit(e celast.Expr) {
 	switch e.Kind() {
 	case celast.IdentKind:
 		if name, ok := l.global(e); ok {
+			if _, builtin := celReserved[name]; builtin && l.gs.duty && !dutyNames[name] && l.b.p.facts[name] == nil {
+				r, _ := l.a.SourceInfo().GetOffsetRange(e.ID())
+				pos, end := l.b.exprRange(l.gs, int(r.Start), int(r.Stop))
+				l.b.report(SeverityError, pos, end, "cel-duty", fmt.Sprintf("a duty's condition cannot read %q", name),
+					"it is decided when the stage is entered and when facts or milestones change: read facts, milestones, stage, raised or entered")
+			}
 			if f := l.b.p.facts[name]; f != nil {
 				if l.reads == nil {
 					l.reads = map[*Fact]bool{}
@@ -488,11 +500,7 @@ func (l *linter) key(name, key string, start, stop int) {
 		if sc.obligations[key] != nil {
 			return
 		}
-		where := "no stage this guard applies in has"
-		if len(sc.stages) == 1 {
-			where = "stage " + strconv.Quote(sc.stages[0].ID) + " has"
-		}
-		msg, hint = fmt.Sprintf("%s no obligation %q", where, key), b.sug.Hint(key, sc.ids)
+		msg, hint = fmt.Sprintf("%s no obligation %q", sc.has("guard"), key), b.sug.Hint(key, sc.ids)
 	case "milestones":
 		if b.p.milestones[key] != nil {
 			return

@@ -45,7 +45,7 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 	}
 	act := newActivation(activation{p: p, facts: facts, role: r.Role, actor: r.Actor, now: r.At, raised: r.At})
 	defer act.release()
-	if err := p.enter(ctx, &c, p.Start, r.At, act); err != nil {
+	if err := p.enter(ctx, &c, place{stage: p.Start}, r.At, act); err != nil {
 		return Case{}, err
 	}
 	entry := &Entry{
@@ -72,9 +72,12 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 	if err := p.ready(&c, &ev); err != nil {
 		return Case{}, err
 	}
-	stage, err := p.caseStage(&c)
+	pl, err := p.placeOf(&c)
 	if err != nil {
 		return Case{}, err
+	}
+	if c.Closed() && !slices.ContainsFunc(pl.outcome.Transitions, func(t *Transition) bool { return t.Event == ev.Name }) {
+		return Case{}, closedError(pl.outcome)
 	}
 	updates, err := p.canonicalFacts(ev.Facts, owned)
 	if err != nil {
@@ -102,16 +105,17 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 		now: ev.At, raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
 	})
 	defer act.release()
-	t, refusal := p.choose(ctx, act, stage, ev.Name, next.Forms)
+	t, refusal := p.choose(ctx, act, pl, ev.Name, next.Forms)
 	if refusal != nil {
 		return Case{}, refusal
 	}
 
-	// Completing obligations and setting milestones change what the visit
-	// owes, so the new case gets its own copy first: firing twice on the same
-	// case value can never corrupt either result. Moving on needs no copy:
-	// the visit's obligations go as they are to the entry that records it.
-	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0) {
+	// Completing obligations, setting milestones and changing facts can
+	// change what the visit owes, so the new case gets its own copy first:
+	// firing twice on the same case value can never corrupt either result.
+	// Moving on needs no copy: the visit's obligations go as they are to the
+	// entry that records it.
+	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0 || len(updates) > 0 && reacts(pl)) {
 		next.Obligations = slices.Clone(c.Obligations)
 	}
 	act.obligations = next.Obligations
@@ -122,7 +126,8 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 			}
 		}
 	}
-	if err := p.setMilestones(ctx, &next, t, ev.At, act); err != nil {
+	set := p.setMilestones(&next, t, ev.At, act)
+	if err := p.refresh(ctx, &next, pl, &trigger{milestones: set, facts: updates}, act); err != nil {
 		return Case{}, err
 	}
 	entry := into
@@ -131,22 +136,17 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 	}
 	*entry = Entry{
 		At: ev.At, Actor: ev.Actor, Role: ev.Role, Agency: ev.Agency, Event: ev.Name,
-		From: c.Stage, Facts: updates, Forms: formUpdates, Note: ev.Note,
+		From: pl.id(), Facts: updates, Forms: formUpdates, Note: ev.Note,
 	}
 	if t.When != nil {
 		entry.Guard = t.When.Text
 	}
-	switch {
-	case t.ToStage != nil:
+	if to := (place{stage: t.ToStage, outcome: t.ToOutcome}); to.stage != nil || to.outcome != nil {
 		entry.Left = next.Obligations
-		if err := p.enter(ctx, &next, t.ToStage, ev.At, act); err != nil {
+		if err := p.enter(ctx, &next, to, ev.At, act); err != nil {
 			return Case{}, err
 		}
-		entry.To = t.ToStage.ID
-	case t.ToOutcome != nil:
-		entry.Left, next.Obligations = next.Obligations, nil
-		next.Stage, next.Outcome, next.Entered = "", t.ToOutcome.ID, ev.At
-		entry.To = t.ToOutcome.ID
+		entry.To = to.id()
 	}
 	seal(entry, c.History)
 	if owned {
@@ -162,14 +162,21 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 	return next, nil
 }
 
+// closedError refuses an event a closed case's outcome has no transition for.
+func closedError(o *Outcome) error {
+	err := fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, o.ID)
+	if names := eventNames(o.Transitions, nil); len(names) > 0 {
+		err = fmt.Errorf("%w (events after the outcome: %s)", err, strings.Join(names, ", "))
+	}
+	return err
+}
+
 // ready checks what must hold before any transition is considered.
 func (p *Policy) ready(c *Case, ev *Event) error {
 	if err := p.owns(c); err != nil {
 		return err
 	}
 	switch {
-	case c.Closed():
-		return fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, c.Outcome)
 	case ev.Revision != 0 && ev.Revision != c.Revision:
 		return fmt.Errorf("%w: revision %d was expected, the case is at %d; read the case again", ErrStaleRevision, ev.Revision, c.Revision)
 	case ev.At.IsZero():
@@ -220,9 +227,13 @@ func (p *Policy) caseStage(c *Case) (*Stage, error) {
 }
 
 // AppliesIn reports whether the transition can be fired in stage s: its own
-// stage's, or an any_stage one that Only and Except allow there.
+// stage's, or an any_stage one that Only and Except allow there; never an
+// outcome's.
 func (t *Transition) AppliesIn(s *Stage) bool {
-	if t.From != nil {
+	switch {
+	case t.At != nil:
+		return false // an outcome's
+	case t.From != nil:
 		return t.From == s
 	}
 	if len(t.Only) > 0 && !containsStage(t.Only, s) {
@@ -244,18 +255,18 @@ func containsStage(list []*Stage, s *Stage) bool {
 // the outstanding obligations, the forms and the guard all allow: the stage's
 // own transitions first, then the any_stage ones that apply there, in file
 // order. Checks run cheapest first, and the guard last.
-func (p *Policy) choose(ctx context.Context, act *activation, s *Stage, event string, forms map[string]map[string]any) (*Transition, *RefusedError) {
+func (p *Policy) choose(ctx context.Context, act *activation, pl place, event string, forms map[string]map[string]any) (*Transition, *RefusedError) {
 	var (
 		reasons []Refusal
 		matched bool
 	)
-	for _, ts := range [2][]*Transition{s.Transitions, p.AnyStage} {
+	for _, ts := range p.transitions(pl) {
 		for _, t := range ts {
-			if t.Event != event || !t.AppliesIn(s) {
+			if t.Event != event || pl.stage != nil && !t.AppliesIn(pl.stage) {
 				continue
 			}
 			matched = true
-			r, ok := p.check(ctx, act, s, t, forms)
+			r, ok := p.check(ctx, act, pl.stage, t, forms)
 			if ok {
 				return t, nil
 			}
@@ -263,10 +274,10 @@ func (p *Policy) choose(ctx context.Context, act *activation, s *Stage, event st
 		}
 	}
 	if !matched {
-		names := p.eventNames(s)
-		return nil, refuse(event, s.ID, ErrUnknownEvent, nil, "events here: "+strings.Join(names, ", ")+didYouMean(event, names))
+		names := eventNames(p.transitions(pl)[0], pl.stage, p.transitions(pl)[1]...)
+		return nil, refuse(event, pl.id(), ErrUnknownEvent, nil, "events here: "+strings.Join(names, ", ")+didYouMean(event, names))
 	}
-	return nil, &RefusedError{Event: event, Stage: s.ID, Reasons: reasons}
+	return nil, &RefusedError{Event: event, Stage: pl.id(), Reasons: reasons}
 }
 
 func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any) (Refusal, bool) {
@@ -318,8 +329,9 @@ func roleList(roles []*Role) string {
 	return strings.Join(ids, ", ")
 }
 
-// eventNames lists the distinct events that can be fired in stage s, in order.
-func (p *Policy) eventNames(s *Stage) []string {
+// eventNames lists the distinct events of a place's own transitions, then
+// of the any_stage ones that apply in stage s, in order.
+func eventNames(own []*Transition, s *Stage, anyStage ...*Transition) []string {
 	var names []string
 	seen := map[string]bool{}
 	add := func(t *Transition) {
@@ -328,10 +340,10 @@ func (p *Policy) eventNames(s *Stage) []string {
 			names = append(names, t.Event)
 		}
 	}
-	for _, t := range s.Transitions {
+	for _, t := range own {
 		add(t)
 	}
-	for _, t := range p.AnyStage {
+	for _, t := range anyStage {
 		if t.AppliesIn(s) {
 			add(t)
 		}
@@ -351,7 +363,8 @@ type Action struct {
 
 // Available lists every event of the case's current stage (and the any_stage
 // events that apply there) with whether the actor, acting in role, may fire it
-// at time at, and why not when they may not. A closed case has none.
+// at time at, and why not when they may not. A closed case has only the
+// events after its outcome, if the policy gives it any.
 func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at time.Time) ([]Action, error) {
 	if err := p.owns(&c); err != nil {
 		return nil, err
@@ -359,122 +372,26 @@ func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at t
 	if err := p.knownRole(role); err != nil {
 		return nil, err
 	}
-	if c.Closed() {
-		return nil, nil
-	}
-	s, err := p.caseStage(&c)
+	pl, err := p.placeOf(&c)
 	if err != nil {
 		return nil, err
+	}
+	ts := p.transitions(pl)
+	names := eventNames(ts[0], pl.stage, ts[1]...)
+	if len(names) == 0 {
+		return nil, nil
 	}
 	act := newActivation(activation{
 		p: p, facts: c.Facts, role: role, actor: actor, stage: c.Stage, now: at,
 		raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
 	})
 	defer act.release()
-	names := p.eventNames(s)
 	actions := make([]Action, len(names))
 	for i, name := range names {
-		t, refused := p.choose(ctx, act, s, name, c.Forms)
+		t, refused := p.choose(ctx, act, pl, name, c.Forms)
 		actions[i] = Action{Event: name, Transition: t, Allowed: refused == nil, Refused: refused}
 	}
 	return actions, nil
-}
-
-// enter moves the case into stage s at time at and starts the visit's
-// obligations, in a slice of their own.
-func (p *Policy) enter(ctx context.Context, c *Case, s *Stage, at time.Time, act *activation) error {
-	c.Stage, c.Entered = s.ID, at
-	act.stage, act.entered = s.ID, at
-	var owed []ObligationState
-	if len(s.Obligations) > 0 {
-		owed = make([]ObligationState, len(s.Obligations))
-	}
-	for i, ob := range s.Obligations {
-		o := &owed[i]
-		o.ID = ob.ID
-		if anchor, ok := anchorTime(c, ob, at); ok {
-			if err := p.fix(ctx, o, ob, anchor, act); err != nil {
-				return err
-			}
-		}
-	}
-	c.Obligations, act.obligations = owed, owed
-	return nil
-}
-
-// anchorTime is the instant an obligation's deadline counts from, if it has
-// happened.
-func anchorTime(c *Case, ob *Obligation, entered time.Time) (time.Time, bool) {
-	switch ob.From.Kind {
-	case AnchorRaised:
-		return c.Raised, true
-	case AnchorMilestone:
-		t, ok := c.Milestones[ob.From.Milestone.ID]
-		return t, ok
-	}
-	return entered, true
-}
-
-// fix sets an obligation's deadline once, from its anchor, applying the
-// expedited timescale if its condition holds now.
-func (p *Policy) fix(ctx context.Context, o *ObligationState, ob *Obligation, anchor time.Time, act *activation) error {
-	o.Anchor = anchor
-	if !ob.HasDeadline {
-		return nil
-	}
-	w := ob.Within
-	if ob.Expedite != nil {
-		ok, err := ob.Expedite.When.Eval(ctx, act)
-		if err != nil {
-			return fmt.Errorf("obligation %s: expedite condition %s: %w", ob.ID, ob.Expedite.When.Text, err)
-		}
-		if ok {
-			w, o.Expedited = ob.Expedite.Within, true
-		}
-	}
-	due, err := p.calendar.Due(anchor, w)
-	if err != nil {
-		return fmt.Errorf("obligation %s: %w", ob.ID, err)
-	}
-	o.Due, o.Within = due, w
-	return nil
-}
-
-// setMilestones records the milestones a transition sets (each once: a
-// milestone keeps the first time it happened) and fixes the deadlines of the
-// current stage's obligations that were waiting for them.
-func (p *Policy) setMilestones(ctx context.Context, c *Case, t *Transition, at time.Time, act *activation) error {
-	if len(t.Sets) == 0 {
-		return nil
-	}
-	ms := maps.Clone(c.Milestones)
-	if ms == nil {
-		ms = make(map[string]time.Time, len(t.Sets))
-	}
-	for _, m := range t.Sets {
-		if _, done := ms[m.ID]; !done {
-			ms[m.ID] = at
-		}
-	}
-	c.Milestones = ms
-	act.milestones = ms
-	stage := p.stages[c.Stage]
-	for i := range c.Obligations {
-		o := &c.Obligations[i]
-		if !o.Anchor.IsZero() {
-			continue
-		}
-		ob, known := stage.Obligation(o.ID)
-		if !known {
-			return fmt.Errorf("%w: obligation %q is not part of stage %q", ErrPolicyMismatch, o.ID, stage.ID)
-		}
-		if anchor, ok := anchorTime(c, ob, c.Entered); ok {
-			if err := p.fix(ctx, o, ob, anchor, act); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func mergeForms(old, updates map[string]map[string]any) map[string]map[string]any {

@@ -135,6 +135,7 @@ func (b *builder) load(file string, opts []LoadOption) {
 	b.policy(root)
 	b.resolve()
 	b.compileGuards()
+	b.markReactive()
 	b.checkGraph()
 	b.setCalendar()
 	b.warnings()

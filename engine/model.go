@@ -132,6 +132,9 @@ type Fact struct {
 type Milestone struct {
 	ID    string
 	Title string
+	// PerVisit: the milestone belongs to a stage visit. Entering a stage or
+	// an outcome clears it, so it can be set again at each stage.
+	PerVisit bool
 	Meta
 }
 
@@ -207,30 +210,58 @@ type AnchorKind string
 
 // Anchor kinds.
 const (
-	AnchorStage     AnchorKind = "stage"     // the stage being entered (the default)
+	AnchorStage     AnchorKind = "stage"     // the stage (or the outcome) being entered (the default)
 	AnchorRaised    AnchorKind = "raised"    // the case being raised
 	AnchorMilestone AnchorKind = "milestone" // a named milestone being set
+	AnchorFact      AnchorKind = "fact"      // a date the case gives, in a date fact: as an event on that day
 )
 
 // Anchor is what an obligation's deadline counts from.
 type Anchor struct {
 	Kind      AnchorKind
 	Milestone *Milestone // set when Kind is AnchorMilestone
+	Fact      *Fact      // set when Kind is AnchorFact: a date fact
 }
 
-// Obligation is a duty a stage places on a role, with its own deadline.
+// Obligation is a duty a stage places on a role, with its own deadline. An
+// outcome may owe duties too (Outcome is set and Stage is nil), met by the
+// outcome's transitions after the case has closed.
 type Obligation struct {
-	ID    string
-	Title string
-	Stage *Stage
-	Owner *Role // nil when the procedure names no owner
+	ID      string
+	Title   string
+	Stage   *Stage   // the stage that owes it; nil for an outcome's duty
+	Outcome *Outcome // the outcome that owes it; nil for a stage's
+	Owner   *Role    // nil when the procedure names no owner
 	// Within is the timescale; HasDeadline is false when the procedure states
 	// none, and then Within is the zero value and the obligation never falls due.
 	Within      calendar.Within
 	HasDeadline bool
 	From        Anchor
-	Expedite    *Expedite // nil unless the policy shortens the timescale on a condition
-	Breach      *Breach   // nil unless the policy says what a breach means
+	// Sooner are other deadlines: the duty is due at the earliest of its
+	// deadlines whose anchors have occurred ("whichever is sooner"). A
+	// deadline known later may bring the duty forward, never back.
+	Sooner []*Alternative
+	// Urgent: "as soon as possible". An urgent duty is listed before timed
+	// ones and is never overdue by itself; Within, if any, is its backstop.
+	Urgent bool
+	// When, if set, is the condition under which the duty is owed: decided
+	// when the stage is entered and again whenever the case's facts or
+	// milestones change. A duty whose condition turns false is no longer
+	// owed, unless it has been met.
+	When     *Guard
+	Expedite *Expedite // nil unless the policy shortens the timescale on a condition
+	Breach   *Breach   // nil unless the policy says what a breach means
+	Meta
+
+	reacts bool // When or an anchor reads facts: facts changing can change the duty
+}
+
+// Alternative is another deadline for an obligation: a timescale counted
+// from an anchor, or (By) the end of a date the case gives.
+type Alternative struct {
+	Within calendar.Within // zero with By
+	From   Anchor
+	By     *Fact // a date fact: due by the end of that date
 	Meta
 }
 
@@ -250,12 +281,16 @@ type Breach struct {
 }
 
 // Transition is a way out of a stage (or, for Policy.AnyStage, out of every
-// stage) on a named event.
+// stage) on a named event; or an event after an outcome (At), which never
+// moves the case.
 type Transition struct {
 	Event string
 	// From is the stage the transition belongs to; nil for an any_stage one,
-	// which applies in every stage allowed by Only and Except.
-	From   *Stage
+	// which applies in every stage allowed by Only and Except, and for an
+	// outcome's.
+	From *Stage
+	// At is the outcome the transition belongs to, for an event after it.
+	At     *Outcome
 	Only   []*Stage
 	Except []*Stage
 	// At most one of ToStage and ToOutcome is set; neither for an event that
@@ -296,13 +331,17 @@ const (
 	RouteOther                     Route = "other"
 )
 
-// Outcome is a terminal state: a case that reaches one is closed.
+// Outcome is a terminal state: a case that reaches one is closed. It may
+// still owe duties ("advise the outcome by letter within 2 working days"),
+// which its transitions meet without reopening the case.
 type Outcome struct {
-	ID      string
-	Title   string
-	Kind    OutcomeKind
-	Route   Route // set when Kind is OutcomeReferred
-	Records []*Record
+	ID          string
+	Title       string
+	Kind        OutcomeKind
+	Route       Route // set when Kind is OutcomeReferred
+	Records     []*Record
+	Obligations []*Obligation
+	Transitions []*Transition // none moves the case
 	Meta
 }
 

@@ -68,6 +68,9 @@ func (b *builder) object(at, n *yaml.Node, sh *shape) *obj {
 		name := p.k.Value
 		i := sh.index(name)
 		switch {
+		case i < 0 && sh.notHere[name] != "":
+			b.errorAt(p.k, "key-not-allowed", sh.notHere[name], "%q is not allowed in %s", name, yamlfront.Article(sh.name))
+			continue
 		case i < 0:
 			hint := b.sug.Hint(name, sh.keys())
 			if j > 0 && splitByComma(m, pairs[j-1], p) {
@@ -385,7 +388,7 @@ func (b *builder) wrongType(n *yaml.Node, label string, t *typ) {
 
 func isTextKind(k kind) bool {
 	switch k {
-	case kindText, kindGuard, kindRef, kindWithin, kindEnum, kindPolicyID, kindFrom:
+	case kindText, kindGuard, kindRef, kindWithin, kindEnum, kindPolicyID, kindFrom, kindFactRef:
 		return true
 	}
 	return false

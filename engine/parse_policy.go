@@ -103,7 +103,7 @@ func (b *builder) policy(root *yaml.Node) {
 			b.errorAt(o.key("any_stage"), "too-many", "check the file", "a policy may have at most %d any_stage transitions", maxAnyStage)
 			break
 		}
-		p.AnyStage = append(p.AnyStage, b.transition(n, nil))
+		p.AnyStage = append(p.AnyStage, b.transition(n, nil, nil))
 	}
 	if n := o.node("start"); n != nil {
 		b.later(func() {
@@ -291,7 +291,7 @@ func stringList(v *yaml.Node) ([]string, *yaml.Node) {
 
 func (b *builder) milestone(e pair) {
 	o := b.object(e.k, e.v, milestoneShape)
-	m := &Milestone{ID: e.k.Value, Title: o.str("title")}
+	m := &Milestone{ID: e.k.Value, Title: o.str("title"), PerVisit: o.flag("per_visit")}
 	b.meta(o, &m.Meta, e.k)
 	b.p.Milestones = append(b.p.Milestones, m)
 	b.p.milestones[m.ID] = m
@@ -360,7 +360,7 @@ func (b *builder) stage(e pair) {
 		})
 	}
 	for _, oe := range o.idmap("obligations") {
-		s.Obligations = append(s.Obligations, b.obligation(oe, s))
+		s.Obligations = append(s.Obligations, b.obligation(oe, s, nil, func() *scope { return stageScope(s) }))
 	}
 	for _, n := range o.list("records") {
 		s.Records = append(s.Records, b.record(n))
@@ -373,25 +373,36 @@ func (b *builder) stage(e pair) {
 		})
 	}
 	for _, n := range o.list("transitions") {
-		s.Transitions = append(s.Transitions, b.transition(n, s))
+		s.Transitions = append(s.Transitions, b.transition(n, s, nil))
 	}
 	b.meta(o, &s.Meta, e.k)
 }
 
-func (b *builder) obligation(e pair, s *Stage) *Obligation {
+// obligation builds a duty of a stage, or of an outcome when s is nil; sc
+// is what its guards can name.
+func (b *builder) obligation(e pair, s *Stage, oc *Outcome, sc func() *scope) *Obligation {
 	o := b.object(e.k, e.v, obligationShape)
-	ob := &Obligation{ID: e.k.Value, Title: o.str("title"), Stage: s}
+	ob := &Obligation{ID: e.k.Value, Title: o.str("title"), Stage: s, Outcome: oc, Urgent: o.flag("urgent")}
 	ob.Within, ob.HasDeadline = o.within("within")
 	if n := o.node("owner"); n != nil {
 		b.later(func() { ob.Owner = b.refRole(n) })
 	}
-	b.anchor(ob, o.node("from"))
+	b.anchor(&ob.From, o.node("from"), ob.Within)
+	for _, n := range o.list("whichever_sooner") {
+		ob.Sooner = append(ob.Sooner, b.alternative(n))
+	}
+	if g := o.node("when"); g != nil {
+		ob.When = b.guard(g, sc)
+		if n := len(b.guards); n > 0 && b.guards[n-1].g == ob.When {
+			b.guards[n-1].duty = true
+		}
+	}
 	if n := o.node("expedite"); n != nil {
 		eo := b.object(o.key("expedite"), n, expediteShape)
 		x := &Expedite{}
 		x.Within, _ = eo.within("within")
 		if g := eo.node("when"); g != nil {
-			x.When = b.guard(g, func() *scope { return newScope([]*Stage{s}) })
+			x.When = b.guard(g, sc)
 		}
 		b.meta(eo, &x.Meta, o.key("expedite"))
 		ob.Expedite = x
@@ -413,37 +424,84 @@ func (b *builder) obligation(e pair, s *Stage) *Obligation {
 	return ob
 }
 
-const milestonePrefix = "milestone."
+// alternative builds one of a duty's whichever_sooner deadlines.
+func (b *builder) alternative(n *yaml.Node) *Alternative {
+	o := b.object(n, n, alternativeShape)
+	a := &Alternative{}
+	a.Within, _ = o.within("within")
+	if by := o.node("by"); by != nil {
+		b.factRef(by, 0, func(f *Fact) { a.By = f })
+	} else {
+		b.anchor(&a.From, o.node("from"), a.Within)
+		if o.key("within") == nil {
+			b.errorAt(n, "missing-key", "add within: …, or by: fact.NAME for a date the case gives",
+				"a sooner deadline needs a timescale (within) or a date (by)")
+		}
+	}
+	b.meta(o, &a.Meta, n)
+	return a
+}
 
-// anchor reads an obligation's from: stage, raised or milestone.NAME.
-func (b *builder) anchor(ob *Obligation, n *yaml.Node) {
-	ob.From = Anchor{Kind: AnchorStage}
+const (
+	milestonePrefix = "milestone."
+	factPrefix      = "fact."
+)
+
+// anchor reads a deadline's from: stage, raised, milestone.NAME or
+// fact.NAME; w is the timescale it counts, which for a date must be in days.
+func (b *builder) anchor(a *Anchor, n *yaml.Node, w calendar.Within) {
+	*a = Anchor{Kind: AnchorStage}
 	switch v := deref(n); {
 	case v == nil || v.Value == string(AnchorStage):
 	case v.Value == string(AnchorRaised):
-		ob.From.Kind = AnchorRaised
+		a.Kind = AnchorRaised
 	case strings.HasPrefix(v.Value, milestonePrefix):
-		ob.From.Kind = AnchorMilestone
-		b.later(func() { ob.From.Milestone = b.refMilestoneAt(v, len(milestonePrefix)) })
+		a.Kind = AnchorMilestone
+		b.later(func() { a.Milestone = b.refMilestoneAt(v, len(milestonePrefix)) })
+	case strings.HasPrefix(v.Value, factPrefix):
+		a.Kind = AnchorFact
+		if b.lang < v1_1 {
+			b.errorAt(n, "language-version", fmt.Sprintf("name the version that has it: language: %s (the file says %s)", v1_1, b.lang),
+				"from: fact.NAME is new in %s", v1_1)
+		}
+		if w.Unit == calendar.Hours {
+			b.errorAt(n, "hours-from-date", "count in working days from a date, or count the hours from an event (stage, raised, a milestone)",
+				"a date has no time of day, so %s cannot count from it", w)
+		}
+		b.factRef(v, len(factPrefix), func(f *Fact) { a.Fact = f })
 	default:
-		b.later(func() { // once every milestone is declared, for the hint
+		b.later(func() { // once every milestone and fact is declared, for the hint
 			forms := []string{string(AnchorStage), string(AnchorRaised)}
 			for _, m := range b.ids("milestone") {
 				forms = append(forms, milestonePrefix+m)
 			}
-			b.errorAt(n, "unknown-value", b.sug.Hint(v.Value, forms), "%q is not a valid from: use stage, raised or milestone.NAME", v.Value)
+			for _, f := range b.ids("date fact") {
+				forms = append(forms, factPrefix+f)
+			}
+			hint := b.sug.Hint(v.Value, forms)
+			switch {
+			case b.p.facts[v.Value] != nil:
+				hint = "write fact." + v.Value
+			case b.p.milestones[v.Value] != nil:
+				hint = "write milestone." + v.Value
+			}
+			b.errorAt(n, "unknown-value", hint, "%q is not a valid from: use stage, raised, milestone.NAME or fact.NAME", v.Value)
 		})
 	}
 }
 
-// transition builds a stage's transition, or an any_stage one when s is nil.
-func (b *builder) transition(n *yaml.Node, s *Stage) *Transition {
+// transition builds a stage's transition, an outcome's when oc is set, or an
+// any_stage one when both are nil.
+func (b *builder) transition(n *yaml.Node, s *Stage, oc *Outcome) *Transition {
 	sh := transitionShape
-	if s == nil {
+	switch {
+	case oc != nil:
+		sh = outcomeTransitionShape
+	case s == nil:
 		sh = anyStageShape
 	}
 	o := b.object(n, n, sh)
-	t := &Transition{Event: o.str("event"), From: s, Note: o.str("note")}
+	t := &Transition{Event: o.str("event"), From: s, At: oc, Note: o.str("note")}
 	if tn := o.node("to"); tn != nil {
 		b.later(func() {
 			t.ToStage, t.ToOutcome = b.refTarget(tn)
@@ -517,6 +575,12 @@ func (b *builder) outcome(e pair) {
 	oc := &Outcome{ID: id, Title: o.str("title"), Kind: OutcomeKind(o.str("kind")), Route: Route(o.str("route"))}
 	for _, n := range o.list("records") {
 		oc.Records = append(oc.Records, b.record(n))
+	}
+	for _, oe := range o.idmap("obligations") {
+		oc.Obligations = append(oc.Obligations, b.obligation(oe, nil, oc, func() *scope { return outcomeScope(oc) }))
+	}
+	for _, n := range o.list("transitions") {
+		oc.Transitions = append(oc.Transitions, b.transition(n, nil, oc))
 	}
 	b.meta(o, &oc.Meta, e.k)
 	b.p.Outcomes = append(b.p.Outcomes, oc)

@@ -93,7 +93,9 @@ func typeSchema(t *typ, defs map[string]any) map[string]any {
 	case kindPolicyID:
 		return map[string]any{"type": "string", "pattern": policyIDPattern}
 	case kindFrom:
-		return map[string]any{"type": "string", "pattern": `^(stage|raised|milestone\.` + ident + `)$`}
+		return map[string]any{"type": "string", "pattern": `^(stage|raised|milestone\.` + ident + `|fact\.` + ident + `)$`}
+	case kindFactRef:
+		return map[string]any{"type": "string", "pattern": `^fact\.` + ident + `$`}
 	case kindAny:
 		return map[string]any{"type": []string{"boolean", "integer", "string", "array"}}
 	case kindList:

@@ -1,0 +1,327 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+)
+
+// What a case owes, and by when, is decided at three moments: when it
+// enters a place (a stage, or the outcome it reaches), when an event sets a
+// milestone, and when an event changes its facts. At each, every deadline
+// whose anchor has just occurred is counted, and a duty is due at the
+// earliest of its deadlines known so far; a deadline is only ever brought
+// forward. A duty with a condition is owed while the condition holds, except
+// that one already met is never taken away.
+
+// place is where a case is: a stage, or the outcome it has reached.
+type place struct {
+	stage   *Stage
+	outcome *Outcome
+}
+
+// placeOf returns the case's place under the policy.
+func (p *Policy) placeOf(c *Case) (place, error) {
+	if c.Closed() {
+		o, ok := p.outcomes[c.Outcome]
+		if !ok {
+			return place{}, fmt.Errorf("%w: case %s reached outcome %q, which policy %s version %s does not have",
+				ErrPolicyMismatch, c.ID, c.Outcome, p.ID, p.Version)
+		}
+		return place{outcome: o}, nil
+	}
+	s, err := p.caseStage(c)
+	return place{stage: s}, err
+}
+
+// String names the place in messages: `stage "x"` or `outcome "y"`.
+func (pl place) String() string {
+	if pl.outcome != nil {
+		return "outcome " + strconv.Quote(pl.outcome.ID)
+	}
+	return "stage " + strconv.Quote(pl.stage.ID)
+}
+
+// id is the place's stage or outcome id.
+func (pl place) id() string {
+	if pl.outcome != nil {
+		return pl.outcome.ID
+	}
+	return pl.stage.ID
+}
+
+// obligations are the duties the place may owe, in the policy's order.
+func (pl place) obligations() []*Obligation {
+	if pl.outcome != nil {
+		return pl.outcome.Obligations
+	}
+	return pl.stage.Obligations
+}
+
+// obligation finds one of the place's duties by id.
+func (pl place) obligation(id string) (*Obligation, bool) {
+	for _, ob := range pl.obligations() {
+		if ob.ID == id {
+			return ob, true
+		}
+	}
+	return nil, false
+}
+
+// transitions are the transitions that may fire at the place: a stage's
+// own, then the any_stage ones (which choose narrows to those that apply);
+// an outcome's own.
+func (p *Policy) transitions(pl place) [2][]*Transition {
+	if pl.outcome != nil {
+		return [2][]*Transition{pl.outcome.Transitions}
+	}
+	return [2][]*Transition{pl.stage.Transitions, p.AnyStage}
+}
+
+// trigger says which anchors have just occurred.
+type trigger struct {
+	entered    bool           // the place was entered: every anchor that has happened counts
+	milestones []*Milestone   // milestones the event set
+	facts      map[string]any // facts the event changed
+}
+
+// fires reports whether the trigger makes a deadline counted from a count.
+func (tr *trigger) fires(a Anchor) bool {
+	switch {
+	case tr.entered:
+		return true
+	case a.Kind == AnchorMilestone:
+		return slices.Contains(tr.milestones, a.Milestone)
+	case a.Kind == AnchorFact:
+		_, ok := tr.facts[a.Fact.ID]
+		return ok
+	}
+	return false
+}
+
+// enter moves the case into a place at time at and starts the duties it
+// owes there, in a slice of their own.
+func (p *Policy) enter(ctx context.Context, c *Case, pl place, at time.Time, act *activation) error {
+	if pl.outcome != nil {
+		c.Stage, c.Outcome = "", pl.outcome.ID
+	} else {
+		c.Stage = pl.stage.ID
+	}
+	c.Entered = at
+	act.stage, act.entered = c.Stage, at
+	obs := pl.obligations()
+	var owed []ObligationState
+	if len(obs) > 0 {
+		owed = make([]ObligationState, 0, len(obs))
+	}
+	tr := trigger{entered: true}
+	for _, ob := range obs {
+		if ob.When != nil {
+			holds, err := p.condition(ctx, ob, act)
+			if err != nil {
+				return err
+			}
+			if !holds {
+				continue
+			}
+		}
+		owed = append(owed, ObligationState{ID: ob.ID})
+		if err := p.fix(ctx, c, &owed[len(owed)-1], ob, &tr, act); err != nil {
+			return err
+		}
+	}
+	c.Obligations, act.obligations = owed, owed
+	return nil
+}
+
+// condition evaluates a duty's condition.
+func (p *Policy) condition(ctx context.Context, ob *Obligation, act *activation) (bool, error) {
+	holds, err := ob.When.Eval(ctx, act)
+	if err != nil {
+		return false, fmt.Errorf("obligation %s: condition %s: %w", ob.ID, ob.When.Text, err)
+	}
+	return holds, nil
+}
+
+// anchorTime is the instant a deadline counts from, if it has happened: a
+// date fact counts as an event at the start of its day.
+func anchorTime(c *Case, a Anchor) (time.Time, bool) {
+	switch a.Kind {
+	case AnchorRaised:
+		return c.Raised, true
+	case AnchorMilestone:
+		t, ok := c.Milestones[a.Milestone.ID]
+		return t, ok
+	case AnchorFact:
+		d, ok := c.dateFact(a.Fact.ID)
+		return d.Start(), ok
+	}
+	return c.Entered, true
+}
+
+// dateFact returns a date fact's value, if the case has one.
+func (c *Case) dateFact(id string) (calendar.Date, bool) {
+	s, ok := canonicalDate(c.Facts[id])
+	if !ok {
+		return calendar.Date{}, false
+	}
+	d, err := calendar.ParseDate(s)
+	return d, err == nil
+}
+
+// fix counts the deadlines of an obligation whose anchors the trigger makes
+// happen, applying the expedited timescale to its own if the condition holds
+// now, and keeps the earliest.
+func (p *Policy) fix(ctx context.Context, c *Case, o *ObligationState, ob *Obligation, tr *trigger, act *activation) error {
+	if anchor, ok := anchorTime(c, ob.From); ok && tr.fires(ob.From) {
+		if !ob.HasDeadline {
+			if o.Anchor.IsZero() {
+				o.Anchor = anchor
+			}
+		} else {
+			w, expedited := ob.Within, false
+			if ob.Expedite != nil {
+				ok, err := ob.Expedite.When.Eval(ctx, act)
+				if err != nil {
+					return fmt.Errorf("obligation %s: expedite condition %s: %w", ob.ID, ob.Expedite.When.Text, err)
+				}
+				if ok {
+					w, expedited = ob.Expedite.Within, true
+				}
+			}
+			due, err := p.calendar.Due(anchor, w)
+			if err != nil {
+				return fmt.Errorf("obligation %s: %w", ob.ID, err)
+			}
+			o.sooner(anchor, due, w, expedited, false)
+		}
+	}
+	for _, alt := range ob.Sooner {
+		if alt.By != nil {
+			if d, ok := c.dateFact(alt.By.ID); ok && tr.fires(Anchor{Kind: AnchorFact, Fact: alt.By}) {
+				o.sooner(d.Start(), d.AddDays(1).Start(), calendar.Within{}, false, true)
+			}
+			continue
+		}
+		anchor, ok := anchorTime(c, alt.From)
+		if !ok || !tr.fires(alt.From) {
+			continue
+		}
+		due, err := p.calendar.Due(anchor, alt.Within)
+		if err != nil {
+			return fmt.Errorf("obligation %s: %w", ob.ID, err)
+		}
+		o.sooner(anchor, due, alt.Within, false, false)
+	}
+	return nil
+}
+
+// sooner takes a deadline when the obligation has none yet or it is earlier
+// than the one it has: a deadline never moves later.
+func (o *ObligationState) sooner(anchor, due time.Time, w calendar.Within, expedited, byDate bool) {
+	if !o.Due.IsZero() && !due.Before(o.Due) {
+		return
+	}
+	o.Anchor, o.Due, o.Within, o.Expedited, o.ByDate = anchor, due, w, expedited, byDate
+}
+
+// refresh brings what the place owes up to date after an event set
+// milestones or changed facts: each duty's condition is decided again (a
+// duty is added when it turns true, and a pending one removed when it turns
+// false), and deadlines counted from what just happened are fixed. c's
+// obligations must be its own: they are changed in place.
+func (p *Policy) refresh(ctx context.Context, c *Case, pl place, tr *trigger, act *activation) error {
+	if len(tr.milestones) == 0 && (len(tr.facts) == 0 || !reacts(pl)) {
+		return nil
+	}
+	for _, ob := range pl.obligations() {
+		i := slices.IndexFunc(c.Obligations, func(o ObligationState) bool { return o.ID == ob.ID })
+		if ob.When != nil {
+			holds, err := p.condition(ctx, ob, act)
+			if err != nil {
+				return err
+			}
+			switch {
+			case holds && i < 0:
+				o := ObligationState{ID: ob.ID}
+				if err := p.fix(ctx, c, &o, ob, &trigger{entered: true}, act); err != nil {
+					return err
+				}
+				c.Obligations = p.insert(pl, c.Obligations, o)
+				act.obligations = c.Obligations
+				continue
+			case !holds && i >= 0 && c.Obligations[i].open():
+				c.Obligations = slices.Delete(c.Obligations, i, i+1)
+				act.obligations = c.Obligations
+				continue
+			}
+		}
+		if i >= 0 {
+			if err := p.fix(ctx, c, &c.Obligations[i], ob, tr, act); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// insert adds a duty to the owed list, keeping the policy's order, in a
+// slice of its own.
+func (p *Policy) insert(pl place, owed []ObligationState, o ObligationState) []ObligationState {
+	order := func(id string) int {
+		return slices.IndexFunc(pl.obligations(), func(ob *Obligation) bool { return ob.ID == id })
+	}
+	at := order(o.ID)
+	i := slices.IndexFunc(owed, func(x ObligationState) bool { return order(x.ID) > at })
+	if i < 0 {
+		i = len(owed)
+	}
+	return slices.Insert(slices.Clip(owed), i, o)
+}
+
+// reacts reports whether a change of facts can change what the place owes.
+func reacts(pl place) bool {
+	return slices.ContainsFunc(pl.obligations(), func(ob *Obligation) bool { return ob.reacts })
+}
+
+// setMilestones records the milestones a transition sets (each once: a
+// milestone keeps the first time it happened in the case, or for a
+// per-visit one in the visit) and returns those it set. A transition that
+// moves the case first clears the per-visit milestones: those it sets belong
+// to the visit it starts.
+func (p *Policy) setMilestones(c *Case, t *Transition, at time.Time, act *activation) []*Milestone {
+	moves := t.ToStage != nil || t.ToOutcome != nil
+	clear := moves && slices.ContainsFunc(p.Milestones, func(m *Milestone) bool {
+		_, set := c.Milestones[m.ID]
+		return m.PerVisit && set
+	})
+	if len(t.Sets) == 0 && !clear {
+		return nil
+	}
+	ms := maps.Clone(c.Milestones)
+	if ms == nil {
+		ms = make(map[string]time.Time, len(t.Sets))
+	}
+	if clear {
+		for _, m := range p.Milestones {
+			if m.PerVisit {
+				delete(ms, m.ID)
+			}
+		}
+	}
+	var set []*Milestone
+	for _, m := range t.Sets {
+		if _, done := ms[m.ID]; !done {
+			ms[m.ID] = at
+			set = append(set, m)
+		}
+	}
+	c.Milestones = ms
+	act.milestones = ms
+	return set
+}
