@@ -223,6 +223,18 @@ type Anchor struct {
 	Fact      *Fact      // set when Kind is AnchorFact: a date fact
 }
 
+// String is the anchor as the policy language writes it: stage, raised,
+// milestone.NAME or fact.NAME.
+func (a Anchor) String() string {
+	switch {
+	case a.Kind == AnchorMilestone && a.Milestone != nil:
+		return milestonePrefix + a.Milestone.ID
+	case a.Kind == AnchorFact && a.Fact != nil:
+		return factPrefix + a.Fact.ID
+	}
+	return string(a.Kind)
+}
+
 // Obligation is a duty a stage places on a role, with its own deadline. An
 // outcome may owe duties too (Outcome is set and Stage is nil), met by the
 // outcome's transitions after the case has closed.
@@ -263,6 +275,15 @@ type Alternative struct {
 	From   Anchor
 	By     *Fact // a date fact: due by the end of that date
 	Meta
+}
+
+// String says the deadline in the policy language's words: "1 working day
+// from fact.disagreement_date", "by fact.protect_by".
+func (a *Alternative) String() string {
+	if a.By != nil {
+		return "by " + factPrefix + a.By.ID
+	}
+	return a.Within.String() + " from " + a.From.String()
 }
 
 // Expedite shortens an obligation's timescale when its guard holds at the

@@ -30,10 +30,19 @@ the policy's bank holidays; the days left out are named.
 TIME is RFC 3339 (2026-12-22T10:00:00Z), or YYYY-MM-DDTHH:MM in
 Europe/London, or YYYY-MM-DD, which means 09:00 that day in Europe/London.
 
+Each duty is scheduled by its own timescale, the latest it can fall due: a
+sooner deadline ("or sooner") or urgency only bring it forward, and a duty
+owed only under a condition ("only when") is shown as if it held. A duty
+counted from a date the case gives cannot be dated. The duties an outcome
+owes are shown as if it were reached when the ladder ends.
+
 JSON: {"policy", "version", "raised", "stages": [{"id", "title", "entered",
-"deadlines": [{"obligation", "within", "from", "due", "due_date"}],
-"untimed", "note"}]}. A stage whose duties state no timescale has no
-deadlines and "note": "no timescale stated"; "untimed" lists such duties.`,
+"deadlines": [{"obligation", "within", "from", "due", "due_date", "urgent",
+"when", "sooner"}], "untimed", "by_case", "note"}], "outcomes": [{"id",
+"title", "reached", "deadlines", "untimed", "by_case"}]}. A stage whose
+duties state no timescale has no deadlines and "note": "no timescale
+stated"; "untimed" lists such duties, "by_case" those counted from a date
+the case gives.`,
 		example: "escalation timeline sefton --raised 2026-12-22",
 	}
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
@@ -70,11 +79,14 @@ deadlines and "note": "no timescale stated"; "untimed" lists such duties.`,
 }
 
 type jsonDeadline struct {
-	Obligation string `json:"obligation"`
-	Within     string `json:"within"`
-	From       string `json:"from"`
-	Due        string `json:"due"`
-	DueDate    string `json:"due_date"`
+	Obligation string   `json:"obligation"`
+	Within     string   `json:"within"`
+	From       string   `json:"from"`
+	Due        string   `json:"due"`
+	DueDate    string   `json:"due_date"`
+	Urgent     bool     `json:"urgent,omitempty"`
+	When       string   `json:"when,omitempty"`
+	Sooner     []string `json:"sooner,omitempty"`
 }
 
 type jsonTimelineStage struct {
@@ -83,42 +95,66 @@ type jsonTimelineStage struct {
 	Entered   string         `json:"entered"`
 	Deadlines []jsonDeadline `json:"deadlines"`
 	Untimed   []string       `json:"untimed,omitempty"`
+	ByCase    []string       `json:"by_case,omitempty"`
 	Note      string         `json:"note,omitempty"`
 }
 
+type jsonTimelineOutcome struct {
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Reached   string         `json:"reached"`
+	Deadlines []jsonDeadline `json:"deadlines"`
+	Untimed   []string       `json:"untimed,omitempty"`
+	ByCase    []string       `json:"by_case,omitempty"`
+}
+
 type jsonTimeline struct {
-	Policy  string              `json:"policy"`
-	Version string              `json:"version"`
-	Raised  string              `json:"raised"`
-	Stages  []jsonTimelineStage `json:"stages"`
+	Policy   string                `json:"policy"`
+	Version  string                `json:"version"`
+	Raised   string                `json:"raised"`
+	Stages   []jsonTimelineStage   `json:"stages"`
+	Outcomes []jsonTimelineOutcome `json:"outcomes,omitempty"`
 }
 
 func instant(t time.Time) string { return t.In(calendar.London()).Format(time.RFC3339) }
 
-// anchorName is an obligation's `from`, as the policy language writes it.
-func anchorName(a engine.Anchor) string {
-	if a.Kind == engine.AnchorMilestone {
-		return "milestone." + a.Milestone.ID
-	}
-	return string(a.Kind)
-}
-
 func timelineJSON(s *timeline.Schedule) jsonTimeline {
 	out := jsonTimeline{Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Stages: []jsonTimelineStage{}}
+	deadlines := func(ds []timeline.Deadline) []jsonDeadline {
+		out := []jsonDeadline{}
+		for _, d := range ds {
+			ob := d.Obligation
+			jd := jsonDeadline{
+				Obligation: ob.ID, Within: ob.Within.String(), From: ob.From.String(),
+				Due: instant(d.Due), DueDate: d.DueDate.String(), Urgent: ob.Urgent,
+			}
+			if ob.When != nil {
+				jd.When = ob.When.Text
+			}
+			for _, alt := range ob.Sooner {
+				jd.Sooner = append(jd.Sooner, alt.String())
+			}
+			out = append(out, jd)
+		}
+		return out
+	}
 	for _, st := range s.Stages {
-		js := jsonTimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: instant(st.Entered), Deadlines: []jsonDeadline{}, Note: st.Note()}
-		for _, d := range st.Deadlines {
-			js.Deadlines = append(js.Deadlines, jsonDeadline{
-				Obligation: d.Obligation.ID, Within: d.Obligation.Within.String(), From: anchorName(d.Obligation.From),
-				Due: instant(d.Due), DueDate: d.DueDate.String(),
-			})
-		}
-		for _, ob := range st.Untimed {
-			js.Untimed = append(js.Untimed, ob.ID)
-		}
-		out.Stages = append(out.Stages, js)
+		out.Stages = append(out.Stages, jsonTimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: instant(st.Entered),
+			Deadlines: deadlines(st.Deadlines), Untimed: obligationIDs(st.Untimed), ByCase: obligationIDs(st.ByCase), Note: st.Note()})
+	}
+	for _, o := range s.Outcomes {
+		out.Outcomes = append(out.Outcomes, jsonTimelineOutcome{ID: o.Outcome.ID, Title: o.Outcome.Title, Reached: instant(o.Reached),
+			Deadlines: deadlines(o.Deadlines), Untimed: obligationIDs(o.Untimed), ByCase: obligationIDs(o.ByCase)})
 	}
 	return out
+}
+
+func obligationIDs(obs []*engine.Obligation) []string {
+	var ids []string
+	for _, ob := range obs {
+		ids = append(ids, ob.ID)
+	}
+	return ids
 }
 
 // writeTimeline writes the schedule for a safeguarding manager to read.
@@ -142,14 +178,7 @@ func writeTimeline(w io.Writer, s *timeline.Schedule) error {
 	for i, st := range s.Stages {
 		fmt.Fprintf(w, "\n%d. %s\n", i+1, st.Stage.Title)
 		fmt.Fprintf(w, "   Starts %s, %s.\n", st.Entered.In(london).Format(longInstant), startWhy(s, i))
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, d := range st.Deadlines {
-			fmt.Fprintf(tw, "   %s\t%s, %s\t%s\n", d.Obligation.ID, d.Obligation.Within, d.From, dueWords(d))
-		}
-		for _, ob := range st.Untimed {
-			fmt.Fprintf(tw, "   %s\t%s\n", ob.ID, timeline.NoTimescale)
-		}
-		if err := tw.Flush(); err != nil {
+		if err := writeDuties(w, st.Deadlines, st.Untimed, st.ByCase); err != nil {
 			return err
 		}
 		if st.Note() != "" {
@@ -157,11 +186,56 @@ func writeTimeline(w io.Writer, s *timeline.Schedule) error {
 		}
 	}
 	if last == nil {
-		_, err := fmt.Fprintf(w, "\nNo stage states a timescale.\n")
-		return err
+		fmt.Fprintf(w, "\nNo stage states a timescale.\n")
+	} else {
+		fmt.Fprintf(w, "\nThe last duty, %s at %s, is %s.\n", last.Obligation.ID, last.Obligation.Stage.ID, dueWords(*last))
 	}
-	_, err := fmt.Fprintf(w, "\nThe last duty, %s at %s, is %s.\n", last.Obligation.ID, last.Obligation.Stage.ID, dueWords(*last))
-	return err
+	for _, o := range s.Outcomes {
+		fmt.Fprintf(w, "\nAfter the outcome %s (%s), if it is reached when the ladder ends, %s:\n", o.Outcome.ID, o.Outcome.Title, o.Reached.In(london).Format(longInstant))
+		if err := writeDuties(w, o.Deadlines, o.Untimed, o.ByCase); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDuties writes a stage's or outcome's duties, one a line: each
+// deadline with what may bring it forward, then the duties with no
+// timescale, then those counted from a date the case gives.
+func writeDuties(w io.Writer, deadlines []timeline.Deadline, untimed, byCase []*engine.Obligation) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, d := range deadlines {
+		fmt.Fprintf(tw, "   %s\t%s, %s\t%s%s\n", d.Obligation.ID, d.Obligation.Within, d.From, dueWords(d), dutyNotes(d.Obligation))
+	}
+	for _, ob := range untimed {
+		what := timeline.NoTimescale
+		if ob.Urgent {
+			what = "as soon as possible (urgent)"
+		}
+		fmt.Fprintf(tw, "   %s\t%s%s\n", ob.ID, what, dutyNotes(ob))
+	}
+	for _, ob := range byCase {
+		fmt.Fprintf(tw, "   %s\t%s, from %s\tfrom a date the case gives%s\n", ob.ID, ob.Within, ob.From, dutyNotes(ob))
+	}
+	return tw.Flush()
+}
+
+// dutyNotes says what may bring a duty forward, and when it is owed at all.
+func dutyNotes(ob *engine.Obligation) string {
+	var notes []string
+	if ob.Urgent && ob.HasDeadline {
+		notes = append(notes, "as soon as possible (urgent)")
+	}
+	for _, alt := range ob.Sooner {
+		notes = append(notes, "or sooner: "+alt.String())
+	}
+	if ob.When != nil {
+		notes = append(notes, "only when "+ob.When.Text)
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(notes, "; ")
 }
 
 // writeDaysOff lists the bank holidays between the raise and the last

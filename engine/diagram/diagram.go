@@ -98,7 +98,11 @@ func build(p *engine.Policy) graph {
 		if o.Route != "" {
 			kind += ": " + string(o.Route)
 		}
-		g.nodes = append(g.nodes, node{id: outcomeID(o), kind: outcomeNode, lines: []string{o.Title, "(" + kind + ")"}})
+		lines := []string{o.Title, "(" + kind + ")"}
+		for _, ob := range o.Obligations {
+			lines = append(lines, "then "+ob.ID+": "+timescale(ob))
+		}
+		g.nodes = append(g.nodes, node{id: outcomeID(o), kind: outcomeNode, lines: lines})
 	}
 	if p.Start != nil {
 		g.edges = append(g.edges, edge{from: startID, to: stageID(p.Start)})
@@ -106,6 +110,11 @@ func build(p *engine.Policy) graph {
 	for _, s := range p.Stages {
 		for _, t := range s.Transitions {
 			g.edges = append(g.edges, edge{from: stageID(s), to: target(t, stageID(s)), lines: edgeLines(t)})
+		}
+	}
+	for _, o := range p.Outcomes {
+		for _, t := range o.Transitions {
+			g.edges = append(g.edges, edge{from: outcomeID(o), to: outcomeID(o), lines: edgeLines(t)})
 		}
 	}
 	if len(p.AnyStage) > 0 {
@@ -130,18 +139,34 @@ func target(t *engine.Transition, self string) string {
 }
 
 func timescale(ob *engine.Obligation) string {
-	if !ob.HasDeadline {
-		return "no timescale stated"
+	var s string
+	switch {
+	case !ob.HasDeadline && ob.Urgent:
+		s = "as soon as possible"
+	case !ob.HasDeadline:
+		s = "no timescale stated"
+	default:
+		s = ob.Within.String()
+		switch ob.From.Kind {
+		case engine.AnchorRaised:
+			s += " from raised"
+		case engine.AnchorMilestone:
+			s += " from " + ob.From.Milestone.ID
+		case engine.AnchorFact:
+			s += " from " + ob.From.String()
+		}
+		if ob.Urgent {
+			s = "as soon as possible, at the latest " + s
+		}
 	}
-	s := ob.Within.String()
-	switch ob.From.Kind {
-	case engine.AnchorRaised:
-		s += " from raised"
-	case engine.AnchorMilestone:
-		s += " from " + ob.From.Milestone.ID
+	for _, alt := range ob.Sooner {
+		s += "; or sooner: " + alt.String()
 	}
 	if e := ob.Expedite; e != nil {
 		s += "; expedite: " + e.Within.String() + " if " + e.When.Text
+	}
+	if ob.When != nil {
+		s += "; only when " + ob.When.Text
 	}
 	return s
 }

@@ -193,7 +193,11 @@ func (d *doc) milestones() {
 	d.line("")
 	rows := make([][]string, len(d.p.Milestones))
 	for i, m := range d.p.Milestones {
-		rows[i] = []string{code(m.ID), text(m.Title), strings.Join(d.settersOf(m), "; ")}
+		title := text(m.Title)
+		if m.PerVisit {
+			title += " (set again at each stage visit)"
+		}
+		rows[i] = []string{code(m.ID), title, strings.Join(d.settersOf(m), "; ")}
 		d.cite("Milestone "+code(m.ID), &m.Meta)
 	}
 	d.table([]string{"Milestone", "Title", "Set by"}, rows)
@@ -217,6 +221,11 @@ func (d *doc) settersOf(m *engine.Milestone) []string {
 	}
 	for _, t := range d.p.AnyStage {
 		add(t, "at any stage")
+	}
+	for _, o := range d.p.Outcomes {
+		for _, t := range o.Transitions {
+			add(t, "after "+code(o.ID))
+		}
 	}
 	return out
 }
@@ -254,29 +263,7 @@ func (d *doc) stage(n int, s *engine.Stage) {
 	if len(s.Obligations) > 0 {
 		d.line("What must happen:")
 		d.line("")
-		rows := make([][]string, len(s.Obligations))
-		for i, ob := range s.Obligations {
-			owner := ""
-			if ob.Owner != nil {
-				owner = code(ob.Owner.ID)
-			}
-			breach := ""
-			if b := ob.Breach; b != nil {
-				breach = text(b.Message)
-				if len(b.Notify) > 0 {
-					breach = strings.TrimSpace(breach + " Notify " + roleIDs(b.Notify) + ".")
-				}
-			}
-			rows[i] = []string{text(ob.Title) + " (" + code(ob.ID) + ")", owner, within(ob), anchor(ob), breach}
-			d.cite("Obligation "+code(ob.ID), &ob.Meta)
-			if ob.Expedite != nil {
-				d.cite("Expedite of "+code(ob.ID), &ob.Expedite.Meta)
-			}
-			if ob.Breach != nil {
-				d.cite("Breach of "+code(ob.ID), &ob.Breach.Meta)
-			}
-		}
-		d.table([]string{"Obligation", "Owner", "Within", "Counts from", "If it is overdue"}, rows)
+		d.obligations(s.Obligations)
 	} else {
 		d.line("No obligations: " + timeline.NoTimescale + ".")
 		d.line("")
@@ -293,6 +280,40 @@ func (d *doc) stage(n int, s *engine.Stage) {
 		d.table([]string{"Event", "Goes to", "Who may fire it", "Condition", "Also", "Note"}, rows)
 	}
 	d.flushCites()
+}
+
+// obligations writes a table of a stage's or an outcome's duties.
+func (d *doc) obligations(obs []*engine.Obligation) {
+	rows := make([][]string, len(obs))
+	for i, ob := range obs {
+		owner := ""
+		if ob.Owner != nil {
+			owner = code(ob.Owner.ID)
+		}
+		breach := ""
+		if b := ob.Breach; b != nil {
+			breach = text(b.Message)
+			if len(b.Notify) > 0 {
+				breach = strings.TrimSpace(breach + " Notify " + roleIDs(b.Notify) + ".")
+			}
+		}
+		duty := text(ob.Title) + " (" + code(ob.ID) + ")"
+		if ob.When != nil {
+			duty += ", only when " + code(ob.When.Text)
+		}
+		rows[i] = []string{duty, owner, within(ob), anchor(ob), breach}
+		d.cite("Obligation "+code(ob.ID), &ob.Meta)
+		for j, alt := range ob.Sooner {
+			d.cite(fmt.Sprintf("Sooner deadline %d of %s", j+1, code(ob.ID)), &alt.Meta)
+		}
+		if ob.Expedite != nil {
+			d.cite("Expedite of "+code(ob.ID), &ob.Expedite.Meta)
+		}
+		if ob.Breach != nil {
+			d.cite("Breach of "+code(ob.ID), &ob.Breach.Meta)
+		}
+	}
+	d.table([]string{"Obligation", "Owner", "Within", "Counts from", "If it is overdue"}, rows)
 }
 
 // records lists, under a heading, what must be recorded at a stage or an
@@ -436,6 +457,21 @@ func (d *doc) outcomes() {
 	d.table([]string{"Outcome", "Title", "Kind", "Referral route"}, rows)
 	for _, o := range d.p.Outcomes {
 		d.records("When the case ends "+code(o.ID)+", record:", "outcome "+code(o.ID), o.Records)
+		if len(o.Obligations) > 0 {
+			d.line("When the case ends " + code(o.ID) + ", what is still owed (the deadlines count from the case ending there):")
+			d.line("")
+			d.obligations(o.Obligations)
+		}
+		if len(o.Transitions) > 0 {
+			d.line("Events after " + code(o.ID) + " (the case stays closed):")
+			d.line("")
+			rows := make([][]string, len(o.Transitions))
+			for i, t := range o.Transitions {
+				rows[i] = []string{code(t.Event), roleIDs(t.Roles), condition(t), conditions(t), text(t.Note)}
+				d.cite(fmt.Sprintf("Transition %d (%s) of %s", i+1, code(t.Event), code(o.ID)), &t.Meta)
+			}
+			d.table([]string{"Event", "Who may fire it", "Condition", "Also", "Note"}, rows)
+		}
 	}
 	d.flushCites()
 }
@@ -484,28 +520,53 @@ func cell(s string) string {
 
 func within(ob *engine.Obligation) string {
 	s := withinPlain(ob)
+	for _, alt := range ob.Sooner {
+		s += "; or sooner, " + sooner(alt)
+	}
 	if e := ob.Expedite; e != nil {
 		s += "; " + e.Within.String() + " when " + code(e.When.Text)
 	}
 	return s
 }
 
+// sooner says a whichever_sooner deadline in words.
+func sooner(alt *engine.Alternative) string {
+	if alt.By != nil {
+		return "by the end of the date in " + code(alt.By.ID)
+	}
+	return alt.Within.String() + " from " + anchorWords(alt.From)
+}
+
 func withinPlain(ob *engine.Obligation) string {
-	if !ob.HasDeadline {
+	switch {
+	case ob.Urgent && ob.HasDeadline:
+		return "as soon as possible; at the latest " + ob.Within.String()
+	case ob.Urgent:
+		return "as soon as possible"
+	case !ob.HasDeadline:
 		return timeline.NoTimescale
 	}
 	return ob.Within.String()
 }
 
 func anchor(ob *engine.Obligation) string {
-	if !ob.HasDeadline {
+	switch {
+	case !ob.HasDeadline:
 		return ""
+	case ob.Outcome != nil && ob.From.Kind == engine.AnchorStage:
+		return "the case ending there"
 	}
-	switch ob.From.Kind {
+	return anchorWords(ob.From)
+}
+
+func anchorWords(a engine.Anchor) string {
+	switch a.Kind {
 	case engine.AnchorRaised:
 		return "the case being raised"
 	case engine.AnchorMilestone:
-		return "milestone " + code(ob.From.Milestone.ID)
+		return "milestone " + code(a.Milestone.ID)
+	case engine.AnchorFact:
+		return "the date in " + code(a.Fact.ID)
 	}
 	return "entering the stage"
 }

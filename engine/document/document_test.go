@@ -26,11 +26,17 @@ func load(t *testing.T, name string) *engine.Policy {
 	return p
 }
 
+// TestGolden writes casework.yaml, ladder.yaml and the engine's fixture of
+// the constructs escalation/v1.1 adds.
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"casework", "ladder"} {
+	for _, name := range []string{"casework", "ladder", "constructs"} {
 		t.Run(name, func(t *testing.T) {
+			file := name + ".yaml"
+			if name == "constructs" {
+				file = filepath.Join("..", "..", "testdata", file)
+			}
 			var b bytes.Buffer
-			require.NoError(t, Write(&b, load(t, name+".yaml")))
+			require.NoError(t, Write(&b, load(t, file)))
 			path := filepath.Join("testdata", name+".md")
 			if *update {
 				require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))

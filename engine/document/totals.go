@@ -36,16 +36,18 @@ func runningTotals(p *engine.Policy) []totalRow {
 		for _, ob := range s.Obligations {
 			row := totalRow{stage: s, ob: ob}
 			if !ob.HasDeadline {
-				row.total = timeline.NoTimescale
+				row.total = withinPlain(ob)
 				rows = append(rows, row)
 				continue
 			}
 			timed = true
 			total, ok := obligationTotal(p, s, ob, at, entered)
 			switch {
+			case ob.From.Kind == engine.AnchorFact:
+				row.total = "not given: counts from a date the case gives"
 			case ob.Within.Unit == calendar.Hours:
 				row.total = ob.Within.String() + ": not counted in working days"
-			case !ok && ob.From.Kind == engine.AnchorMilestone && timeline.SetBy(p, ob.From.Milestone).During:
+			case !ok && ob.From.Kind == engine.AnchorMilestone && (timeline.SetBy(p, ob.From.Milestone).During || ob.From.Milestone.PerVisit && timeline.SetIn(p, ob.From.Milestone, s).During):
 				row.total = "not given: " + ob.Within.String() + " after `" + ob.From.Milestone.ID + "`, which an event during a stage sets"
 			case !ok:
 				row.total = "not given: an earlier timescale is in hours"
@@ -53,6 +55,9 @@ func runningTotals(p *engine.Policy) []totalRow {
 				row.total = "from raised: " + strconv.Itoa(total.days)
 			default:
 				row.total = strconv.Itoa(total.days) + leftOut(total.skipped)
+			}
+			if ok && len(ob.Sooner) > 0 {
+				row.total += ", or sooner"
 			}
 			rows = append(rows, row)
 			switch {
@@ -77,7 +82,7 @@ func runningTotals(p *engine.Policy) []totalRow {
 // working-day timescale is due; false when it cannot be given in working
 // days.
 func obligationTotal(p *engine.Policy, s *engine.Stage, ob *engine.Obligation, at offset, entered map[string]offset) (offset, bool) {
-	if ob.Within.Unit == calendar.Hours {
+	if ob.Within.Unit == calendar.Hours || ob.From.Kind == engine.AnchorFact {
 		return offset{}, false
 	}
 	base := at
@@ -86,6 +91,9 @@ func obligationTotal(p *engine.Policy, s *engine.Stage, ob *engine.Obligation, a
 		base = offset{known: true}
 	case engine.AnchorMilestone:
 		set := timeline.SetBy(p, ob.From.Milestone)
+		if ob.From.Milestone.PerVisit {
+			set = timeline.SetIn(p, ob.From.Milestone, s)
+		}
 		if set.During {
 			// Set by an event during a stage: the table cannot say on which
 			// day, so it gives no running total rather than a wrong one.

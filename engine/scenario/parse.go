@@ -436,7 +436,7 @@ func (p *parser) perObligation(kind Kind, n *yaml.Node) []Expectation {
 			}
 			e.Date = d
 		case KindStatus:
-			statuses := []string{string(engine.StatusWaiting), string(engine.StatusPending), string(engine.StatusOverdue), string(engine.StatusMet)}
+			statuses := []string{string(engine.StatusWaiting), string(engine.StatusPending), string(engine.StatusOverdue), string(engine.StatusMet), string(NotOwed)}
 			if !contains(statuses, s) {
 				p.errorAt(v, "unknown-value", p.sug.Hint(s, statuses), "%q is not a status", s)
 				continue

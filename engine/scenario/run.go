@@ -193,11 +193,9 @@ func where(c engine.Case) string {
 	return "stage " + c.Stage
 }
 
-// duty finds an obligation of the current stage as it stands at time at.
+// duty finds an obligation of the current stage, or of the outcome the case
+// reached, as it stands at time at.
 func (s *story) duty(c engine.Case, at time.Time, id string) (engine.Duty, string) {
-	if c.Closed() {
-		return engine.Duty{}, "the case closed (" + where(c) + ")"
-	}
 	duties, err := s.p.Due(c, at)
 	if err != nil {
 		return engine.Duty{}, err.Error()
@@ -209,7 +207,10 @@ func (s *story) duty(c engine.Case, at time.Time, id string) (engine.Duty, strin
 		}
 		ids[i] = d.Obligation.ID
 	}
-	if len(ids) == 0 {
+	switch {
+	case len(ids) == 0 && c.Closed():
+		return engine.Duty{}, "the case closed (" + where(c) + "), which owes nothing"
+	case len(ids) == 0:
 		return engine.Duty{}, fmt.Sprintf("no obligation %s at %s, which has none", id, where(c))
 	}
 	return engine.Duty{}, fmt.Sprintf("no obligation %s at %s (it has %s)", id, where(c), strings.Join(ids, ", "))
@@ -233,8 +234,11 @@ func (s *story) due(c engine.Case, at time.Time, e Expectation) (want, got strin
 }
 
 func anchorWords(ob *engine.Obligation) string {
-	if ob.From.Kind == engine.AnchorMilestone && ob.From.Milestone != nil {
+	switch {
+	case ob.From.Kind == engine.AnchorMilestone && ob.From.Milestone != nil:
 		return "milestone " + ob.From.Milestone.ID
+	case ob.From.Kind == engine.AnchorFact && ob.From.Fact != nil:
+		return "the date in fact " + ob.From.Fact.ID
 	}
 	return string(ob.From.Kind)
 }
@@ -242,7 +246,12 @@ func anchorWords(ob *engine.Obligation) string {
 func (s *story) status(c engine.Case, at time.Time, e Expectation) (want, got string, ok bool) {
 	want = e.Obligation + " " + string(e.Status)
 	d, missing := s.duty(c, at, e.Obligation)
-	if missing != "" {
+	switch {
+	case e.Status == NotOwed && missing != "":
+		return want, e.Obligation + " not owed", true
+	case e.Status == NotOwed:
+		return want, e.Obligation + " " + string(d.Status), false
+	case missing != "":
 		return want, missing, false
 	}
 	return want, e.Obligation + " " + string(d.Status), d.Status == e.Status

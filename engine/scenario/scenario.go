@@ -59,6 +59,10 @@ const (
 	KindStep Kind = "step"
 )
 
+// NotOwed is the status a `status` expectation gives a duty the case does
+// not owe: one whose condition does not hold.
+const NotOwed engine.Status = "not_owed"
+
 // Expectation is one thing that must hold after a step. Each obligation
 // named under `due` or `status` is an expectation of its own, so a failure
 // points at its line.
@@ -74,7 +78,7 @@ type Expectation struct {
 	// sets for an obligation with no timescale.
 	Date       calendar.Date
 	NoDeadline bool
-	// KindStatus: the status.
+	// KindStatus: the status, or NotOwed.
 	Status engine.Status
 	// KindOverdue: when to look (zero: the step's time), and exactly which
 	// obligations must be overdue then.

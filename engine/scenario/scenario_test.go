@@ -250,3 +250,25 @@ func TestParseRefusesAnAliasBomb(t *testing.T) {
 	assert.Equal(t, "alias-limit", diags[0].Code)
 	assert.Less(t, time.Since(start), time.Second)
 }
+
+// TestConstructScenarios runs the scenarios of the constructs escalation/v1.1
+// adds, on the engine's fixture: every expectation must hold.
+func TestConstructScenarios(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "constructs", "*.yaml"))
+	require.NoError(t, err)
+	require.Len(t, files, 4)
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			require.NoError(t, err)
+			f, diags := scenario.Parse(file, src)
+			require.NoError(t, diags.Err())
+			res := scenario.Run(context.Background(), f)
+			require.NoError(t, res.Err)
+			for _, fail := range res.Failures {
+				t.Error(fail)
+			}
+			assert.Equal(t, f.Expectations(), res.Passed)
+		})
+	}
+}

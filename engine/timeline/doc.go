@@ -24,6 +24,18 @@
 // stage sets it, the deadline counts from the obligation's own stage being
 // entered, and From says so.
 //
+// A per-visit milestone is cleared at each stage and set again where that
+// stage sets it (SetBy is the first stage along the ladder for the others).
+//
+// Each duty is scheduled by its own timescale: that is the latest it can be
+// due, since a whichever_sooner deadline, expedite or urgency only bring it
+// forward, and a conditional duty is scheduled as if its condition held. A
+// duty without a timescale (an urgent one without a backstop among them) is
+// listed as untimed, and one whose own timescale counts from a date the case
+// gives (from: fact.NAME) cannot be dated, and is listed apart (ByCase). The
+// duties an outcome owes are scheduled as if the outcome were reached when
+// the ladder ends.
+//
 // Every deadline keeps the calendar's explanation (calendar.Deadline): the
 // rule applied and, for working days, which dates counted and why the others
 // (weekends, bank holidays) did not.

@@ -181,3 +181,60 @@ func TestWorstCaseBeyondTheCalendar(t *testing.T) {
 	assert.Contains(t, err.Error(), "stage stage1, obligation plan")
 	assert.ErrorIs(t, err, calendar.ErrOutOfRange)
 }
+
+// The constructs of escalation/v1.1 on the schedule: each duty by its own
+// timescale (a sooner deadline only brings it forward), urgent duties
+// without a backstop untimed, a per-visit milestone set again at each stage,
+// and the duties an outcome owes, as if it were reached when the ladder ends.
+func TestWorstCaseOfTheNewConstructs(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "constructs.yaml"))
+	require.NoError(t, err)
+	p, diags := engine.Load("constructs.yaml", src)
+	require.NoError(t, diags.Err())
+	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
+	require.NoError(t, err)
+	require.Len(t, s.Stages, 2)
+
+	due := func(ds []timeline.Deadline) map[string]string {
+		out := map[string]string{}
+		for _, d := range ds {
+			out[d.Obligation.ID] = d.DueDate.String()
+		}
+		return out
+	}
+	ids := func(obs []*engine.Obligation) []string {
+		var out []string
+		for _, ob := range obs {
+			out = append(out, ob.ID)
+		}
+		return out
+	}
+	stage1 := s.Stages[0]
+	assert.Equal(t, map[string]string{
+		"raise_matter": "2026-12-23", "resolve_soon": "2026-12-31", "confirm": "2026-12-24", "involve_mash": "2026-12-24",
+		"minutes": "2027-01-04", // the meeting held in the last minute of 31 Dec, then 1 working day
+	}, due(stage1.Deadlines))
+	assert.Equal(t, []string{"speak"}, ids(stage1.Untimed), "urgent with no backstop")
+	assert.Empty(t, stage1.ByCase)
+
+	stage2 := s.Stages[1]
+	assert.Equal(t, london(t, "2027-01-04 23:59"), stage2.Entered)
+	assert.Equal(t, map[string]string{"minutes": "2027-01-06"}, due(stage2.Deadlines), "the meeting is held again at stage 2")
+	assert.Equal(t, "from milestone meeting_held, set during stage2 in the last minute its other deadlines allow", stage2.Deadlines[0].From.String())
+
+	require.Len(t, s.Outcomes, 1, "only the outcome that owes duties")
+	resolved := s.Outcomes[0]
+	assert.Equal(t, "resolved", resolved.Outcome.ID)
+	assert.Equal(t, london(t, "2027-01-06 23:59"), resolved.Reached)
+	assert.Equal(t, map[string]string{"letter": "2027-01-08"}, due(resolved.Deadlines))
+	assert.Equal(t, "from reaching the outcome", resolved.Deadlines[0].From.String())
+	assert.Equal(t, []string{"feed_back"}, ids(resolved.Untimed))
+
+	// A duty whose own timescale counts from a date the case gives is not dated.
+	p, diags = engine.Load("constructs.yaml", []byte(strings.Replace(string(src), "        from: raised\n", "        from: fact.disagreement_date\n", 1)))
+	require.NoError(t, diags.Err())
+	s, err = timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"raise_matter"}, ids(s.Stages[0].ByCase))
+	assert.NotContains(t, due(s.Stages[0].Deadlines), "raise_matter")
+}
