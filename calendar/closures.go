@@ -73,7 +73,8 @@ func ParseClosures(file string, data []byte) ([]Holiday, error) {
 		Start: "- date: YYYY-MM-DD", AllowEmpty: true})
 	var days []Holiday
 	if root != nil {
-		days = closureReader{f: f, sug: suggest.New()}.list(root)
+		reader := closureReader{f: f, sug: suggest.New()}
+		days = reader.list(root)
 	}
 	if err := f.Diagnostics().Err(); err != nil {
 		return nil, err
@@ -86,10 +87,10 @@ var closureKeys = []string{"date", "name", "source"}
 
 type closureReader struct {
 	f   *yamlfront.File
-	sug *suggest.Suggester
+	sug suggest.Suggester
 }
 
-func (r closureReader) list(root *yaml.Node) []Holiday {
+func (r *closureReader) list(root *yaml.Node) []Holiday {
 	root = yamlfront.Deref(root)
 	if root.Kind != yaml.SequenceNode {
 		r.f.ErrorAt(root, "wrong-type", "start each closure with \"- date: YYYY-MM-DD\"", "expected a list of closures")
@@ -113,7 +114,7 @@ func (r closureReader) list(root *yaml.Node) []Holiday {
 }
 
 // closure reads one list item; problems are reported and the item is !ok.
-func (r closureReader) closure(n *yaml.Node) (Holiday, bool) {
+func (r *closureReader) closure(n *yaml.Node) (Holiday, bool) {
 	if n.Kind != yaml.MappingNode {
 		r.f.ErrorAt(n, "wrong-type", "write it as date: YYYY-MM-DD and name: …, on lines of their own", "expected a closure with date, name and optional source")
 		return Holiday{}, false

@@ -182,12 +182,12 @@ func (b *builder) refTarget(n *yaml.Node) (*Stage, *Outcome) {
 // every stage it applies in (the first stage's, where several have the same
 // id).
 type scope struct {
-	owner       string // `stage "x"` or `outcome "y"`; "" for several stages
+	owner       place // the stage or outcome; zero for several stages
 	obligations map[string]*Obligation
 	ids         []string
 }
 
-func newScope(owner string, lists ...[]*Obligation) *scope {
+func newScope(owner place, lists ...[]*Obligation) *scope {
 	sc := &scope{owner: owner, obligations: map[string]*Obligation{}}
 	for _, obs := range lists {
 		for _, ob := range obs {
@@ -201,17 +201,17 @@ func newScope(owner string, lists ...[]*Obligation) *scope {
 }
 
 // stageScope is the scope of one stage.
-func stageScope(s *Stage) *scope { return newScope(place{stage: s}.String(), s.Obligations) }
+func stageScope(s *Stage) *scope { return newScope(place{stage: s}, s.Obligations) }
 
 // outcomeScope is the scope of one outcome.
-func outcomeScope(o *Outcome) *scope { return newScope(place{outcome: o}.String(), o.Obligations) }
+func outcomeScope(o *Outcome) *scope { return newScope(place{outcome: o}, o.Obligations) }
 
 // has says, in a message, whose obligations a name was looked for among.
 func (sc *scope) has(what string) string {
-	if sc.owner == "" {
+	if sc.owner == (place{}) {
 		return "no stage this " + what + " applies in has"
 	}
-	return sc.owner + " has"
+	return sc.owner.String() + " has"
 }
 
 // scopeOf returns a transition's scope, computed once.
@@ -234,9 +234,9 @@ func (b *builder) scopeOf(t *Transition) *scope {
 				lists = append(lists, s.Obligations)
 			}
 		}
-		sc = newScope("", lists...)
+		sc = newScope(place{}, lists...)
 		if len(stages) == 1 {
-			sc.owner = place{stage: stages[0]}.String()
+			sc.owner = place{stage: stages[0]}
 		}
 	}
 	b.scopes[t] = sc
@@ -408,50 +408,50 @@ func (b *builder) warnings() {
 // per-visit milestone that nothing sets during a visit to the duty's stage or
 // outcome (nor on entering it), which would wait for ever.
 func (b *builder) warnDutiesThatCannotFallDue() {
-	check := func(obs []*Obligation, own []*Transition, s *Stage, o *Outcome) {
-		for _, ob := range obs {
-			if ob.Urgent && !ob.HasDeadline && len(ob.Sooner) == 0 && ob.Breach != nil {
-				b.report(SeverityWarning, ob.Breach.Pos, Pos{}, "breach-never", fmt.Sprintf("obligation %q is urgent with no backstop, so it is never overdue and this breach never applies", ob.ID),
-					"add a backstop (within: …), or remove the breach")
+	check := func(ob *Obligation, s *Stage, o *Outcome) {
+		if ob.Urgent && !ob.HasDeadline && len(ob.Sooner) == 0 && ob.Breach != nil {
+			b.report(SeverityWarning, ob.Breach.Pos, Pos{}, "breach-never", fmt.Sprintf("obligation %q is urgent with no backstop, so it is never overdue and this breach never applies", ob.ID),
+				"add a backstop (within: …), or remove the breach")
+		}
+		for i := -1; i < len(ob.Sooner); i++ {
+			a := ob.From
+			if i >= 0 {
+				a = ob.Sooner[i].From
 			}
-			anchors := []Anchor{ob.From}
-			for _, alt := range ob.Sooner {
-				anchors = append(anchors, alt.From)
-			}
-			for _, a := range anchors {
-				if m := a.Milestone; m != nil && m.PerVisit && !b.setsDuringVisit(m, own, s, o) {
-					pos, end := idSpan(ob.Pos, ob.ID)
-					b.report(SeverityWarning, pos, end, "milestone-not-set-here",
-						fmt.Sprintf("obligation %q counts from per-visit milestone %q, which nothing sets at %s or on the way in: it would wait for ever", ob.ID, m.ID, place{stage: s, outcome: o}),
-						"add sets: ["+m.ID+"] to a transition here, or count from another anchor")
-				}
+			if m := a.Milestone; m != nil && m.PerVisit && !b.setsDuringVisit(m, s, o) {
+				pos, end := idSpan(ob.Pos, ob.ID)
+				b.report(SeverityWarning, pos, end, "milestone-not-set-here",
+					fmt.Sprintf("obligation %q counts from per-visit milestone %q, which nothing sets at %s or on the way in: it would wait for ever", ob.ID, m.ID, place{stage: s, outcome: o}),
+					"add sets: ["+m.ID+"] to a transition here, or count from another anchor")
 			}
 		}
 	}
 	for _, s := range b.p.Stages {
-		check(s.Obligations, b.scopeTransitions(s), s, nil)
+		for _, ob := range s.Obligations {
+			check(ob, s, nil)
+		}
 	}
 	for _, o := range b.p.Outcomes {
-		check(o.Obligations, o.Transitions, nil, o)
+		for _, ob := range o.Obligations {
+			check(ob, nil, o)
+		}
 	}
 }
 
 // setsDuringVisit reports whether milestone m can be set during a visit to
-// stage s (or outcome o): by one of its own transitions (own), or by a
-// transition that enters it.
-func (b *builder) setsDuringVisit(m *Milestone, own []*Transition, s *Stage, o *Outcome) bool {
-	sets := func(t *Transition) bool { return slices.Contains(t.Sets, m) }
-	if slices.ContainsFunc(own, func(t *Transition) bool { return sets(t) && t.ToStage == nil && t.ToOutcome == nil }) {
-		return true
+// stage s (or outcome o): by a transition there that stays, or by one that
+// enters it.
+func (b *builder) setsDuringVisit(m *Milestone, s *Stage, o *Outcome) bool {
+	sets := func(t *Transition) bool {
+		stays := t.ToStage == nil && t.ToOutcome == nil
+		here := s != nil && t.AppliesIn(s) || o != nil && t.At == o
+		return slices.Contains(t.Sets, m) && (stays && here || s != nil && t.ToStage == s || o != nil && t.ToOutcome == o)
 	}
-	enters := func(t *Transition) bool {
-		return sets(t) && (s != nil && t.ToStage == s || o != nil && t.ToOutcome == o)
-	}
-	if slices.ContainsFunc(b.p.AnyStage, enters) {
+	if slices.ContainsFunc(b.p.AnyStage, sets) || o != nil && slices.ContainsFunc(o.Transitions, sets) {
 		return true
 	}
 	for _, st := range b.p.Stages {
-		if slices.ContainsFunc(st.Transitions, enters) {
+		if slices.ContainsFunc(st.Transitions, sets) {
 			return true
 		}
 	}

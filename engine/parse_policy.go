@@ -20,7 +20,7 @@ import (
 type builder struct {
 	f   *yamlfront.File
 	cfg *loadConfig
-	sug *suggest.Suggester
+	sug suggest.Suggester
 	p   *Policy
 	// lang is the language version the file names (the latest when it names
 	// none it knows, so that one mistake is not reported at every new key).
@@ -360,7 +360,7 @@ func (b *builder) stage(e pair) {
 		})
 	}
 	for _, oe := range o.idmap("obligations") {
-		s.Obligations = append(s.Obligations, b.obligation(oe, s, nil, func() *scope { return stageScope(s) }))
+		s.Obligations = append(s.Obligations, b.obligation(oe, s, nil))
 	}
 	for _, n := range o.list("records") {
 		s.Records = append(s.Records, b.record(n))
@@ -378,9 +378,8 @@ func (b *builder) stage(e pair) {
 	b.meta(o, &s.Meta, e.k)
 }
 
-// obligation builds a duty of a stage, or of an outcome when s is nil; sc
-// is what its guards can name.
-func (b *builder) obligation(e pair, s *Stage, oc *Outcome, sc func() *scope) *Obligation {
+// obligation builds a duty of a stage, or of an outcome when s is nil.
+func (b *builder) obligation(e pair, s *Stage, oc *Outcome) *Obligation {
 	o := b.object(e.k, e.v, obligationShape)
 	ob := &Obligation{ID: e.k.Value, Title: o.str("title"), Stage: s, Outcome: oc, Urgent: o.flag("urgent")}
 	ob.Within, ob.HasDeadline = o.within("within")
@@ -392,7 +391,7 @@ func (b *builder) obligation(e pair, s *Stage, oc *Outcome, sc func() *scope) *O
 		ob.Sooner = append(ob.Sooner, b.alternative(n))
 	}
 	if g := o.node("when"); g != nil {
-		ob.When = b.guard(g, sc)
+		ob.When = b.guard(g, placeScope(s, oc))
 		if n := len(b.guards); n > 0 && b.guards[n-1].g == ob.When {
 			b.guards[n-1].duty = true
 		}
@@ -402,7 +401,7 @@ func (b *builder) obligation(e pair, s *Stage, oc *Outcome, sc func() *scope) *O
 		x := &Expedite{}
 		x.Within, _ = eo.within("within")
 		if g := eo.node("when"); g != nil {
-			x.When = b.guard(g, sc)
+			x.When = b.guard(g, placeScope(s, oc))
 		}
 		b.meta(eo, &x.Meta, o.key("expedite"))
 		ob.Expedite = x
@@ -422,6 +421,15 @@ func (b *builder) obligation(e pair, s *Stage, oc *Outcome, sc func() *scope) *O
 	}
 	b.meta(o, &ob.Meta, e.k)
 	return ob
+}
+
+// placeScope returns what the guards of a stage's (or an outcome's) duties
+// can name, computed when they are compiled.
+func placeScope(s *Stage, oc *Outcome) func() *scope {
+	if oc != nil {
+		return func() *scope { return outcomeScope(oc) }
+	}
+	return func() *scope { return stageScope(s) }
 }
 
 // alternative builds one of a duty's whichever_sooner deadlines.
@@ -577,7 +585,7 @@ func (b *builder) outcome(e pair) {
 		oc.Records = append(oc.Records, b.record(n))
 	}
 	for _, oe := range o.idmap("obligations") {
-		oc.Obligations = append(oc.Obligations, b.obligation(oe, nil, oc, func() *scope { return outcomeScope(oc) }))
+		oc.Obligations = append(oc.Obligations, b.obligation(oe, nil, oc))
 	}
 	for _, n := range o.list("transitions") {
 		oc.Transitions = append(oc.Transitions, b.transition(n, nil, oc))

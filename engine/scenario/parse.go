@@ -49,7 +49,7 @@ func Parse(name string, src []byte) (*File, engine.Diagnostics) {
 
 type parser struct {
 	f   *yamlfront.File
-	sug *suggest.Suggester
+	sug suggest.Suggester
 }
 
 func (p *parser) pos(n *yaml.Node) engine.Pos { return p.f.Pos(n) }

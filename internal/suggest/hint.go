@@ -22,7 +22,7 @@ type Suggester struct {
 }
 
 // New returns a Suggester with the full Budget.
-func New() *Suggester { return &Suggester{budget: Budget} }
+func New() Suggester { return Suggester{budget: Budget} }
 
 // Nearest returns the candidate nearest to name, if one is near enough to be
 // a plausible slip: a different case, or up to one edit in three characters
@@ -61,12 +61,16 @@ func (s *Suggester) Hint(name string, candidates []string) string {
 
 // Hint is the hint every tool gives for a misspelt name, with a budget of
 // its own: `did you mean "x"?` for a near candidate, else the valid names.
-func Hint(name string, candidates []string) string { return New().Hint(name, candidates) }
+func Hint(name string, candidates []string) string {
+	s := New()
+	return s.Hint(name, candidates)
+}
 
 // DidYouMean returns `; did you mean "x"?` when a candidate is close to
 // name, to end a runtime error's message; "" otherwise.
 func DidYouMean(name string, candidates []string) string {
-	if c, ok := New().Nearest(name, candidates); ok {
+	s := New()
+	if c, ok := s.Nearest(name, candidates); ok {
 		return "; did you mean " + strconv.Quote(c) + "?"
 	}
 	return ""

@@ -28,7 +28,8 @@ func TestNearest(t *testing.T) {
 		{"agree_pln", []string{"agree_plan", "agree_plans"}, "agree_plan"},
 	}
 	for _, tt := range tests {
-		got, ok := New().Nearest(tt.name, tt.candidates)
+		s := New()
+		got, ok := s.Nearest(tt.name, tt.candidates)
 		assert.Equal(t, tt.want, got, tt.name)
 		assert.Equal(t, tt.want != "", ok, tt.name)
 	}

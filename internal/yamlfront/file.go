@@ -30,10 +30,13 @@ type seenKey struct {
 	code, message string
 }
 
+// noText is the text of a file not yet read.
+var noText = source.New(nil)
+
 // NewFile starts reading src under a name, which diagnostics give as their
 // file. Read indexes its lines, once it has checked its size.
 func NewFile(name string, src []byte) *File {
-	return &File{name: name, src: src, text: source.New(nil)}
+	return &File{name: name, src: src, text: noText}
 }
 
 // Name returns the file's name.
@@ -77,11 +80,11 @@ func (f *File) WarnAt(n *yaml.Node, code, hint, format string, args ...any) {
 // HasErrors reports whether an error has been reported.
 func (f *File) HasErrors() bool { return f.count[diag.SeverityError] > 0 }
 
-// Diagnostics returns what has been reported, sorted.
+// Diagnostics returns what has been reported, sorted. The list is the
+// File's own: report nothing more once it is handed on.
 func (f *File) Diagnostics() diag.Diagnostics {
-	ds := append(diag.Diagnostics(nil), f.list...)
-	ds.Sort()
-	return ds
+	f.list.Sort()
+	return f.list
 }
 
 // Deref follows an alias to the node it names.
