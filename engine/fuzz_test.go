@@ -73,8 +73,10 @@ func FuzzLoad(f *testing.F) {
 // verify after any event it accepts.
 func FuzzCase(f *testing.F) {
 	p := loadTestPolicy(f, "casework.yaml")
+	p11 := loadTestPolicy(f, "constructs.yaml")
 	f.Add(storedCase(f, p))
-	for _, c := range []Case{benchCase(f, p), fire(f, p, benchCase(f, p), "resolve", "line_manager", "2026-12-22 13:00")} {
+	closed := fire(f, p11, raise(f, p11, "2026-12-22 10:00", map[string]any{"protect_by": "2026-12-23"}), "resolve", "practitioner", "2026-12-22 13:00")
+	for _, c := range []Case{benchCase(f, p), fire(f, p, benchCase(f, p), "resolve", "line_manager", "2026-12-22 13:00"), closed} {
 		data, err := json.Marshal(c)
 		if err != nil {
 			f.Fatal(err)
@@ -83,18 +85,21 @@ func FuzzCase(f *testing.F) {
 	}
 	at := time.Date(2027, 1, 5, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var c Case
-		if json.Unmarshal(data, &c) != nil {
-			return
-		}
-		_, _ = p.Due(c, at)
-		_, _ = p.Available(ctx, c, "lee", "line_manager", at)
-		verified := p.Verify(ctx, c) == nil
-		for _, name := range []string{"met", "escalate", "formally_escalate", "resolve", "withdraw", "decide"} {
-			next, err := p.Fire(ctx, c, Event{Name: name, Actor: "lee", Role: "line_manager", At: at, Facts: map[string]any{"meetings": 1}})
-			if err == nil && verified {
-				if err := p.Verify(ctx, next); err != nil {
-					t.Fatalf("%s on a verified case gave a case that does not verify: %v", name, err)
+		for i, p := range []*Policy{p, p11} {
+			facts := []map[string]any{{"meetings": 1}, {"dispute_area": "threshold", "disagreement_date": "2027-01-04"}}[i]
+			var c Case
+			if json.Unmarshal(data, &c) != nil {
+				return
+			}
+			_, _ = p.Due(c, at)
+			_, _ = p.Available(ctx, c, "lee", "line_manager", at)
+			verified := p.Verify(ctx, c) == nil
+			for _, name := range []string{"met", "escalate", "formally_escalate", "resolve", "withdraw", "decide", "update", "letter_sent", "meeting"} {
+				next, err := p.Fire(ctx, c, Event{Name: name, Actor: "lee", Role: "line_manager", At: at, Facts: facts})
+				if err == nil && verified {
+					if err := p.Verify(ctx, next); err != nil {
+						t.Fatalf("%s on a verified case gave a case that does not verify: %v", name, err)
+					}
 				}
 			}
 		}
