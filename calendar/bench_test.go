@@ -18,11 +18,32 @@ func benchTriggers() []time.Time {
 	return ts
 }
 
-func BenchmarkDue(b *testing.B) {
-	c, err := For(EnglandAndWales)
+func BenchmarkDue(b *testing.B) { benchmarkDue(b, forJ(b, EnglandAndWales)) }
+
+// BenchmarkDueWithDeclaredDays is BenchmarkDue on a calendar with a policy's
+// own days off: a yearly day, a range and a single date, all in 2026. They
+// are in the same tables as the bank holidays, so it costs the same.
+func BenchmarkDueWithDeclaredDays(b *testing.B) { benchmarkDue(b, declaredCalendar(b)) }
+
+func BenchmarkAddWorkingDays(b *testing.B) { benchmarkAddWorkingDays(b, forJ(b, EnglandAndWales)) }
+
+func BenchmarkAddWorkingDaysWithDeclaredDays(b *testing.B) {
+	benchmarkAddWorkingDays(b, declaredCalendar(b))
+}
+
+func declaredCalendar(b *testing.B) *Calendar {
+	c, err := New(EnglandAndWales, WithDaysOff(
+		DayOff{Name: "Liberation Day", Yearly: Yearly{Month: time.May, Day: 9}},
+		DayOff{Name: "Council Christmas closure", From: Date{2026, 12, 29}, To: Date{2026, 12, 31}},
+		DayOff{Name: "Staff training day", Date: Date{2026, 10, 16}},
+	))
 	if err != nil {
 		b.Fatal(err)
 	}
+	return c
+}
+
+func benchmarkDue(b *testing.B, c *Calendar) {
 	ts := benchTriggers()
 	w := Within{N: 10, Unit: WorkingDays}
 	b.ReportAllocs()
@@ -34,11 +55,7 @@ func BenchmarkDue(b *testing.B) {
 	}
 }
 
-func BenchmarkAddWorkingDays(b *testing.B) {
-	c, err := For(EnglandAndWales)
-	if err != nil {
-		b.Fatal(err)
-	}
+func benchmarkAddWorkingDays(b *testing.B, c *Calendar) {
 	ts := benchTriggers()
 	ds := make([]Date, len(ts))
 	for k, t := range ts {
@@ -54,10 +71,7 @@ func BenchmarkAddWorkingDays(b *testing.B) {
 }
 
 func BenchmarkWorkingDaysBetween(b *testing.B) {
-	c, err := For(EnglandAndWales)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := forJ(b, EnglandAndWales)
 	ts := benchTriggers()
 	ds := make([]Date, len(ts))
 	for k, t := range ts {
@@ -95,5 +109,14 @@ func BenchmarkNew(b *testing.B) {
 		if _, err := New(EnglandAndWales, closures); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkNewWithDeclaredDays is the cost a policy that declares days off
+// adds to loading it: its calendar is built once, at load.
+func BenchmarkNewWithDeclaredDays(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		declaredCalendar(b)
 	}
 }

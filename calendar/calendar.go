@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -31,12 +32,14 @@ const (
 type Calendar struct {
 	j           Jurisdiction
 	first, last Date
-	firstDay    int      // day number of first
-	days        int      // dates in the range
-	working     []uint64 // bit i%64 of word i/64: day firstDay+i is a working day
-	before      []int    // before[w]: working days in working[:w]; before[len(working)] is the total
-	off         []dayOff // the days off on weekdays, in date order
+	firstDay    int       // day number of first
+	days        int       // dates in the range
+	working     []uint64  // bit i%64 of word i/64: day firstDay+i is a working day
+	before      []int     // before[w]: working days in working[:w]; before[len(working)] is the total
+	off         []Holiday // the days off on weekdays, in date order
+	dups        []Duplicate
 	clock       *londonClock
+	cfg         config // what the options gave, for With
 }
 
 // New builds the calendar of jurisdiction j. It costs a few milliseconds;
@@ -46,18 +49,35 @@ func New(j Jurisdiction, opts ...Option) (*Calendar, error) {
 		return nil, err
 	}
 	var cfg config
-	for _, opt := range opts {
-		if err := opt(&cfg); err != nil {
-			return nil, err
-		}
+	if err := cfg.apply(opts); err != nil {
+		return nil, err
 	}
+	return build(j, cfg)
+}
+
+// With returns a new calendar with c's days off and those the options add:
+// a policy's own days on top of a host's closures, for example. c is
+// unchanged.
+func (c *Calendar) With(opts ...Option) (*Calendar, error) {
+	cfg := c.cfg.clone()
+	if err := cfg.apply(opts); err != nil {
+		return nil, err
+	}
+	return build(c.j, cfg)
+}
+
+// build is the one way a calendar is made: the weekdays, less the
+// jurisdiction's bank holidays (or a feed's, for the years it lists), the
+// declared days off and the host's closures, in that order.
+func build(j Jurisdiction, cfg config) (*Calendar, error) {
 	firstYear := firstYearUK
 	if j == IsleOfMan {
 		firstYear = firstYearIoM
 	}
-	c := &Calendar{j: j, first: Date{firstYear, 1, 1}, last: Date{lastYear, 12, 31}, clock: theClock()}
+	c := &Calendar{j: j, first: Date{firstYear, 1, 1}, last: Date{lastYear, 12, 31}, clock: theClock(), cfg: cfg}
 	c.firstDay = c.first.dayNumber()
 	c.days = c.last.dayNumber() - c.firstDay + 1
+	c.setWeekdays()
 	rules, err := rulesFor(j)
 	if err != nil {
 		return nil, err
@@ -65,9 +85,16 @@ func New(j Jurisdiction, opts ...Option) (*Calendar, error) {
 	if err := c.addBankHolidays(rules); err != nil {
 		return nil, err
 	}
+	if err := c.applyFeed(cfg.feed); err != nil {
+		return nil, err
+	}
+	if err := c.addDaysOff(cfg.days); err != nil {
+		return nil, err
+	}
 	if err := c.addClosures(cfg.closures); err != nil {
 		return nil, err
 	}
+	c.sortOff()
 	c.buildCounts()
 	return c, nil
 }
@@ -94,12 +121,29 @@ func For(j Jurisdiction) (*Calendar, error) {
 	return s.c, s.err
 }
 
+// setWeekdays marks every Monday to Friday of the range a working day; the
+// days off are then taken out one by one.
+func (c *Calendar) setWeekdays() {
+	c.working = make([]uint64, (c.days+63)/64)
+	wd := c.first.Weekday()
+	for i := 0; i < c.days; i, wd = i+1, (wd+1)%7 {
+		if wd != time.Saturday && wd != time.Sunday {
+			c.working[i/64] |= 1 << (i % 64)
+		}
+	}
+}
+
+// takeOff makes weekday k, a working day, a day off.
+func (c *Calendar) takeOff(k int, h Holiday) {
+	c.working[k/64] &^= 1 << (k % 64)
+	c.off = append(c.off, h)
+}
+
 // addBankHolidays computes every rule's day off in the supported range.
 // It uses rickar/cal's Holiday.Calc, not Calendar.IsHoliday: IsHoliday stops
 // at the first matching holiday, which loses a second holiday's substitute
 // (26 December 2022), and reads the date in the time's own location.
 func (c *Calendar) addBankHolidays(rules []rule) error {
-	seen := make(map[Date]string)
 	for y := c.first.Year; y <= c.last.Year; y++ {
 		for _, r := range rules {
 			actual, observed := r.h.Calc(y)
@@ -115,30 +159,28 @@ func (c *Calendar) addBankHolidays(rules []rule) error {
 			if oy != y {
 				return fmt.Errorf("calendar: internal error: %s %d in %s moves to %s", r.h.Name, y, c.j, d)
 			}
-			if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
-				return fmt.Errorf("calendar: internal error: %s in %s falls on a %s", r.h.Name, c.j, wd)
+			if isWeekend(d) {
+				return fmt.Errorf("calendar: internal error: %s in %s falls on a %s", r.h.Name, c.j, d.Weekday())
 			}
-			if other, dup := seen[d]; dup {
-				return fmt.Errorf("calendar: internal error: %s and %s in %s both fall on %s", other, r.h.Name, c.j, d)
+			k := d.dayNumber() - c.firstDay
+			if !c.isWorking(k) {
+				return fmt.Errorf("calendar: internal error: %s in %s falls on %s, already a bank holiday", r.h.Name, c.j, d)
 			}
-			seen[d] = r.h.Name
-			c.off = append(c.off, dayOff{Holiday: Holiday{
+			c.takeOff(k, Holiday{
 				Date:       d,
 				Name:       r.h.Name,
 				Substitute: d != Date{ay, am, ad},
 				Source:     r.source,
-			}})
+			})
 		}
 	}
-	c.sortOff()
 	return nil
 }
 
-// addClosures adds the host's closure days. A closure on a bank holiday
-// changes nothing, and the bank holiday keeps its name.
+// addClosures adds the host's closure days. A closure on a day already off
+// changes nothing, and that day keeps its name.
 func (c *Calendar) addClosures(closures []Holiday) error {
 	seen := make(map[Date]bool, len(closures))
-	var add []dayOff
 	for _, h := range closures {
 		if err := checkClosure(h); err != nil {
 			return err
@@ -147,37 +189,28 @@ func (c *Calendar) addClosures(closures []Holiday) error {
 			return fmt.Errorf("calendar: closure %s is listed twice: list each closure day once", h.Date)
 		}
 		seen[h.Date] = true
-		if _, err := c.index(h.Date); err != nil {
+		k, err := c.index(h.Date)
+		if err != nil {
 			return fmt.Errorf("calendar: closure %q: %w", h.Name, err)
 		}
-		if _, isHoliday := c.Holiday(h.Date); !isHoliday {
-			add = append(add, dayOff{Holiday: h, closure: true})
+		if c.isWorking(k) {
+			h.Kind = Closure
+			c.takeOff(k, h)
 		}
 	}
-	c.off = append(c.off, add...)
-	c.sortOff()
 	return nil
 }
 
+// sortOff puts the days off in date order, once they are all added; no two
+// share a date.
 func (c *Calendar) sortOff() {
-	sort.Slice(c.off, func(a, b int) bool { return c.off[a].Date.Before(c.off[b].Date) })
+	slices.SortFunc(c.off, func(a, b Holiday) int { return a.Date.Compare(b.Date) })
 }
 
-// buildCounts sets a bit for every working day and the running count of
-// working days before each 64-day word, so that counting the working days up
-// to any date is one lookup and one popcount.
+// buildCounts sets the running count of working days before each 64-day
+// word, so that counting the working days up to any date is one lookup and
+// one popcount.
 func (c *Calendar) buildCounts() {
-	c.working = make([]uint64, (c.days+63)/64)
-	off := make([]bool, c.days)
-	for _, o := range c.off {
-		off[o.Date.dayNumber()-c.firstDay] = true
-	}
-	wd := c.first.Weekday()
-	for i := 0; i < c.days; i, wd = i+1, (wd+1)%7 {
-		if wd != time.Saturday && wd != time.Sunday && !off[i] {
-			c.working[i/64] |= 1 << (i % 64)
-		}
-	}
 	c.before = make([]int, len(c.working)+1)
 	for w, word := range c.working {
 		c.before[w+1] = c.before[w] + bits.OnesCount64(word)
@@ -323,19 +356,17 @@ func (c *Calendar) WorkingDaysBetween(from, to Date) (int, error) {
 }
 
 // Holiday returns the day off on d, if d is a bank holiday (or its
-// substitute) or a closure day. A bank holiday's nominal date at a weekend is
-// not reported: its substitute day is (the gov.uk convention).
-func (c *Calendar) Holiday(d Date) (Holiday, bool) {
-	o, ok := c.dayOff(d)
-	return o.Holiday, ok
-}
+// substitute), a declared day off or a closure day. A holiday's nominal date
+// at a weekend is not reported: its substitute day is (the gov.uk
+// convention).
+func (c *Calendar) Holiday(d Date) (Holiday, bool) { return c.dayOff(d) }
 
-func (c *Calendar) dayOff(d Date) (dayOff, bool) {
+func (c *Calendar) dayOff(d Date) (Holiday, bool) {
 	k := sort.Search(len(c.off), func(k int) bool { return !c.off[k].Date.Before(d) })
 	if k < len(c.off) && c.off[k].Date == d {
 		return c.off[k], true
 	}
-	return dayOff{}, false
+	return Holiday{}, false
 }
 
 // Holidays returns the days off in [from, to], in date order, each reported
@@ -349,9 +380,5 @@ func (c *Calendar) Holidays(from, to Date) ([]Holiday, error) {
 	}
 	lo := sort.Search(len(c.off), func(k int) bool { return !c.off[k].Date.Before(from) })
 	hi := sort.Search(len(c.off), func(k int) bool { return to.Before(c.off[k].Date) })
-	var out []Holiday
-	for _, o := range c.off[lo:max(lo, hi)] {
-		out = append(out, o.Holiday)
-	}
-	return out, nil
+	return append([]Holiday(nil), c.off[lo:max(lo, hi)]...), nil
 }

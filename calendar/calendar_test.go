@@ -179,8 +179,8 @@ func TestHolidaysInRange(t *testing.T) {
 	hs, err := c.Holidays(Date{2026, 12, 25}, Date{2027, 1, 1})
 	require.NoError(t, err)
 	require.Len(t, hs, 3)
-	assert.Equal(t, Holiday{Date{2026, 12, 25}, "Christmas Day", false, sourceUK}, hs[0])
-	assert.Equal(t, Holiday{Date{2026, 12, 28}, "Boxing Day", true, sourceUK}, hs[1]) // on the day off, not Sat 26th
+	assert.Equal(t, Holiday{Date: Date{2026, 12, 25}, Name: "Christmas Day", Source: sourceUK}, hs[0])
+	assert.Equal(t, Holiday{Date: Date{2026, 12, 28}, Name: "Boxing Day", Substitute: true, Source: sourceUK}, hs[1]) // on the day off, not Sat 26th
 	assert.Equal(t, Date{2027, 1, 1}, hs[2].Date)
 
 	hs, err = c.Holidays(Date{2026, 12, 26}, Date{2026, 12, 27})

@@ -16,7 +16,26 @@ import (
 type Option func(*config) error
 
 type config struct {
+	feed     Feed
+	days     []DayOff
 	closures []Holiday
+}
+
+func (cfg *config) apply(opts []Option) error {
+	for _, opt := range opts {
+		if err := opt(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clone copies the lists, so that options applied to the copy leave cfg as
+// it was.
+func (cfg config) clone() config {
+	cfg.days = append([]DayOff(nil), cfg.days...)
+	cfg.closures = append([]Holiday(nil), cfg.closures...)
+	return cfg
 }
 
 // WithClosures adds days on which the host does not work although they are
@@ -76,6 +95,20 @@ func ParseClosures(file string, data []byte) ([]Holiday, error) {
 		reader := closureReader{f: f, sug: suggest.New()}
 		days = reader.list(root)
 	}
+	if err := f.Diagnostics().Err(); err != nil {
+		return nil, err
+	}
+	return days, nil
+}
+
+// ParseClosuresNode reads closure days, in ParseClosures' format, from a
+// node of a larger YAML file: a scenario's closures list. file names that
+// file in the diagnostics, which are at its lines and columns; the error is
+// a diag.Diagnostics, as ParseClosures'.
+func ParseClosuresNode(file string, n *yaml.Node) ([]Holiday, error) {
+	f := yamlfront.NewFile(file, nil)
+	reader := closureReader{f: f, sug: suggest.New()}
+	days := reader.list(n)
 	if err := f.Diagnostics().Err(); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ type Step struct {
 	Counted bool   // a working day counted towards N
 	Day     int    // its number, 1 to N, when Counted
 	Reason  string // why it was not counted: "trigger date", "Sat", "Sun", a holiday's name, "closure: <name>", or "first working day" (the due date when N = 0)
+	Source  string // for a declared day off or a closure, its source as given, so that an explanation cites it
 }
 
 // Reasons a step is not counted, other than a day off's name.
@@ -98,19 +99,24 @@ func (c *Calendar) Deadline(t time.Time, w Within) (Deadline, error) {
 			n++
 			s.Counted, s.Day = true, n
 		default:
-			s.Reason = c.offReason(s.Date)
+			s.Reason, s.Source = c.offReason(s.Date)
 		}
 		dl.Steps = append(dl.Steps, s)
 	}
 	return dl, nil
 }
 
-// offReason says why d, not a working day, is off.
-func (c *Calendar) offReason(d Date) string {
-	if h, ok := c.dayOff(d); ok {
-		return h.reason()
+// offReason says why d, not a working day, is off and, for a declared day
+// or a closure, on whose authority.
+func (c *Calendar) offReason(d Date) (reason, source string) {
+	h, ok := c.dayOff(d)
+	switch {
+	case !ok:
+		return d.Weekday().String()[:3], "" // "Sat", "Sun"
+	case h.Kind == BankHoliday:
+		return h.reason(), ""
 	}
-	return d.Weekday().String()[:3] // "Sat", "Sun"
+	return h.reason(), h.Source
 }
 
 // String explains the deadline in a few lines: the trigger, the rule, when

@@ -99,3 +99,69 @@ func ExampleWithClosures() {
 	// Output:
 	// 2027-01-04
 }
+
+// Guernsey keeps England and Wales's bank holidays and adds Liberation Day,
+// 9 May. In 2026 it is a Saturday, so the day off is Monday 11 May.
+func ExampleWithDaysOff() {
+	liberation, err := calendar.ParseYearly("9 May")
+	if err != nil {
+		panic(err)
+	}
+	guernsey, err := calendar.New(calendar.EnglandAndWales, calendar.WithDaysOff(calendar.DayOff{
+		Name: "Liberation Day", Yearly: liberation, Source: "procedure.txt, paragraph 2.4",
+	}))
+	if err != nil {
+		panic(err)
+	}
+	raised := time.Date(2026, 5, 7, 10, 0, 0, 0, calendar.London())
+	deadline, err := guernsey.Deadline(raised, calendar.Within{N: 2, Unit: calendar.WorkingDays})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(deadline)
+	for _, s := range deadline.Steps {
+		if s.Source != "" {
+			fmt.Printf("%s: %s\n", s.Reason, s.Source)
+		}
+	}
+	// Output:
+	// Trigger: Thu 7 May 2026 10:00 BST
+	// Rule: within 2 working days: day 1 is the first working day after the trigger date; due by the end of day 2
+	// Due: Wed 13 May 2026 00:00 BST (by the end of Tue 12 May 2026)
+	//   Thu 7 May 2026  trigger date
+	//   Fri 8 May 2026  day 1
+	//   Sat 9 May 2026  Sat
+	//   Sun 10 May 2026  Sun
+	//   Mon 11 May 2026  Liberation Day (substitute day)
+	//   Tue 12 May 2026  day 2
+	// Liberation Day (substitute day): procedure.txt, paragraph 2.4
+}
+
+// A host loads gov.uk's bank holiday feed, newer than this release, and the
+// calendar takes its days for the years it lists. A real feed lists every
+// bank holiday of its years; this one is cut to two days of 2030, which then
+// has only those.
+func ExampleParseGovUKFeed() {
+	feed, err := calendar.ParseGovUKFeed("bank-holidays.json", []byte(`{
+	  "england-and-wales": {"division": "england-and-wales", "events": [
+	    {"title": "New Year’s Day", "date": "2030-01-01", "notes": "", "bunting": true},
+	    {"title": "Bank holiday for a national event", "date": "2030-06-14", "notes": "", "bunting": true}
+	  ]}}`))
+	if err != nil {
+		panic(err)
+	}
+	ew, err := calendar.New(calendar.EnglandAndWales, calendar.WithFeed(feed))
+	if err != nil {
+		panic(err)
+	}
+	days, err := ew.Holidays(calendar.Date{Year: 2030, Month: time.January, Day: 1}, calendar.Date{Year: 2030, Month: time.December, Day: 31})
+	if err != nil {
+		panic(err)
+	}
+	for _, h := range days {
+		fmt.Println(h.Date, h.Name)
+	}
+	// Output:
+	// 2030-01-01 New Year's Day
+	// 2030-06-14 Bank holiday for a national event
+}

@@ -148,3 +148,105 @@ func FuzzWorkingDays(f *testing.F) {
 		require.Equal(t, want, dueDate)
 	})
 }
+
+func FuzzParseYearly(f *testing.F) {
+	for _, s := range []string{
+		"9 May", "May 9", "first Monday of June", "last monday in august", "2nd Tue of March", "29 February",
+		"31 April", "0 May", "first Saturday of June", "fifth Monday of June", "9th May", "", "99 May", "9  may ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		y, err := ParseYearly(s)
+		if err != nil {
+			require.True(t, y.IsZero())
+			return
+		}
+		require.NoError(t, y.check())
+		back, err := ParseYearly(y.String())
+		require.NoError(t, err, "%q parsed to %#v, whose String %q does not parse", s, y, y.String())
+		require.Equal(t, y, back)
+		for _, year := range []int{2000, 2024, 2199} {
+			d := y.in(year)
+			require.True(t, d.valid(), "%s in %d", y, year)
+			require.Equal(t, y.Month, d.Month)
+		}
+	})
+}
+
+func FuzzParseGovUKFeed(f *testing.F) {
+	for _, s := range []string{
+		`{"england-and-wales": {"division": "england-and-wales", "events": [{"title": "Boxing Day", "date": "2026-12-28", "notes": "Substitute day", "bunting": true}]}}`,
+		`{"scotland": {"division": "scotland", "events": [{"title": "x", "date": "2026-12-26"}]}}`,
+		`{"northern-ireland": {"division": "northern-ireland", "events": [{"title": "x", "date": "1999-12-27"}, {"title": "y", "date": "2300-01-02"}]}}`,
+		`{"wales": {}}`, `[]`, `{}`, `{"scotland": {"events": null}}`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		feed, err := ParseGovUKFeed("fuzz.json", data)
+		if err != nil {
+			require.Nil(t, feed)
+			return
+		}
+		for j, days := range feed {
+			for k, h := range days {
+				require.NoError(t, checkFeedDay(h))
+				if k > 0 {
+					require.True(t, days[k-1].Date.Before(h.Date))
+				}
+			}
+			c, err := New(j, WithFeed(feed))
+			if err != nil {
+				require.ErrorIs(t, err, ErrOutOfRange)
+				continue
+			}
+			for _, h := range days {
+				if working, err := c.IsWorkingDay(h.Date); err == nil {
+					require.False(t, working, "%s %s", j, h.Date)
+				}
+			}
+		}
+	})
+}
+
+// FuzzDaysOff declares a day off of each kind from fuzzed numbers: the
+// calendar either reports DayOffErrors or has every declared weekday off,
+// and its arithmetic keeps its properties.
+func FuzzDaysOff(f *testing.F) {
+	f.Add(uint8(0), uint32(9624), uint8(2), uint8(5), uint8(9), uint8(0), uint8(0))  // Liberation Day, 2026-05-09 onwards
+	f.Add(uint8(1), uint32(9858), uint8(3), uint8(12), uint8(0), uint8(1), uint8(1)) // a range from 2026-12-29
+	f.Add(uint8(3), uint32(9857), uint8(40), uint8(6), uint8(0), uint8(255), uint8(6))
+	f.Fuzz(func(t *testing.T, jur uint8, offset uint32, span, month, day, nth, wd uint8) {
+		j := Jurisdictions()[int(jur)%4]
+		start := fromDayNumber(int(offset) % 100000)
+		days := []DayOff{
+			{Name: "single", Date: start},
+			{Name: "range", From: start.AddDays(int(span) % 40), To: start.AddDays(int(span)%40 + int(span)%7 - 2)},
+			{Name: "yearly date", Yearly: Yearly{Month: time.Month(month % 14), Day: int(day % 33)}},
+			{Name: "yearly weekday", Yearly: Yearly{Month: time.Month(month % 14), Nth: int(int8(nth)) % 6, Weekday: time.Weekday(wd % 8)}},
+		}
+		c, err := New(j, WithDaysOff(days...))
+		if err != nil {
+			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+				var de *DayOffError
+				require.ErrorAs(t, e, &de)
+				require.GreaterOrEqual(t, de.Index, 0)
+				require.Less(t, de.Index, len(days))
+			}
+			return
+		}
+		if isWeekend(start) {
+			t.Fatalf("%s: a weekend date was accepted", start)
+		}
+		working, err := c.IsWorkingDay(start)
+		require.NoError(t, err)
+		require.False(t, working)
+		n, err := c.WorkingDaysBetween(start.AddDays(-10), start.AddDays(10))
+		require.NoError(t, err)
+		e, err := c.AddWorkingDays(start.AddDays(-10), n)
+		if err == nil {
+			require.False(t, e.After(start.AddDays(10)))
+		}
+	})
+}

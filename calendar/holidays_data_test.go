@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -222,4 +223,73 @@ func TestIsleOfManNegativesAndWeekendNominalDates(t *testing.T) {
 		_, ok := c.Holiday(d)
 		assert.False(t, ok, s)
 	}
+}
+
+// The table of proclaimed days must be kept current: this test reads the
+// real clock on purpose, and fails once the current year passes the last
+// year the table has been checked for, so that a stale table is noticed.
+func TestProclaimedTableIsCurrent(t *testing.T) {
+	for _, msg := range staleTable(time.Now().In(London()).Year()) {
+		t.Error(msg)
+	}
+}
+
+// staleTable says, for each jurisdiction whose table ends before year now,
+// exactly what to update.
+func staleTable(now int) []string {
+	var out []string
+	for _, j := range Jurisdictions() {
+		through := ProclaimedThrough(j)
+		if now <= through {
+			continue
+		}
+		what := "any day proclaimed for " + strconv.Itoa(through+1) + " (a one-off bank holiday, or a regular one moved), from gov.uk/bank-holidays.json"
+		if j == IsleOfMan {
+			what = strconv.Itoa(through+1) + "'s TT Bank Holiday, and any other day proclaimed for it, from the gov.im bank holidays list"
+		}
+		out = append(out, fmt.Sprintf("%s: the table of proclaimed days covers up to %d, and it is now %d. "+
+			"Add %s to proclaimed in calendar/holidays_proclaimed.go, each with its source; "+
+			"add the year's published dates to calendar/testdata (see its README); "+
+			"then set checkedThrough[%s] to %d. See \"Updating the proclaimed days\" in calendar/doc.go.",
+			j, through, now, what, j, now))
+	}
+	return out
+}
+
+func TestStaleTableMessage(t *testing.T) {
+	assert.Empty(t, staleTable(2026))
+	msgs := staleTable(2027)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "isle-of-man: the table of proclaimed days covers up to 2026, and it is now 2027. "+
+		"Add 2027's TT Bank Holiday, and any other day proclaimed for it, from the gov.im bank holidays list to proclaimed in calendar/holidays_proclaimed.go, each with its source; "+
+		"add the year's published dates to calendar/testdata (see its README); "+
+		"then set checkedThrough[isle-of-man] to 2027. See \"Updating the proclaimed days\" in calendar/doc.go.", msgs[0])
+	assert.Len(t, staleTable(2028), 4)
+	assert.Contains(t, staleTable(2028)[0], "england-and-wales: the table of proclaimed days covers up to 2027, and it is now 2028. Add any day proclaimed for 2028")
+}
+
+func TestUnproclaimed(t *testing.T) {
+	iom := forJ(t, IsleOfMan)
+	assert.Equal(t, 2026, ProclaimedThrough(IsleOfMan))
+	for _, y := range []int{2018, 2020, 2021, 2026} {
+		assert.Empty(t, iom.Unproclaimed(y), y)
+	}
+	assert.Equal(t, []string{"TT Bank Holiday"}, iom.Unproclaimed(2027))
+	assert.Empty(t, iom.Unproclaimed(2017), "before the range")
+	assert.Empty(t, iom.Unproclaimed(2200), "after the range")
+	for _, j := range []Jurisdiction{EnglandAndWales, Scotland, NorthernIreland} {
+		assert.Empty(t, forJ(t, j).Unproclaimed(2030), j)
+	}
+
+	// Declared, or given as a closure, under its name: then it is known.
+	declared, err := New(IsleOfMan, WithDaysOff(DayOff{Name: "TT Bank Holiday 2027", Date: Date{2027, 6, 4}}))
+	require.NoError(t, err)
+	assert.Empty(t, declared.Unproclaimed(2027))
+	assert.Equal(t, []string{"TT Bank Holiday"}, declared.Unproclaimed(2028))
+	closure, err := New(IsleOfMan, WithClosures(Holiday{Date: Date{2027, 6, 4}, Name: "tt bank holiday"}))
+	require.NoError(t, err)
+	assert.Empty(t, closure.Unproclaimed(2027))
+	other, err := New(IsleOfMan, WithDaysOff(DayOff{Name: "Senior Race Day", Date: Date{2027, 6, 4}}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"TT Bank Holiday"}, other.Unproclaimed(2027), "only the name the table uses counts")
 }

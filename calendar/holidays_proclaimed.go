@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"slices"
+	"sort"
+	"strings"
 
 	"github.com/rickar/cal/v2"
 )
@@ -87,6 +89,61 @@ var proclaimed = []proclaimedDay{
 		source: "IOM Today 2025-09-11: www.iomtoday.co.im/news/mark-your-calendars-2026-bank-holidays-announced-for-isle-of-man-831415; gov.im bank holidays page (scraped 2026-08-22)"},
 	{date: Date{2026, 6, 15}, name: "World Cup bank holiday", in: scot,
 		source: "Royal Proclamation of 4 February 2026 (Privy Council, Scotland bank holiday); gov.uk feed retrieved 2026-08-21; calendar/testdata/README.md"},
+}
+
+// checkedThrough is, for each jurisdiction, the last year whose published
+// list of bank holidays the table above has been checked against (gov.uk's
+// feed for the UK, gov.im's list for the Isle of Man; calendar/testdata).
+// Updating the table (doc.go, "Updating the proclaimed days") raises it; a
+// test fails once the current year passes it.
+var checkedThrough = map[Jurisdiction]int{
+	EnglandAndWales: 2027,
+	Scotland:        2027,
+	NorthernIreland: 2027,
+	IsleOfMan:       2026,
+}
+
+// annualDays are the days proclaimed anew each year, which no rule gives:
+// a calendar lacks one for a year until the table, a declared day or a
+// closure gives it.
+var annualDays = []struct {
+	name string
+	in   Jurisdiction
+}{
+	{"TT Bank Holiday", IsleOfMan},
+}
+
+// ProclaimedThrough returns the last year for which this release's table of
+// proclaimed days has been checked against j's published list of bank
+// holidays. Later years follow the rules alone: a day proclaimed for them
+// (a one-off, or the Isle of Man's TT Bank Holiday) reaches a calendar
+// through WithDaysOff, WithClosures or WithFeed until the table is updated.
+func ProclaimedThrough(j Jurisdiction) int { return checkedThrough[j] }
+
+// Unproclaimed returns the names of the days proclaimed anew each year in
+// c's jurisdiction for which c has no date in year: for an Isle of Man
+// calendar in a year after the table ends, the TT Bank Holiday, unless a
+// declared day, closure or feed day of that year is named for it. Deadlines
+// in such a year count the day as a working day.
+func (c *Calendar) Unproclaimed(year int) []string {
+	if year < c.first.Year || year > c.last.Year {
+		return nil
+	}
+	lo := sort.Search(len(c.off), func(k int) bool { return c.off[k].Date.Year >= year })
+	hi := sort.Search(len(c.off), func(k int) bool { return c.off[k].Date.Year > year })
+	var missing []string
+	for _, a := range annualDays {
+		if a.in != c.j {
+			continue
+		}
+		known := slices.ContainsFunc(c.off[lo:hi], func(h Holiday) bool {
+			return strings.Contains(strings.ToLower(h.Name), strings.ToLower(a.name))
+		})
+		if !known {
+			missing = append(missing, a.name)
+		}
+	}
+	return missing
 }
 
 func (p proclaimedDay) appliesIn(j Jurisdiction) bool { return slices.Contains(p.in, j) }

@@ -388,6 +388,14 @@ func (b *builder) warnings() {
 	for _, f := range p.Forms {
 		b.warnNoSource(f.Meta, "form", f.ID)
 	}
+	if spec := p.CalendarSpec; spec != nil {
+		for _, d := range spec.DaysOff {
+			if len(d.Sources) == 0 {
+				b.report(SeverityWarning, d.Pos, Pos{}, "no-source", fmt.Sprintf("day off %q has no source", d.Name), `cite where it comes from: source: {file: …, quote: "…"}`)
+			}
+		}
+	}
+	b.warnUnproclaimed()
 	for _, s := range p.Stages {
 		b.warnNoSource(s.Meta, "stage", s.ID)
 		for _, ob := range s.Obligations {

@@ -60,6 +60,13 @@
 // An obligation's deadline is fixed once, when its anchor occurs (the stage
 // being entered, the case being raised, or a named milestone), by the
 // calendar package's rules for the policy's jurisdiction, and never moves.
+// A policy may declare its own days off on top of its jurisdiction's bank
+// holidays (its calendar key: CalendarSpec); Load builds its calendar once,
+// with them and any host's calendar given with WithCalendar, and reports
+// every mistake in them at its line and column. Policy.WithClosures gives a
+// copy of a policy whose calendar also skips closures known only later. With
+// WithToday, Load warns when the calendar has no date for a day proclaimed
+// each year (the Isle of Man's TT Bank Holiday) in the coming twelve months.
 // An overdue obligation never moves a case by itself: the policy says what a
 // breach allows, through guards that read the obligations' status. Duty.Explain
 // gives the calendar's day-by-day reasons for a date.

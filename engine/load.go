@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/internal/suggest"
@@ -140,28 +139,4 @@ func (b *builder) load(file string, opts []LoadOption) {
 	b.setCalendar()
 	b.warnings()
 	b.checkQuotes()
-}
-
-// setCalendar gives the policy its calendar: the one given with
-// WithCalendar, which must be for the policy's jurisdiction, or the
-// jurisdiction's own.
-func (b *builder) setCalendar() {
-	p, n := b.p, b.jurisdictionNode
-	if n == nil {
-		return // the jurisdiction is missing or invalid, and reported
-	}
-	if c := b.cfg.calendar; c != nil {
-		if c.Jurisdiction() != p.Jurisdiction {
-			b.errorAt(n, "calendar-mismatch", "load the policy with a calendar for "+string(p.Jurisdiction),
-				"the calendar given to Load is for %s, but the policy's jurisdiction is %s", c.Jurisdiction(), p.Jurisdiction)
-		}
-		p.calendar = c
-		return
-	}
-	c, err := calendar.For(p.Jurisdiction)
-	if err != nil {
-		b.errorAt(n, "calendar", "", "cannot build the calendar: %s", strings.TrimPrefix(err.Error(), "calendar: "))
-		return
-	}
-	p.calendar = c
 }

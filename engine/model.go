@@ -26,6 +26,7 @@ type Policy struct {
 	// under it. Zero when the file gives none: in force from the start.
 	InForceFrom  calendar.Date
 	Jurisdiction calendar.Jurisdiction
+	CalendarSpec *CalendarSpec // the days off the policy declares; nil when it declares none
 	Scope        []string
 	Documents    []*Document
 	Notes        []*Note
@@ -60,6 +61,23 @@ type Meta struct {
 	Sources    []Source
 	Assumption string
 	Pos        Pos
+}
+
+// CalendarSpec is what a policy's calendar key declares: days off on top of
+// its jurisdiction's bank holidays. Policy.Calendar counts in them.
+type CalendarSpec struct {
+	DaysOff []*DayOff
+	Meta
+}
+
+// DayOff is one day off a policy declares: a single weekday (Date), a range
+// (From to To), or a yearly rule (Yearly); exactly one is set.
+type DayOff struct {
+	Name     string
+	Date     calendar.Date
+	From, To calendar.Date
+	Yearly   calendar.Yearly
+	Meta
 }
 
 // Source cites the published procedure: a document's file and its own words.

@@ -127,6 +127,7 @@ func (b *builder) checkPresence(o *obj, at *yaml.Node, sh *shape) {
 			b.errorAt(at, "missing-key", "add "+f.name+": …", "missing required key %q in this %s", f.name, sh.name)
 		}
 	}
+	b.checkForms(o, at, sh)
 	for _, x := range sh.exclusive {
 		first, second := o.key(x[0]), o.key(x[1])
 		if first != nil && second != nil {
@@ -135,6 +136,45 @@ func (b *builder) checkPresence(o *obj, at *yaml.Node, sh *shape) {
 			}
 			b.errorAt(second, "key-not-allowed", "keep one of them", "use %s or %s, not both", x[0], x[1])
 		}
+	}
+}
+
+// checkForms reports an element written in none of its shape's forms, in
+// more than one, or in part of one.
+func (b *builder) checkForms(o *obj, at *yaml.Node, sh *shape) {
+	if len(sh.forms) == 0 {
+		return
+	}
+	var given [][]string // the forms with a key present
+	for _, form := range sh.forms {
+		if slices.ContainsFunc(form, func(k string) bool { return o.key(k) != nil }) {
+			given = append(given, form)
+		}
+	}
+	names := make([]string, len(sh.forms))
+	for i, form := range sh.forms {
+		names[i] = strings.Join(form, " and ")
+	}
+	choice := strings.Join(names[:len(names)-1], ", ") + ", or " + names[len(names)-1]
+	switch len(given) {
+	case 0:
+		b.errorAt(at, "missing-key", "add "+choice, "%s needs %s", yamlfront.Article(sh.name), choice)
+	case 1:
+		for _, k := range given[0] {
+			if o.key(k) == nil {
+				b.errorAt(at, "missing-key", "add "+k+": …", "missing key %q in this %s: %s go together", k, sh.name, strings.Join(given[0], " and "))
+			}
+		}
+	default:
+		var later *yaml.Node // the key given last: the one to reconsider
+		for _, form := range given {
+			for _, k := range form {
+				if n := o.key(k); n != nil && (later == nil || n.Line > later.Line || n.Line == later.Line && n.Column > later.Column) {
+					later = n
+				}
+			}
+		}
+		b.errorAt(later, "key-not-allowed", "keep one of them", "%s takes %s, not more than one", yamlfront.Article(sh.name), choice)
 	}
 }
 
@@ -309,6 +349,13 @@ func (b *builder) checkScalar(label string, n *yaml.Node, t *typ) (any, bool) {
 			return nil, false
 		}
 		return w, true
+	case kindYearly:
+		y, err := calendar.ParseYearly(v.Value)
+		if err != nil {
+			b.errorAt(n, "bad-yearly", "", "%s", strings.TrimPrefix(err.Error(), "calendar: "))
+			return nil, false
+		}
+		return y, true
 	}
 	return nil, true
 }
@@ -388,7 +435,7 @@ func (b *builder) wrongType(n *yaml.Node, label string, t *typ) {
 
 func isTextKind(k kind) bool {
 	switch k {
-	case kindText, kindGuard, kindRef, kindWithin, kindEnum, kindPolicyID, kindFrom, kindFactRef:
+	case kindText, kindGuard, kindRef, kindWithin, kindEnum, kindPolicyID, kindFrom, kindFactRef, kindYearly:
 		return true
 	}
 	return false
@@ -491,6 +538,11 @@ func (o *obj) flag(k string) bool {
 func (o *obj) date(k string) calendar.Date {
 	d, _ := o.slot(k).parsed.(calendar.Date)
 	return d
+}
+
+func (o *obj) yearly(k string) calendar.Yearly {
+	y, _ := o.slot(k).parsed.(calendar.Yearly)
+	return y
 }
 
 func (o *obj) within(k string) (calendar.Within, bool) {

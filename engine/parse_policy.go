@@ -40,6 +40,7 @@ type builder struct {
 	guardFailed bool // a guard did not compile: "never read" may be wrong
 
 	jurisdictionNode, reviewNode *yaml.Node
+	daysOff                      []dayOffSite // the declared days off that read without errors
 }
 
 // report adds a diagnostic.
@@ -68,6 +69,9 @@ func (b *builder) policy(root *yaml.Node) {
 	if n := o.node("jurisdiction"); n != nil {
 		p.Jurisdiction = calendar.Jurisdiction(n.Value) // the table allows only calendar.Jurisdictions()
 		b.jurisdictionNode = n
+	}
+	if n := o.node("calendar"); n != nil {
+		b.calendarSpec(o.key("calendar"), n)
 	}
 	p.Scope = o.strs("scope")
 	for _, n := range o.list("documents") {

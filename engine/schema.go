@@ -56,10 +56,31 @@ func objectSchema(sh *shape, defs map[string]any) map[string]any {
 	if len(required) > 0 {
 		o["required"] = required
 	}
+	if len(sh.forms) > 0 {
+		o["oneOf"] = formsSchema(sh.forms)
+	}
 	if len(all) > 0 {
 		o["allOf"] = all
 	}
 	return o
+}
+
+// formsSchema says that exactly one form's keys are given, all of them, and
+// no key of another form.
+func formsSchema(forms [][]string) []any {
+	var out []any
+	for i, form := range forms {
+		var others []any
+		for j, other := range forms {
+			for _, k := range other {
+				if j != i {
+					others = append(others, map[string]any{"required": []string{k}})
+				}
+			}
+		}
+		out = append(out, map[string]any{"required": form, "not": map[string]any{"anyOf": others}})
+	}
+	return out
 }
 
 // shapeRef returns a reference to a shape's definition, adding it once.
@@ -83,6 +104,8 @@ func typeSchema(t *typ, defs map[string]any) map[string]any {
 		return map[string]any{"type": "string", "format": "date"}
 	case kindWithin:
 		return map[string]any{"type": "string", "examples": []string{"2 working days", "1 working day", "24 hours", "immediately", "without delay"}}
+	case kindYearly:
+		return map[string]any{"type": "string", "examples": []string{"9 May", "first Monday of June", "last Monday of August"}}
 	case kindEnum:
 		return map[string]any{"type": "string", "enum": t.values}
 	case kindRef:

@@ -52,6 +52,16 @@ func TestJSONSchema(t *testing.T) {
 	assert.Equal(t, []any{"title"}, stage["required"])
 	outcome := defs["outcome"].(map[string]any)
 	assert.Contains(t, string(mustJSON(t, outcome["allOf"])), `"then":{"required":["route"]}`)
+
+	// A day off is written in exactly one of its forms: each alternative
+	// requires its keys and forbids the others'.
+	dayOff := defs["day_off"].(map[string]any)
+	assert.JSONEq(t, `[
+		{"required": ["date"], "not": {"anyOf": [{"required": ["from"]}, {"required": ["to"]}, {"required": ["yearly"]}]}},
+		{"required": ["from", "to"], "not": {"anyOf": [{"required": ["date"]}, {"required": ["yearly"]}]}},
+		{"required": ["yearly"], "not": {"anyOf": [{"required": ["date"]}, {"required": ["from"]}, {"required": ["to"]}]}}
+	]`, string(mustJSON(t, dayOff["oneOf"])))
+	assert.Equal(t, []any{"name"}, dayOff["required"])
 }
 
 func mustJSON(t *testing.T, v any) []byte {

@@ -31,6 +31,7 @@ const (
 	kindObject                   // a mapping with typ.shape's keys
 	kindIDMap                    // a mapping from ids to typ.shape
 	kindSources                  // a source, or a list of them
+	kindYearly                   // a yearly day off: "9 May", "first Monday of June"
 )
 
 // typ is a value's type.
@@ -65,6 +66,10 @@ type shape struct {
 	// notHere are keys of other shapes that a policy lead may well write in
 	// this one, with why they cannot be here.
 	notHere map[string]string
+	// forms, when set, are the ways of writing the element: exactly one
+	// group of keys must be given, each key of it (a day off is a date, a
+	// range from and to, or a yearly rule).
+	forms [][]string
 }
 
 // index returns the position of the named key, or -1.
@@ -302,6 +307,21 @@ var outcomeShape = &shape{name: "outcome", desc: "A terminal state: a case that 
 	field{name: "transitions", typ: tList(outcomeTransitionShape, 0), since: v1_1, desc: "Events after the outcome that meet its duties (escalation/v1.1); they have no to: the case stays closed."},
 )}
 
+var dayOffShape = &shape{name: "day off", desc: "A day that is not a working day although the jurisdiction works it: give date, from and to, or yearly.",
+	fields: withMeta(
+		field{name: "name", typ: tText, required: true, desc: "The day's name, as explanations and timelines show it."},
+		field{name: "date", typ: typ{kind: kindDate}, desc: "One weekday off, YYYY-MM-DD."},
+		field{name: "from", typ: typ{kind: kindDate}, desc: "The first day of a range of days off, YYYY-MM-DD; with to. Weekends and bank holidays in the range stay as they are."},
+		field{name: "to", typ: typ{kind: kindDate}, desc: "The last day of the range, YYYY-MM-DD, at most 31 days after from."},
+		field{name: "yearly", typ: typ{kind: kindYearly}, desc: "Every year: a date (\"9 May\"), moved to the next weekday not already off when it falls at a weekend, or a weekday (\"first Monday of June\", \"last Monday of August\")."},
+	),
+	forms: [][]string{{"date"}, {"from", "to"}, {"yearly"}},
+}
+
+var calendarShape = &shape{name: "calendar", desc: "The policy's own days off, on top of its jurisdiction's bank holidays.", fields: withMeta(
+	field{name: "days_off", typ: tList(dayOffShape, 1), required: true, desc: "The days off: each a name, a source, and date, from and to, or yearly."},
+)}
+
 var policyShape = &shape{name: "policy", desc: "One partnership's procedure for resolving professional disagreements (policies/LANGUAGE.md).", fields: withMeta(
 	field{name: "language", typ: tEnum(languages[:]...), required: true, desc: "The language version: escalation/v1, or escalation/v1.1 for the keys it adds."},
 	field{name: "id", typ: typ{kind: kindPolicyID}, required: true, desc: "Short identifier: a lower-case letter, then lower-case letters, digits, - and _. Cases record it."},
@@ -311,7 +331,8 @@ var policyShape = &shape{name: "policy", desc: "One partnership's procedure for 
 	field{name: "approved", typ: typ{kind: kindDate}, desc: "Approval date, YYYY-MM-DD."},
 	field{name: "review_due", typ: typ{kind: kindDate}, desc: "Review date, YYYY-MM-DD. The validator warns once it has passed."},
 	field{name: "in_force_from", typ: typ{kind: kindDate}, since: v1_1, desc: "The date from which this version applies, YYYY-MM-DD (escalation/v1.1). A new case is raised under the version in force on the day it is raised; without it, the version is in force from the start."},
-	field{name: "jurisdiction", typ: tEnum(jurisdictions()...), required: true, desc: "Whose bank holidays count."},
+	field{name: "jurisdiction", typ: tEnum(jurisdictions()...), required: true, desc: "Whose bank holidays count: the base of the policy's calendar."},
+	field{name: "calendar", typ: tObject(calendarShape), desc: "Days off the policy declares on top of the jurisdiction's bank holidays: an area's own holidays, a newly proclaimed day, days the partnership does not work."},
 	field{name: "scope", typ: typ{kind: kindList, elem: &typ{kind: kindEnum, values: []string{"children", "adults"}}, min: 1}, required: true, desc: "Who the procedure protects: children and/or adults."},
 	field{name: "documents", typ: tList(documentShape, 1), required: true, desc: "The source documents. Every source names one of these files."},
 	field{name: "notes", typ: tList(noteShape, 0), desc: "Guidance a host shows to users."},

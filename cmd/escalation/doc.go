@@ -4,12 +4,12 @@
 // and computes deadlines and worst-case schedules.
 //
 //	escalation validate [--format text|json|github] [--strict] [--today YYYY-MM-DD] PATH...
-//	escalation test [--format text|json] [PATH...]
+//	escalation test [--format text|json] [--closures FILE] [PATH...]
 //	escalation diagram POLICY [--format mermaid|dot]
 //	escalation doc POLICY
-//	escalation timeline POLICY --raised TIME [--format text|json]
-//	escalation holidays [--jurisdiction J] [--from YEAR] [--to YEAR] [--format text|json]
-//	escalation due [--jurisdiction J] --from TIME --within "N working days" [--format text|json]
+//	escalation timeline POLICY --raised TIME [--closures FILE] [--format text|json]
+//	escalation holidays [--jurisdiction J | --policy POLICY] [--closures FILE] [--from YEAR] [--to YEAR] [--format text|json]
+//	escalation due [--jurisdiction J | --policy POLICY] [--closures FILE] --from TIME --within "N working days" [--format text|json]
 //	escalation policies [--format text|json] [--today YYYY-MM-DD]
 //	escalation schema
 //
@@ -21,6 +21,13 @@
 //
 // validate reads a file with a folder named "scenarios" in its path as a
 // scenario file and any other YAML file as a policy file.
+//
+// Deadlines count in the policy's calendar: its jurisdiction's bank holidays
+// and the days off it declares. --closures FILE adds a host's closure days
+// (calendar.ParseClosures' format); holidays and due count in a
+// jurisdiction's calendar, or with --policy in a policy's. The calendar is
+// built the way the library builds it (calendar.New, engine.Policy.WithClosures),
+// so the command line, the scenarios and a host agree on every date.
 //
 // Results go to standard output, including validate's and test's reports;
 // problems that stop a command go to standard error. The exit code is 0 on

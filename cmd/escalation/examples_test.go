@@ -22,9 +22,25 @@ const (
 	newAreaPolicy = newArea + "/policy.yaml"
 	ciWorkflow    = "../../examples/ci/escalation.yml"
 	// exampleToday keeps validate's review-date check from depending on the
-	// clock: the example's review falls due on 2028-03-31.
+	// clock: the examples' reviews fall due in 2028.
 	exampleToday = "--today=2026-11-25"
 )
+
+// examplePolicy is an example folder with a policy, its procedure and its
+// scenarios, and what its README shows.
+type examplePolicy struct {
+	dir       string
+	minQuotes int // the quotes the walk must find, so that it cannot find none
+	// The README's blocks: commands run, Mermaid diagrams, excerpts of the
+	// document (markdown) and, when policyExcerpts is set, of the policy
+	// file (yaml).
+	commands, mermaid, docExcerpts, policyExcerpts int
+}
+
+var examplePolicies = []examplePolicy{
+	{dir: newArea, minQuotes: 40, commands: 4, mermaid: 1, docExcerpts: 2},
+	{dir: "../../examples/guernsey", minQuotes: 25, commands: 4, policyExcerpts: 1},
+}
 
 // runArgs runs the command line and returns its exit code and what it wrote
 // to standard output and standard error, in that order.
@@ -34,84 +50,97 @@ func runArgs(args ...string) (int, string) {
 	return code, stdout.String() + stderr.String()
 }
 
-// The new area's policy loads, and its only warnings are its assumptions,
+// Each example's policy loads, and its only warnings are its assumptions,
 // each listed for the partnership to confirm.
-func TestNewAreaPolicyValidates(t *testing.T) {
-	code, out := runArgs("validate", exampleToday, newAreaPolicy)
-	require.Equal(t, exitOK, code, out)
-	assert.Contains(t, out, "1 file: 0 errors,")
+func TestExamplePoliciesValidate(t *testing.T) {
+	for _, ex := range examplePolicies {
+		t.Run(filepath.Base(ex.dir), func(t *testing.T) {
+			policy := ex.dir + "/policy.yaml"
+			code, out := runArgs("validate", exampleToday, policy)
+			require.Equal(t, exitOK, code, out)
+			assert.Contains(t, out, "1 file: 0 errors,")
 
-	var stdout bytes.Buffer
-	require.Equal(t, exitOK, run([]string{"validate", "--format", "json", exampleToday, newAreaPolicy}, &stdout, &bytes.Buffer{}))
-	var v struct {
-		Valid       bool             `json:"valid"`
-		Diagnostics []jsonDiagnostic `json:"diagnostics"`
-	}
-	require.NoError(t, json.Unmarshal(stdout.Bytes(), &v))
-	assert.True(t, v.Valid)
-	assert.NotEmpty(t, v.Diagnostics, "the example shows how assumptions are listed")
-	for _, d := range v.Diagnostics {
-		assert.Equal(t, "assumption", d.Code, "%s:%d: %s", d.File, d.Line, d.Message)
-	}
-}
-
-// Every scenario of the new area passes.
-func TestNewAreaScenariosPass(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(newArea, "scenarios", "*.yaml"))
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 3)
-	code, out := runArgs("test", newArea+"/scenarios")
-	require.Equal(t, exitOK, code, out)
-	assert.Contains(t, out, fmt.Sprintf("\n%d passed, 0 failed\n", len(files)))
-	assert.NotContains(t, out, "FAIL")
-}
-
-// Every quote in the new area's policy is the procedure's own words, so that
-// a reviewer can find it in procedure.txt.
-func TestNewAreaQuotesAreVerbatim(t *testing.T) {
-	src, err := os.ReadFile(newAreaPolicy)
-	require.NoError(t, err)
-	procedure, err := os.ReadFile(filepath.Join(newArea, "procedure.txt"))
-	require.NoError(t, err)
-	text := strings.Join(strings.Fields(string(procedure)), " ")
-
-	var doc yaml.Node
-	require.NoError(t, yaml.Unmarshal(src, &doc))
-	quotes := 0
-	var walk func(n *yaml.Node)
-	cite := func(n *yaml.Node) {
-		if n.Kind != yaml.MappingNode {
-			return
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			switch k.Value {
-			case "file":
-				assert.Equal(t, "procedure.txt", v.Value, "line %d", v.Line)
-			case "quote":
-				quotes++
-				q := strings.Join(strings.Fields(v.Value), " ")
-				assert.True(t, strings.Contains(text, q), "policy.yaml:%d: the quote %q is not in procedure.txt", v.Line, v.Value)
+			var stdout bytes.Buffer
+			require.Equal(t, exitOK, run([]string{"validate", "--format", "json", exampleToday, policy}, &stdout, &bytes.Buffer{}))
+			var v struct {
+				Valid       bool             `json:"valid"`
+				Diagnostics []jsonDiagnostic `json:"diagnostics"`
 			}
-		}
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &v))
+			assert.True(t, v.Valid)
+			assert.NotEmpty(t, v.Diagnostics, "the example shows how assumptions are listed")
+			for _, d := range v.Diagnostics {
+				assert.Equal(t, "assumption", d.Code, "%s:%d: %s", d.File, d.Line, d.Message)
+			}
+		})
 	}
-	walk = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if k, v := n.Content[i], n.Content[i+1]; k.Value == "source" {
-					cite(v)
-					for _, c := range v.Content {
-						cite(c)
+}
+
+// Every scenario of each example passes.
+func TestExampleScenariosPass(t *testing.T) {
+	for _, ex := range examplePolicies {
+		t.Run(filepath.Base(ex.dir), func(t *testing.T) {
+			files, err := filepath.Glob(filepath.Join(ex.dir, "scenarios", "*.yaml"))
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, len(files), 3)
+			code, out := runArgs("test", ex.dir+"/scenarios")
+			require.Equal(t, exitOK, code, out)
+			assert.Contains(t, out, fmt.Sprintf("\n%d passed, 0 failed\n", len(files)))
+			assert.NotContains(t, out, "FAIL")
+		})
+	}
+}
+
+// Every quote in each example's policy is its procedure's own words, so that
+// a reviewer can find it in procedure.txt.
+func TestExampleQuotesAreVerbatim(t *testing.T) {
+	for _, ex := range examplePolicies {
+		t.Run(filepath.Base(ex.dir), func(t *testing.T) {
+			src, err := os.ReadFile(ex.dir + "/policy.yaml")
+			require.NoError(t, err)
+			procedure, err := os.ReadFile(filepath.Join(ex.dir, "procedure.txt"))
+			require.NoError(t, err)
+			text := strings.Join(strings.Fields(string(procedure)), " ")
+
+			var doc yaml.Node
+			require.NoError(t, yaml.Unmarshal(src, &doc))
+			quotes := 0
+			var walk func(n *yaml.Node)
+			cite := func(n *yaml.Node) {
+				if n.Kind != yaml.MappingNode {
+					return
+				}
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					k, v := n.Content[i], n.Content[i+1]
+					switch k.Value {
+					case "file":
+						assert.Equal(t, "procedure.txt", v.Value, "line %d", v.Line)
+					case "quote":
+						quotes++
+						q := strings.Join(strings.Fields(v.Value), " ")
+						assert.True(t, strings.Contains(text, q), "policy.yaml:%d: the quote %q is not in procedure.txt", v.Line, v.Value)
 					}
 				}
 			}
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
+			walk = func(n *yaml.Node) {
+				if n.Kind == yaml.MappingNode {
+					for i := 0; i+1 < len(n.Content); i += 2 {
+						if k, v := n.Content[i], n.Content[i+1]; k.Value == "source" {
+							cite(v)
+							for _, c := range v.Content {
+								cite(c)
+							}
+						}
+					}
+				}
+				for _, c := range n.Content {
+					walk(c)
+				}
+			}
+			walk(&doc)
+			assert.GreaterOrEqual(t, quotes, ex.minQuotes, "the walk found the policy's quotes")
+		})
 	}
-	walk(&doc)
-	assert.GreaterOrEqual(t, quotes, 40, "the walk found the policy's quotes")
 }
 
 // workflowCommands reads the CI example and returns its escalation command
@@ -252,19 +281,29 @@ func TestCIWorkflowCatchesAMistake(t *testing.T) {
 	assert.Contains(t, out, "does not load")
 }
 
-// The new area's README pastes real output: each ```text block that starts
+// Each example's README pastes real output: each ```text block that starts
 // with "$ go run ./cmd/escalation" is what that command prints (with go run's
 // "exit status N" line when it fails), the ```mermaid block is the diagram,
-// and each ```markdown block is a part of the document. Blocks run on copies
-// under /tmp are illustrations and are not rerun here. After a change to the
-// command's output, go test ./cmd/escalation -run TestNewAreaREADME -update
-// rewrites the command and diagram blocks; excerpts are chosen by hand.
-func TestNewAreaREADME(t *testing.T) {
-	readme := filepath.Join(newArea, "README.md")
+// each ```markdown block is a part of the document, and each ```yaml block
+// a part of the policy file. Blocks run on copies under /tmp are
+// illustrations and are not rerun here. After a change to the command's
+// output, go test ./cmd/escalation -run TestExampleREADMEs -update rewrites
+// the command and diagram blocks; excerpts are chosen by hand.
+func TestExampleREADMEs(t *testing.T) {
+	for _, ex := range examplePolicies {
+		t.Run(filepath.Base(ex.dir), func(t *testing.T) { checkExampleREADME(t, ex) })
+	}
+}
+
+func checkExampleREADME(t *testing.T, ex examplePolicy) {
+	readme := filepath.Join(ex.dir, "README.md")
+	policyFile := ex.dir + "/policy.yaml"
 	src, err := os.ReadFile(readme)
 	require.NoError(t, err)
-	_, diagram := runArgs("diagram", newAreaPolicy)
-	_, document := runArgs("doc", newAreaPolicy)
+	policySrc, err := os.ReadFile(policyFile)
+	require.NoError(t, err)
+	_, diagram := runArgs("diagram", policyFile)
+	_, document := runArgs("doc", policyFile)
 	relative := strings.NewReplacer("../../examples/", "examples/")
 	diagram, document = relative.Replace(diagram), relative.Replace(document)
 
@@ -290,7 +329,7 @@ func TestNewAreaREADME(t *testing.T) {
 	require.Nil(t, cur, "an unclosed code block in %s", readme)
 
 	const prompt = "$ go run ./cmd/escalation "
-	commands, excerpts, mermaid := 0, 0, 0
+	commands, excerpts, mermaid, policyExcerpts := 0, 0, 0, 0
 	bodies := map[int]string{} // the new body of each block that differs, by its opening line
 	for _, b := range blocks {
 		body := strings.Join(lines[b.open+1:b.end], "")
@@ -334,11 +373,18 @@ func TestNewAreaREADME(t *testing.T) {
 		case "markdown":
 			excerpts++
 			assert.Contains(t, document, body, "%s: the document has changed; paste the new excerpt", where)
+		case "yaml":
+			if ex.policyExcerpts == 0 {
+				continue // the README's YAML is not from its policy
+			}
+			policyExcerpts++
+			assert.Contains(t, string(policySrc), body, "%s: the policy file has changed; paste the new excerpt", where)
 		}
 	}
-	assert.Equal(t, 4, commands, "validate, diagram, timeline and test")
-	assert.Equal(t, 1, mermaid)
-	assert.Equal(t, 2, excerpts)
+	assert.Equal(t, ex.commands, commands, "the commands the README runs")
+	assert.Equal(t, ex.mermaid, mermaid)
+	assert.Equal(t, ex.docExcerpts, excerpts)
+	assert.Equal(t, ex.policyExcerpts, policyExcerpts)
 
 	if *update && len(bodies) > 0 {
 		ends := map[int]int{}

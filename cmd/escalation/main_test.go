@@ -61,6 +61,8 @@ func golden(t *testing.T, path, got string) {
 
 const (
 	tiny      = "testdata/policies/tiny.yaml"
+	island    = "testdata/calendar/island.yaml" // tiny with days off of its own
+	closures  = "testdata/closures/closures.yaml"
 	today     = "--today=2025-06-01" // before tiny's review date
 	reviewDue = "--today=2026-06-01" // after it
 )
@@ -132,6 +134,23 @@ func TestCommands(t *testing.T) {
 		{"due-hours-json", []string{"due", "--from", "2026-03-28T12:00", "--within", "24 hours", "--format", "json"}, exitOK},
 		{"due-bad-within", []string{"due", "--from", "2026-12-22", "--within", "2 days"}, exitUsage},
 		{"due-missing-from", []string{"due", "--within", "2 working days"}, exitUsage},
+
+		// a policy's own calendar, and closures
+		{"holidays-policy", []string{"holidays", "--policy", island, "--from", "2026"}, exitOK},
+		{"holidays-policy-json", []string{"holidays", "--policy", island, "--from", "2026", "--format", "json"}, exitOK},
+		{"holidays-closures", []string{"holidays", "--closures", closures, "--from", "2026"}, exitOK},
+		{"holidays-policy-and-jurisdiction", []string{"holidays", "--policy", island, "--jurisdiction", "scotland"}, exitUsage},
+		{"holidays-bad-closures", []string{"holidays", "--closures", "testdata/closures/bad-closures.yaml"}, exitFail},
+		{"holidays-missing-closures", []string{"holidays", "--closures", "testdata/closures/none.yaml"}, exitFail},
+		{"due-policy", []string{"due", "--policy", island, "--closures", closures, "--from", "2026-05-07T10:00", "--within", "2 working days"}, exitOK},
+		{"due-policy-json", []string{"due", "--policy", island, "--from", "2026-05-07T10:00", "--within", "2 working days", "--format", "json"}, exitOK},
+		{"timeline-policy", []string{"timeline", island, "--raised", "2026-12-22"}, exitOK},
+		{"timeline-closures", []string{"timeline", island, "--raised", "2026-05-07", "--closures", closures}, exitOK},
+		{"test-calendar", []string{"test", "testdata/calendar/scenarios"}, exitOK},
+		{"test-closures", []string{"test", "--closures", closures, "testdata/calendar/scenarios"}, exitOK},
+		{"test-bad-closures", []string{"test", "--closures", "testdata/closures/bad-closures.yaml", "testdata/calendar/scenarios"}, exitFail},
+		{"validate-calendar", []string{"validate", "--today=2026-12-01", "testdata/calendar"}, exitOK},
+		{"doc-policy", []string{"doc", island}, exitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, code := invocation(t, tc.args...)

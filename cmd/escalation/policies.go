@@ -17,10 +17,14 @@ func policiesCommand() *command {
 		nargs:   [2]int{0, 0},
 		summary: "list the bundled policies and their review dates",
 		about: `Lists the bundled policies: id, title, version, jurisdiction and review date,
-and whether the review date has passed (on --today, by default today).
+and whether the review date has passed (on --today, by default today). Then
+it warns about each policy whose calendar has no date for a day proclaimed
+each year (the Isle of Man's TT Bank Holiday) in the twelve months from
+--today: until the policy declares it, deadlines count it as a working day.
 
-JSON: [{"id", "title", "version", "jurisdiction", "review_due", "review_passed"}],
-by id; "review_due" is null when the policy states none.`,
+JSON: [{"id", "title", "version", "jurisdiction", "review_due",
+"review_passed", "calendar_warnings"}], by id; "review_due" is null when the
+policy states none.`,
 		example: "escalation policies --format json",
 	}
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
@@ -28,7 +32,7 @@ by id; "review_due" is null when the policy states none.`,
 		today := todayFlag(fset)
 		return func(e *env, _ []string) int {
 			day := today.or(e)
-			ps, diags := policies.All()
+			ps, diags := policies.All(engine.WithToday(day))
 			code := exitOK
 			if diags.HasErrors() {
 				fmt.Fprintf(e.stderr, "escalation %s: some bundled policies do not load:\n", c.name)
@@ -36,16 +40,21 @@ by id; "review_due" is null when the policy states none.`,
 				code = exitFail
 			}
 			type row struct {
-				ID           string  `json:"id"`
-				Title        string  `json:"title"`
-				Version      string  `json:"version"`
-				Jurisdiction string  `json:"jurisdiction"`
-				ReviewDue    *string `json:"review_due"`
-				ReviewPassed bool    `json:"review_passed"`
+				ID           string   `json:"id"`
+				Title        string   `json:"title"`
+				Version      string   `json:"version"`
+				Jurisdiction string   `json:"jurisdiction"`
+				ReviewDue    *string  `json:"review_due"`
+				ReviewPassed bool     `json:"review_passed"`
+				Warnings     []string `json:"calendar_warnings"`
 			}
+			warnings := calendarWarnings(diags)
 			rows := make([]row, len(ps))
 			for i, p := range ps {
-				rows[i] = row{ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: string(p.Jurisdiction)}
+				rows[i] = row{ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: string(p.Jurisdiction), Warnings: []string{}}
+				for _, d := range warnings[p.File] {
+					rows[i].Warnings = append(rows[i].Warnings, d.Message)
+				}
 				if !p.ReviewDue.IsZero() {
 					due := p.ReviewDue.String()
 					rows[i].ReviewDue = &due
@@ -73,10 +82,27 @@ by id; "review_due" is null when the policy states none.`,
 			if err := tw.Flush(); err != nil {
 				return e.fail(c, "%v", err)
 			}
+			for _, r := range rows {
+				for _, w := range r.Warnings {
+					fmt.Fprintf(e.stdout, "warning: %s: %s\n", r.ID, w)
+				}
+			}
 			return code
 		}
 	}
 	return c
+}
+
+// calendarWarnings picks the warnings about a policy's calendar out of the
+// diagnostics, by policy file.
+func calendarWarnings(ds engine.Diagnostics) map[string]engine.Diagnostics {
+	out := map[string]engine.Diagnostics{}
+	for _, d := range ds {
+		if d.Severity == engine.SeverityWarning && d.Code == "unproclaimed-day" {
+			out[d.Pos.File] = append(out[d.Pos.File], d)
+		}
+	}
+	return out
 }
 
 // bundledSource returns a bundled policy file's bytes by its file name, to

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/suggest"
@@ -25,7 +26,7 @@ const bundledScenarios = "policies/scenarios/"
 func testCommand() *command {
 	c := &command{
 		name:    "test",
-		args:    "[--format text|json|github] [PATH...]",
+		args:    "[--format text|json|github] [--closures FILE] [PATH...]",
 		operand: "PATH",
 		nargs:   [2]int{0, -1},
 		summary: "run scenario files (acceptance tests)",
@@ -33,7 +34,9 @@ func testCommand() *command {
 and says what the procedure must show after each step. A PATH is a scenario
 file or a folder searched for *.yaml and *.yml files; with none, the bundled
 scenarios run. A scenario's policy is a bundled policy id, or a path relative
-to the scenario file.
+to the scenario file. --closures FILE adds its closure days to every
+scenario's policy, as a host's closures; a scenario's own closures key adds
+more.
 
 Each failure is printed as "file:line: expected X, got Y", then the totals
 ("N scenarios, M expectations: P passed, F failed") and, last, a line
@@ -53,9 +56,14 @@ kind of expectation), then the two totals lines.`,
 	}
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
 		format := formatFlag(fset, "text", "json", "github")
+		closuresFile := closuresFlag(fset)
 		return func(e *env, args []string) int {
+			closures, err := readClosures(*closuresFile)
+			if err != nil {
+				return e.fail(c, "%v", err)
+			}
 			files, problems := scenarioFiles(args)
-			r := &resolver{policies: map[string]*engine.Policy{}, errs: map[string]error{}}
+			r := &resolver{policies: map[string]*engine.Policy{}, errs: map[string]error{}, closures: closures}
 			var runs []scenarioRun
 			for _, sf := range files {
 				runs = append(runs, r.run(sf))
@@ -71,7 +79,6 @@ kind of expectation), then the two totals lines.`,
 				return e.fail(c, "no scenario files found in %s", where)
 			}
 			t := tally(runs)
-			var err error
 			switch format.value {
 			case "json":
 				err = writeTestJSON(e.stdout, runs, t)
@@ -153,6 +160,7 @@ func scenarioFiles(args []string) ([]scenarioFile, engine.Diagnostics) {
 type resolver struct {
 	policies map[string]*engine.Policy
 	errs     map[string]error
+	closures []calendar.Holiday // --closures, for every scenario
 }
 
 func (r *resolver) resolve(bundled bool) scenario.Resolver {
@@ -204,7 +212,8 @@ func (r *resolver) run(sf scenarioFile) scenarioRun {
 	if f == nil {
 		return scenarioRun{file: sf, diags: diags}
 	}
-	return scenarioRun{file: sf, title: f.Title, policy: f.Policy, at: f.PolicyPos, result: scenario.Run(context.Background(), f, scenario.WithResolver(r.resolve(sf.bundled)))}
+	return scenarioRun{file: sf, title: f.Title, policy: f.Policy, at: f.PolicyPos,
+		result: scenario.Run(context.Background(), f, scenario.WithResolver(r.resolve(sf.bundled)), scenario.WithClosures(r.closures...))}
 }
 
 type totals struct {

@@ -17,15 +17,17 @@ import (
 func timelineCommand() *command {
 	c := &command{
 		name:    "timeline",
-		args:    "POLICY --raised TIME [--format text|json]",
+		args:    "POLICY --raised TIME [--closures FILE] [--format text|json]",
 		operand: "POLICY",
 		nargs:   [2]int{1, 1},
 		summary: "show the worst-case schedule of a case raised at a time",
 		about: `Shows when each stage is entered and each duty falls due if a case raised at
 TIME is never resolved and is escalated at every stage on the last day
 allowed: each stage is entered at 23:59 on the previous stage's last due date
-(one minute before its last deadline). Working days leave out weekends and
-the policy's bank holidays; the days left out are named.
+(one minute before its last deadline). Working days leave out weekends, the
+policy's bank holidays and the days off it declares, and the closure days
+of --closures FILE; the days left out are named, with the sources of those
+that are not bank holidays.
 
 TIME is RFC 3339 (2026-12-22T10:00:00Z), or YYYY-MM-DDTHH:MM in
 Europe/London, or YYYY-MM-DD, which means 09:00 that day in Europe/London.
@@ -48,6 +50,7 @@ the case gives.`,
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
 		format := formatFlag(fs, "text", "json")
 		raised := fs.String("raised", "", "when the case is raised: YYYY-MM-DD[THH:MM] in Europe/London, or RFC 3339")
+		closuresFile := closuresFlag(fs)
 		return func(e *env, args []string) int {
 			if *raised == "" {
 				return c.usageError(e, "missing --raised TIME")
@@ -56,9 +59,16 @@ the case gives.`,
 			if err != nil {
 				return c.usageError(e, "--raised: "+err.Error())
 			}
+			closures, err := readClosures(*closuresFile)
+			if err != nil {
+				return e.fail(c, "%v", err)
+			}
 			p, code := e.loadPolicy(c, args[0])
 			if p == nil {
 				return code
+			}
+			if p, err = p.WithClosures(closures...); err != nil {
+				return e.fail(c, "%s", strings.TrimPrefix(err.Error(), "calendar: "))
 			}
 			s, err := timeline.WorstCase(p, at)
 			if err != nil {
@@ -67,7 +77,7 @@ the case gives.`,
 			if format.value == "json" {
 				err = writeJSON(e.stdout, timelineJSON(s))
 			} else {
-				err = writeTimeline(e.stdout, s)
+				err = writeTimeline(e.stdout, s, len(closures) > 0)
 			}
 			if err != nil {
 				return e.fail(c, "%v", err)
@@ -158,7 +168,7 @@ func obligationIDs(obs []*engine.Obligation) []string {
 }
 
 // writeTimeline writes the schedule for a safeguarding manager to read.
-func writeTimeline(w io.Writer, s *timeline.Schedule) error {
+func writeTimeline(w io.Writer, s *timeline.Schedule, closures bool) error {
 	p := s.Policy
 	london := calendar.London()
 	var last *timeline.Deadline
@@ -172,7 +182,7 @@ func writeTimeline(w io.Writer, s *timeline.Schedule) error {
 	fmt.Fprintf(w, "Worst-case timeline: %s\n%s, version %s\n\n", p.Title, p.Partnership, p.Version)
 	fmt.Fprintf(w, "Raised %s. If the case is never resolved and each stage is escalated\n", s.Raised.In(london).Format(longInstant))
 	fmt.Fprintf(w, "on the last day it allows, this is when each stage starts and what falls due.\n")
-	if err := writeDaysOff(w, s, last); err != nil {
+	if err := writeDaysOff(w, s, last, closures); err != nil {
 		return err
 	}
 	for i, st := range s.Stages {
@@ -238,11 +248,18 @@ func dutyNotes(ob *engine.Obligation) string {
 	return "; " + strings.Join(notes, "; ")
 }
 
-// writeDaysOff lists the bank holidays between the raise and the last
-// deadline: the days the counts pass over.
-func writeDaysOff(w io.Writer, s *timeline.Schedule, last *timeline.Deadline) error {
+// writeDaysOff lists the days off between the raise and the last deadline:
+// the days the counts pass over.
+func writeDaysOff(w io.Writer, s *timeline.Schedule, last *timeline.Deadline, closures bool) error {
 	p := s.Policy
-	fmt.Fprintf(w, "Working days are Monday to Friday except %s bank holidays", p.Jurisdiction)
+	what := []string{string(p.Jurisdiction) + " bank holidays"}
+	if p.CalendarSpec != nil {
+		what = append(what, "the days off the policy declares")
+	}
+	if closures {
+		what = append(what, "the closures given")
+	}
+	fmt.Fprintf(w, "Working days are Monday to Friday except %s", joinWords(what))
 	if last == nil {
 		_, err := fmt.Fprintln(w, ".")
 		return err
@@ -258,11 +275,10 @@ func writeDaysOff(w io.Writer, s *timeline.Schedule, last *timeline.Deadline) er
 	fmt.Fprintln(w, ", which here are:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, h := range hs {
-		name := h.Name
-		if h.Substitute {
-			name += " (substitute day)"
+		fmt.Fprintf(tw, "  %s\t%s\n", longDateOf(h.Date), dayOffName(h))
+		if h.Kind != calendar.BankHoliday && h.Source != "" {
+			fmt.Fprintf(tw, "  \tsource: %s\n", h.Source)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\n", longDateOf(h.Date), name)
 	}
 	return tw.Flush()
 }

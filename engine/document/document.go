@@ -15,6 +15,7 @@ func Write(w io.Writer, p *engine.Policy) error {
 	d := &doc{p: p}
 	d.header()
 	d.documents()
+	d.daysOff()
 	d.notes()
 	d.roles()
 	d.facts()
@@ -101,7 +102,11 @@ func (d *doc) header() {
 	d.line("- Policy: " + code(p.ID) + ", version " + text(p.Version))
 	d.line("- Approved: " + date(p.Approved.String()))
 	d.line("- Review due: " + date(p.ReviewDue.String()))
-	d.line("- Jurisdiction: " + code(string(p.Jurisdiction)) + ": a working day is Monday to Friday except its bank holidays")
+	if p.CalendarSpec != nil {
+		d.line("- Jurisdiction: " + code(string(p.Jurisdiction)) + ": a working day is Monday to Friday except its bank holidays and the days off below")
+	} else {
+		d.line("- Jurisdiction: " + code(string(p.Jurisdiction)) + ": a working day is Monday to Friday except its bank holidays")
+	}
 	d.line("- Scope: " + text(strings.Join(p.Scope, ", ")))
 	d.line("- Policy file: " + code(p.File))
 	d.line("")
@@ -126,6 +131,40 @@ func (d *doc) documents() {
 		rows[i] = []string{code(doc.File), text(doc.Title), text(doc.Date), text(doc.URL)}
 	}
 	d.table([]string{"File", "Title", "Date", "Address"}, rows)
+}
+
+// daysOff lists the days off the policy declares on top of its
+// jurisdiction's bank holidays.
+func (d *doc) daysOff() {
+	spec := d.p.CalendarSpec
+	if spec == nil {
+		return
+	}
+	d.line("## Days off")
+	d.line("")
+	d.line("Besides the " + code(string(d.p.Jurisdiction)) + " bank holidays, these days are not working days:")
+	d.line("")
+	rows := make([][]string, len(spec.DaysOff))
+	for i, day := range spec.DaysOff {
+		rows[i] = []string{text(day.Name), when(day)}
+		d.cite("Day off "+text(day.Name), &day.Meta)
+	}
+	d.table([]string{"Day off", "When"}, rows)
+	d.cite("Days off", &spec.Meta)
+	d.flushCites()
+}
+
+// when says when a declared day off falls.
+func when(day *engine.DayOff) string {
+	switch {
+	case !day.Yearly.IsZero() && day.Yearly.Day != 0:
+		return "every year on " + day.Yearly.String() + "; at a weekend, the next weekday that is not already a day off"
+	case !day.Yearly.IsZero():
+		return "every year on the " + day.Yearly.String()
+	case !day.Date.IsZero():
+		return day.Date.String()
+	}
+	return day.From.String() + " to " + day.To.String()
 }
 
 func (d *doc) notes() {

@@ -13,9 +13,11 @@
 // raised, and the steps, each with its Expectations in file order.
 //
 // Run resolves the policy (WithResolver; by default PolicyFile, a path
-// relative to the scenario file), raises the case and fires each step's
-// event through the engine, then checks each expectation against the case
-// at the step's time:
+// relative to the scenario file), adds the story's closure days (its
+// closures key, in calendar.ParseClosures' format) and the host's
+// (WithClosures) to the policy's calendar with engine.Policy.WithClosures,
+// raises the case and fires each step's event through the engine, then
+// checks each expectation against the case at the step's time:
 //
 //   - stage, outcome: where the case is;
 //   - due and status also read the duties an outcome owes, once the case

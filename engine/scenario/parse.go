@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ const MaxSize = 1 << 20
 
 // The keys of each mapping, in the order SCENARIOS.md documents them.
 var (
-	fileKeys      = []string{"scenario", "policy", "raised", "expect", "steps"}
+	fileKeys      = []string{"scenario", "policy", "closures", "raised", "expect", "steps"}
 	raisedKeys    = []string{"at", "by", "role", "agency", "facts", "forms", "note"}
 	stepKeys      = []string{"event", "at", "by", "role", "agency", "facts", "forms", "note", "expect"}
 	expectKeys    = []string{"stage", "outcome", "due", "status", "overdue", "available", "refused"}
@@ -196,6 +197,9 @@ func (p *parser) story(root *yaml.Node) *File {
 		case "policy":
 			f.Policy, _ = p.text(kv.v, "policy")
 			f.PolicyPos = p.pos(kv.v)
+		case "closures":
+			f.Closures = p.closures(kv.v)
+			f.ClosuresPos = p.pos(kv.k)
 		case "raised":
 			f.Raised = p.step(kv.k, kv.v, "raised", raisedKeys, []string{"at", "by", "role"})
 			f.Raised.Event = engine.RaiseEvent
@@ -221,6 +225,23 @@ func (p *parser) story(root *yaml.Node) *File {
 		}
 	}
 	return f
+}
+
+// closures reads the story's closure days, in the closure file format
+// (calendar.ParseClosures), reporting each problem where it is.
+func (p *parser) closures(n *yaml.Node) []calendar.Holiday {
+	if !p.check(n, yaml.SequenceNode, "closures") {
+		return nil
+	}
+	days, err := calendar.ParseClosuresNode(p.f.Name(), n)
+	var ds engine.Diagnostics
+	if errors.As(err, &ds) {
+		for _, d := range ds {
+			p.f.Report(d.Severity, d.Pos, d.End, d.Code, d.Message, d.Hint)
+		}
+		return nil
+	}
+	return days
 }
 
 func (p *parser) step(at, n *yaml.Node, what string, keys, required []string) Step {

@@ -28,6 +28,14 @@ type Option func(*runner)
 // PolicyFile.
 func WithResolver(r Resolver) Option { return func(rn *runner) { rn.resolve = r } }
 
+// WithClosures adds closure days to every story's policy, as a host's
+// closures (the command line's --closures); a story's own closures key adds
+// to them, and a day both give counts once.
+func WithClosures(days ...calendar.Holiday) Option {
+	days = append([]calendar.Holiday(nil), days...)
+	return func(rn *runner) { rn.closures = append(rn.closures, days...) }
+}
+
 // PolicyFile resolves ref as a path to a policy file, relative to the
 // scenario file's folder, and loads it. A policy with errors does not
 // resolve; the error lists them.
@@ -45,6 +53,18 @@ func PolicyFile(ref, scenarioFile string) (*engine.Policy, error) {
 		return nil, fmt.Errorf("policy %q does not load: %w", ref, err)
 	}
 	return p, nil
+}
+
+// mergeClosures puts a story's closures after the host's; a day both give
+// counts once, as the host gives it.
+func mergeClosures(host, story []calendar.Holiday) []calendar.Holiday {
+	out := append([]calendar.Holiday(nil), host...)
+	for _, h := range story {
+		if !slices.ContainsFunc(host, func(x calendar.Holiday) bool { return x.Date == h.Date }) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // Result is how one scenario went.
@@ -78,7 +98,8 @@ func (f Failure) String() string {
 }
 
 type runner struct {
-	resolve Resolver
+	resolve  Resolver
+	closures []calendar.Holiday
 }
 
 // Run tells the story of scenario f and checks every expectation. Steps run
@@ -95,6 +116,17 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 		res.Err = fmt.Errorf("%s:%d: %w", f.PolicyPos.File, f.PolicyPos.Line, err)
 		res.NotRun = f.Expectations()
 		return res
+	}
+	if closures := mergeClosures(rn.closures, f.Closures); len(closures) > 0 {
+		at := f.ClosuresPos
+		if len(f.Closures) == 0 {
+			at = f.PolicyPos // the host's closures: the policy they apply to
+		}
+		if p, err = p.WithClosures(closures...); err != nil {
+			res.Err = fmt.Errorf("%s:%d: closures: %w", at.File, at.Line, err)
+			res.NotRun = f.Expectations()
+			return res
+		}
 	}
 	res.Policy = p
 	s := story{ctx: ctx, p: p, res: &res}

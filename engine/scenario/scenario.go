@@ -14,8 +14,12 @@ type File struct {
 	Title     string // the `scenario` key
 	Policy    string // a bundled policy id or a path relative to the file
 	PolicyPos engine.Pos
-	Raised    Step // its Event is engine.RaiseEvent
-	Steps     []Step
+	// Closures are the story's own closure days (the closures key): the
+	// policy's deadlines skip them as well as its own days off.
+	Closures    []calendar.Holiday
+	ClosuresPos engine.Pos
+	Raised      Step // its Event is engine.RaiseEvent
+	Steps       []Step
 }
 
 // Expectations counts the expectations the file lists.

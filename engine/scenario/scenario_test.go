@@ -132,6 +132,9 @@ func TestParseErrors(t *testing.T) {
 		{"nested fact", minimal[:len(minimal)-2] + ", facts: {x: {y: 1}}}\n", []string{"fact x must be a single value, but this is a mapping"}, ""},
 		{"empty value", minimal + "steps:\n  - {event: '', at: 2026-12-23, by: a, role: r}\n", []string{"5:13: event is empty"}, ""},
 		{"available needs events", minimal + "expect: {available: {role: r}}\n", []string{`missing required key "events" in available`}, ""},
+		{"closures not a list", minimal + "closures: {date: 2026-12-29}\n", []string{"4:11: closures must be a list, but this is a mapping"}, ""},
+		{"bad closures", minimal + "closures:\n  - {date: 2026-12-26, name: Saturday}\n  - {date: 2026-12-29, nam: x}\n",
+			[]string{`5:12: closure "Saturday" on 2026-12-26 is a Saturday`, `6:24: unknown key "nam": a closure has date, name and source`, "6:5: closure has no name"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, diags := scenario.Parse("s.yaml", []byte(tc.src))
@@ -220,6 +223,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte("scenario: &a [*a]\n"))
 	f.Add([]byte("steps:\n  - expect: {due: {x: [1]}, overdue: {at: 2026-02-29}}\n"))
+	f.Add([]byte(minimal + "closures:\n  - {date: 2026-12-29, name: Closure, source: x}\n  - {date: 2026-12-26, nam: y}\n  - *a\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		// The fuzzer has no time limit of its own: a hang becomes a recorded crasher.
 		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("Parse hung on %q", src)) })
@@ -271,4 +275,58 @@ func TestConstructScenarios(t *testing.T) {
 			assert.Equal(t, f.Expectations(), res.Passed)
 		})
 	}
+}
+
+// A story's closures, and the host's (WithClosures), are skipped by its
+// policy's deadlines as well as the bank holidays.
+func TestClosures(t *testing.T) {
+	src := `scenario: Raised before the council's Christmas closure
+policy: casework.yaml
+closures:
+  - {date: 2026-12-29, name: Council Christmas closure, source: Cabinet 2025/114}
+  - {date: 2026-12-30, name: Council Christmas closure}
+raised: {at: 2026-12-22T10:00, by: asha, role: practitioner, facts: {dispute_area: threshold}}
+expect:
+  due: {agree_plan: 2026-12-24}
+`
+	path := filepath.Join("testdata", "closures.yaml")
+	f, diags := scenario.Parse(path, []byte(src))
+	require.Empty(t, diags)
+	assert.Equal(t, []calendar.Holiday{
+		{Date: calendar.Date{Year: 2026, Month: 12, Day: 29}, Name: "Council Christmas closure", Source: "Cabinet 2025/114"},
+		{Date: calendar.Date{Year: 2026, Month: 12, Day: 30}, Name: "Council Christmas closure"},
+	}, f.Closures)
+	assert.Equal(t, engine.Pos{File: path, Line: 3, Column: 1}, f.ClosuresPos)
+
+	due := func(opts ...scenario.Option) calendar.Date {
+		t.Helper()
+		res := scenario.Run(context.Background(), f, opts...)
+		require.NoError(t, res.Err)
+		require.True(t, res.OK(), "%v", res.Failures)
+		c, err := res.Policy.Raise(context.Background(), engine.Raise{CaseID: "x", Actor: "lee", Role: "practitioner",
+			At: time.Date(2026, 12, 24, 10, 0, 0, 0, calendar.London())})
+		require.NoError(t, err)
+		duties, err := res.Policy.Due(c, c.Raised)
+		require.NoError(t, err)
+		return duties[0].DueDate
+	}
+	// Thu 24 Dec + 2 working days: past Christmas, Boxing Day (Mon 28th)
+	// and the two closure days, Thu 31 Dec and Mon 4 Jan.
+	assert.Equal(t, calendar.Date{Year: 2027, Month: 1, Day: 4}, due())
+	// The host's closure on Thu 31 Dec comes on top.
+	host := calendar.Holiday{Date: calendar.Date{Year: 2026, Month: 12, Day: 31}, Name: "Host closure"}
+	assert.Equal(t, calendar.Date{Year: 2027, Month: 1, Day: 5}, due(scenario.WithClosures(host)))
+
+	// A closure the story and the host both give counts once.
+	assert.Equal(t, calendar.Date{Year: 2027, Month: 1, Day: 4}, due(scenario.WithClosures(calendar.Holiday{Date: f.Closures[0].Date, Name: "Host's name"})))
+	// A story's closure that its calendar refuses is the story's error.
+	res := scenario.Run(context.Background(), f, scenario.WithClosures(calendar.Holiday{Date: calendar.Date{Year: 2200, Month: 1, Day: 1}, Name: "Far"}))
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), "closures.yaml:3: closures: calendar: closure \"Far\": calendar: 2200-01-01 is outside")
+	assert.Equal(t, f.Expectations(), res.NotRun)
+	// The host's closures alone are reported at the policy they apply to.
+	plain := parseFile(t, "pass.yaml")
+	res = scenario.Run(context.Background(), plain, scenario.WithClosures(calendar.Holiday{Date: calendar.Date{Year: 2026, Month: 12, Day: 26}, Name: "Saturday"}))
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), "pass.yaml:3: closures: calendar: closure \"Saturday\" on 2026-12-26 is a Saturday")
 }

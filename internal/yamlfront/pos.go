@@ -19,12 +19,14 @@ func (f *File) PosAt(off int) diag.Pos {
 }
 
 // Pos returns where a node starts. The parser places an empty node at the
-// end of a file on a line after the last; that becomes the file's end.
+// end of a file on a line after the last; that becomes the file's end. For a
+// file whose nodes come from elsewhere (NewFile without its bytes), it is the
+// node's own line and column.
 func (f *File) Pos(n *yaml.Node) diag.Pos {
 	switch {
 	case n == nil || n.Line == 0:
 		return diag.Pos{File: f.name}
-	case n.Line > f.text.Lines():
+	case n.Line > f.text.Lines() && f.text != noText:
 		return f.PosAt(len(f.text.Bytes()))
 	}
 	return diag.Pos{File: f.name, Line: n.Line, Column: n.Column}
@@ -134,7 +136,7 @@ func (f *File) ValueOffsets(n *yaml.Node) (offs []int, end int, ok bool) {
 				offs = append(offs, i)
 				i += 2
 			case quote != 0 && c == rune(quote):
-				return nil, 0, false // the value is longer than the quoted srcText
+				return nil, 0, false // the value is longer than the quoted text
 			case c == r && brk == 0:
 				offs = append(offs, i)
 				i += size
