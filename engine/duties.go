@@ -314,6 +314,15 @@ func (p *Policy) setMilestones(c *Case, t *Transition, at time.Time, act *activa
 			}
 		}
 	}
+	c.Milestones = ms
+	act.milestones = ms
+	fresh := !slices.ContainsFunc(t.Sets, func(m *Milestone) bool { _, done := ms[m.ID]; return done })
+	if fresh { // the common case: every one is set now, and t.Sets says which
+		for _, m := range t.Sets {
+			ms[m.ID] = at
+		}
+		return t.Sets
+	}
 	var set []*Milestone
 	for _, m := range t.Sets {
 		if _, done := ms[m.ID]; !done {
@@ -321,7 +330,5 @@ func (p *Policy) setMilestones(c *Case, t *Transition, at time.Time, act *activa
 			set = append(set, m)
 		}
 	}
-	c.Milestones = ms
-	act.milestones = ms
 	return set
 }
