@@ -254,21 +254,25 @@ func (b *builder) refObligation(n *yaml.Node, t *Transition) *Obligation {
 }
 
 // markReactive marks the duties that facts changing can change: those with
-// a condition, or a deadline counted from a date fact.
+// a condition, or a deadline counted from a date fact; and the policy, if it
+// has per-visit milestones.
 func (b *builder) markReactive() {
-	mark := func(obs []*Obligation) {
+	mark := func(obs []*Obligation) (reacting bool) {
 		for _, ob := range obs {
 			ob.reacts = ob.When != nil || ob.From.Kind == AnchorFact || slices.ContainsFunc(ob.Sooner, func(a *Alternative) bool {
 				return a.By != nil || a.From.Kind == AnchorFact
 			})
+			reacting = reacting || ob.reacts
 		}
+		return reacting
 	}
 	for _, s := range b.p.Stages {
-		mark(s.Obligations)
+		s.reacts = mark(s.Obligations)
 	}
 	for _, o := range b.p.Outcomes {
-		mark(o.Obligations)
+		o.reacts = mark(o.Obligations)
 	}
+	b.p.perVisit = slices.ContainsFunc(b.p.Milestones, func(m *Milestone) bool { return m.PerVisit })
 }
 
 // checkGraph reports stages that cannot be reached from start, stages with

@@ -161,6 +161,10 @@ func TestDutiesAfterAnOutcome(t *testing.T) {
 	_, err = p.Fire(ctx, c, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-24 10:00")})
 	assert.ErrorIs(t, err, ErrCaseClosed, "no transition leaves an outcome")
 	assert.ErrorContains(t, err, "events after the outcome: letter_sent, fed_back")
+	_, err = p.Fire(ctx, c, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-01 10:00")})
+	assert.ErrorIs(t, err, ErrCaseClosed, "a closed case is refused as closed before its event is checked")
+	_, err = p.Fire(ctx, c, Event{Name: "fed_back", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-01 10:00")})
+	assert.ErrorIs(t, err, ErrTimeBeforeLastEvent, "an event after the outcome is checked like any other")
 
 	visits := c.Visits()
 	require.Len(t, visits, 2)

@@ -44,9 +44,6 @@ func (o *ObligationState) status(at time.Time) Status {
 type Duty struct {
 	Obligation *Obligation
 	Status     Status
-	// Urgent: "as soon as possible". It is never overdue by itself; Due, if
-	// set, is its backstop.
-	Urgent bool
 	// Anchor is the instant the deadline counts from (zero while waiting).
 	Anchor time.Time
 	// Due is the instant by which the act is due; DueDate is the last local
@@ -56,6 +53,9 @@ type Duty struct {
 	Within    calendar.Within // the timescale applied (zero while waiting or when none)
 	Expedited bool            // a shorter timescale applied because its condition held
 	ByDate    bool            // Due is the end of a date the case gave, not a timescale
+	// Urgent: "as soon as possible". It is never overdue by itself; Due, if
+	// set, is its backstop.
+	Urgent bool
 	Met       time.Time       // when it was met, if it was
 	Late      bool            // it was met after its deadline
 	// Breach is what the policy says an overdue obligation means; set only
@@ -89,7 +89,7 @@ func (p *Policy) Due(c Case, at time.Time) ([]Duty, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.Closed() && len(c.Obligations) == 0 {
+	if pl.outcome != nil && len(c.Obligations) == 0 {
 		return nil, nil
 	}
 	duties := make([]Duty, 0, len(c.Obligations))

@@ -27,7 +27,7 @@ type place struct {
 
 // placeOf returns the case's place under the policy.
 func (p *Policy) placeOf(c *Case) (place, error) {
-	if c.Closed() {
+	if c.Outcome != "" { // c.Closed(), without copying the case
 		o, ok := p.outcomes[c.Outcome]
 		if !ok {
 			return place{}, fmt.Errorf("%w: case %s reached outcome %q, which policy %s version %s does not have",
@@ -65,7 +65,10 @@ func (pl place) obligations() []*Obligation {
 
 // obligation finds one of the place's duties by id.
 func (pl place) obligation(id string) (*Obligation, bool) {
-	for _, ob := range pl.obligations() {
+	if pl.stage != nil {
+		return pl.stage.Obligation(id)
+	}
+	for _, ob := range pl.outcome.Obligations {
 		if ob.ID == id {
 			return ob, true
 		}
@@ -130,8 +133,10 @@ func (p *Policy) enter(ctx context.Context, c *Case, pl place, at time.Time, act
 				continue
 			}
 		}
-		owed = append(owed, ObligationState{ID: ob.ID})
-		if err := p.fix(ctx, c, &owed[len(owed)-1], ob, &tr, act); err != nil {
+		owed = owed[:len(owed)+1] // made zeroed, with room for every duty
+		o := &owed[len(owed)-1]
+		o.ID = ob.ID
+		if err := p.fix(ctx, c, o, ob, &tr, act); err != nil {
 			return err
 		}
 	}
@@ -236,7 +241,7 @@ func (o *ObligationState) sooner(anchor, due time.Time, w calendar.Within, exped
 // false), and deadlines counted from what just happened are fixed. c's
 // obligations must be its own: they are changed in place.
 func (p *Policy) refresh(ctx context.Context, c *Case, pl place, tr *trigger, act *activation) error {
-	if len(tr.milestones) == 0 && (len(tr.facts) == 0 || !reacts(pl)) {
+	if len(tr.milestones) == 0 && (len(tr.facts) == 0 || !pl.reacts()) {
 		return nil
 	}
 	for _, ob := range pl.obligations() {
@@ -285,8 +290,11 @@ func (p *Policy) insert(pl place, owed []ObligationState, o ObligationState) []O
 }
 
 // reacts reports whether a change of facts can change what the place owes.
-func reacts(pl place) bool {
-	return slices.ContainsFunc(pl.obligations(), func(ob *Obligation) bool { return ob.reacts })
+func (pl place) reacts() bool {
+	if pl.outcome != nil {
+		return pl.outcome.reacts
+	}
+	return pl.stage.reacts
 }
 
 // setMilestones records the milestones a transition sets (each once: a
@@ -296,7 +304,7 @@ func reacts(pl place) bool {
 // to the visit it starts.
 func (p *Policy) setMilestones(c *Case, t *Transition, at time.Time, act *activation) []*Milestone {
 	moves := t.ToStage != nil || t.ToOutcome != nil
-	clear := moves && slices.ContainsFunc(p.Milestones, func(m *Milestone) bool {
+	clear := moves && p.perVisit && slices.ContainsFunc(p.Milestones, func(m *Milestone) bool {
 		_, set := c.Milestones[m.ID]
 		return m.PerVisit && set
 	})

@@ -76,9 +76,6 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 	if err != nil {
 		return Case{}, err
 	}
-	if c.Closed() && !slices.ContainsFunc(pl.outcome.Transitions, func(t *Transition) bool { return t.Event == ev.Name }) {
-		return Case{}, closedError(pl.outcome)
-	}
 	updates, err := p.canonicalFacts(ev.Facts, owned)
 	if err != nil {
 		return Case{}, err
@@ -115,7 +112,7 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 	// firing twice on the same case value can never corrupt either result.
 	// Moving on needs no copy: the visit's obligations go as they are to the
 	// entry that records it.
-	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0 || len(updates) > 0 && reacts(pl)) {
+	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0 || len(updates) > 0 && pl.reacts()) {
 		next.Obligations = slices.Clone(c.Obligations)
 	}
 	act.obligations = next.Obligations
@@ -162,11 +159,16 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 	return next, nil
 }
 
-// closedError refuses an event a closed case's outcome has no transition for.
-func closedError(o *Outcome) error {
-	err := fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, o.ID)
-	if names := eventNames(o.Transitions, nil); len(names) > 0 {
-		err = fmt.Errorf("%w (events after the outcome: %s)", err, strings.Join(names, ", "))
+// closed refuses an event on a closed case, unless its outcome has a
+// transition for it.
+func (p *Policy) closed(c *Case, event string) error {
+	o := p.outcomes[c.Outcome]
+	if o != nil && slices.ContainsFunc(o.Transitions, func(t *Transition) bool { return t.Event == event }) {
+		return nil
+	}
+	err := fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, c.Outcome)
+	if o != nil && len(o.Transitions) > 0 {
+		err = fmt.Errorf("%w (events after the outcome: %s)", err, strings.Join(eventNames(o.Transitions, nil), ", "))
 	}
 	return err
 }
@@ -175,6 +177,11 @@ func closedError(o *Outcome) error {
 func (p *Policy) ready(c *Case, ev *Event) error {
 	if err := p.owns(c); err != nil {
 		return err
+	}
+	if c.Outcome != "" { // closed: c.Closed(), without copying the case
+		if err := p.closed(c, ev.Name); err != nil {
+			return err
+		}
 	}
 	switch {
 	case ev.Revision != 0 && ev.Revision != c.Revision:

@@ -44,6 +44,7 @@ type Policy struct {
 	File string
 
 	calendar   *calendar.Calendar
+	perVisit   bool // some milestone is per visit: moving on clears it
 	env        *cel.Env
 	interned   map[string]ref.Val // see intern
 	roles      map[string]*Role
@@ -221,6 +222,8 @@ type Stage struct {
 	Forms       []*Form
 	Transitions []*Transition
 	Meta
+
+	reacts bool // some duty reacts to facts changing (Obligation.reacts)
 }
 
 // AnchorKind says what an obligation's deadline counts from.
@@ -382,6 +385,8 @@ type Outcome struct {
 	Obligations []*Obligation
 	Transitions []*Transition // none moves the case
 	Meta
+
+	reacts bool // some duty reacts to facts changing (Obligation.reacts)
 }
 
 // Guard is a CEL condition, parsed and type-checked at load. Its program is
