@@ -56,8 +56,8 @@ type Duty struct {
 	// Urgent: "as soon as possible". It is never overdue by itself; Due, if
 	// set, is its backstop.
 	Urgent bool
-	Met       time.Time       // when it was met, if it was
-	Late      bool            // it was met after its deadline
+	Met    time.Time // when it was met, if it was
+	Late   bool      // it was met after its deadline
 	// Breach is what the policy says an overdue obligation means; set only
 	// when Status is StatusOverdue and the policy says something.
 	Breach *Breach

@@ -157,6 +157,8 @@ func (p *Policy) condition(ctx context.Context, ob *Obligation, act *activation)
 // date fact counts as an event at the start of its day.
 func anchorTime(c *Case, a Anchor) (time.Time, bool) {
 	switch a.Kind {
+	case AnchorStage:
+		return c.Entered, true
 	case AnchorRaised:
 		return c.Raised, true
 	case AnchorMilestone:
@@ -180,30 +182,11 @@ func (c *Case) dateFact(id string) (calendar.Date, bool) {
 }
 
 // fix counts the deadlines of an obligation whose anchors the trigger makes
-// happen, applying the expedited timescale to its own if the condition holds
-// now, and keeps the earliest.
+// happen, and keeps the earliest.
 func (p *Policy) fix(ctx context.Context, c *Case, o *ObligationState, ob *Obligation, tr *trigger, act *activation) error {
-	if anchor, ok := anchorTime(c, ob.From); ok && tr.fires(ob.From) {
-		if !ob.HasDeadline {
-			if o.Anchor.IsZero() {
-				o.Anchor = anchor
-			}
-		} else {
-			w, expedited := ob.Within, false
-			if ob.Expedite != nil {
-				ok, err := ob.Expedite.When.Eval(ctx, act)
-				if err != nil {
-					return fmt.Errorf("obligation %s: expedite condition %s: %w", ob.ID, ob.Expedite.When.Text, err)
-				}
-				if ok {
-					w, expedited = ob.Expedite.Within, true
-				}
-			}
-			due, err := p.calendar.Due(anchor, w)
-			if err != nil {
-				return fmt.Errorf("obligation %s: %w", ob.ID, err)
-			}
-			o.sooner(anchor, due, w, expedited, false)
+	if tr.fires(ob.From) {
+		if err := p.fixOwn(ctx, c, o, ob, act); err != nil {
+			return err
 		}
 	}
 	for _, alt := range ob.Sooner {
@@ -226,6 +209,37 @@ func (p *Policy) fix(ctx context.Context, c *Case, o *ObligationState, ob *Oblig
 	return nil
 }
 
+// fixOwn counts the obligation's own deadline, if its anchor has happened,
+// applying the expedited timescale if its condition holds now.
+func (p *Policy) fixOwn(ctx context.Context, c *Case, o *ObligationState, ob *Obligation, act *activation) error {
+	anchor, ok := anchorTime(c, ob.From)
+	switch {
+	case !ok:
+		return nil
+	case !ob.HasDeadline:
+		if o.Anchor.IsZero() {
+			o.Anchor = anchor
+		}
+		return nil
+	}
+	w, expedited := ob.Within, false
+	if ob.Expedite != nil {
+		ok, err := ob.Expedite.When.Eval(ctx, act)
+		if err != nil {
+			return fmt.Errorf("obligation %s: expedite condition %s: %w", ob.ID, ob.Expedite.When.Text, err)
+		}
+		if ok {
+			w, expedited = ob.Expedite.Within, true
+		}
+	}
+	due, err := p.calendar.Due(anchor, w)
+	if err != nil {
+		return fmt.Errorf("obligation %s: %w", ob.ID, err)
+	}
+	o.sooner(anchor, due, w, expedited, false)
+	return nil
+}
+
 // sooner takes a deadline when the obligation has none yet or it is earlier
 // than the one it has: a deadline never moves later.
 func (o *ObligationState) sooner(anchor, due time.Time, w calendar.Within, expedited, byDate bool) {
@@ -236,14 +250,11 @@ func (o *ObligationState) sooner(anchor, due time.Time, w calendar.Within, exped
 }
 
 // refresh brings what the place owes up to date after an event set
-// milestones or changed facts: each duty's condition is decided again (a
+// milestones or changed facts (fire calls it only then): each duty's condition is decided again (a
 // duty is added when it turns true, and a pending one removed when it turns
 // false), and deadlines counted from what just happened are fixed. c's
 // obligations must be its own: they are changed in place.
 func (p *Policy) refresh(ctx context.Context, c *Case, pl place, tr *trigger, act *activation) error {
-	if len(tr.milestones) == 0 && (len(tr.facts) == 0 || !pl.reacts()) {
-		return nil
-	}
 	for _, ob := range pl.obligations() {
 		i := slices.IndexFunc(c.Obligations, func(o ObligationState) bool { return o.ID == ob.ID })
 		if ob.When != nil {

@@ -123,9 +123,10 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 			}
 		}
 	}
-	set := p.setMilestones(&next, t, ev.At, act)
-	if err := p.refresh(ctx, &next, pl, &trigger{milestones: set, facts: updates}, act); err != nil {
-		return Case{}, err
+	if set := p.setMilestones(&next, t, ev.At, act); len(set) > 0 || len(updates) > 0 && pl.reacts() {
+		if err := p.refresh(ctx, &next, pl, &trigger{milestones: set, facts: updates}, act); err != nil {
+			return Case{}, err
+		}
 	}
 	entry := into
 	if entry == nil {
