@@ -400,13 +400,21 @@ func versionTwo(t testing.TB, src []byte) []byte {
 	return v2
 }
 
-func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
+// twoVersions loads casework.yaml as version 1 and as version 2, and gives
+// the source.
+func twoVersions(t *testing.T) (v1, v2 *Policy, src []byte) {
+	t.Helper()
 	src, err := os.ReadFile(filepath.Join("testdata", "casework.yaml"))
 	require.NoError(t, err)
 	v1, diags := Load("v1.yaml", src)
 	require.NoError(t, diags.Err())
-	v2, diags := Load("v2.yaml", versionTwo(t, src))
+	v2, diags = Load("v2.yaml", versionTwo(t, src))
 	require.NoError(t, diags.Err())
+	return v1, v2, src
+}
+
+func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
+	v1, v2, _ := twoVersions(t)
 	assert.Equal(t, calendar.Date{Year: 2027, Month: 1, Day: 1}, v2.InForceFrom)
 
 	e, err := New(WithPolicies(v1))
@@ -451,18 +459,13 @@ func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
 }
 
 func TestEngineVersionsInForce(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("testdata", "casework.yaml"))
-	require.NoError(t, err)
-	v1, diags := Load("v1.yaml", src)
-	require.NoError(t, diags.Err())
-	v2, diags := Load("v2.yaml", versionTwo(t, src))
-	require.NoError(t, diags.Err())
+	v1, v2, src := twoVersions(t)
 	undated, diags := Load("v3.yaml", bytes.Replace(src, []byte(`version: "1"`), []byte(`version: "3"`), 1))
 	require.NoError(t, diags.Err())
 	sameDay, diags := Load("v4.yaml", bytes.Replace(versionTwo(t, src), []byte(`version: "2"`), []byte(`version: "4"`), 1))
 	require.NoError(t, diags.Err())
 
-	_, err = New(WithPolicies(v1, undated))
+	_, err := New(WithPolicies(v1, undated))
 	assert.ErrorIs(t, err, ErrVersionConflict, "two versions in force from the start")
 	assert.ErrorContains(t, err, "versions 1 and 3 are both in force from the start")
 	_, err = New(WithPolicies(v2, v1, sameDay))
