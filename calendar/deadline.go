@@ -33,7 +33,7 @@ const (
 )
 
 // Due returns the instant by which an act is due when the procedure allows w
-// after an event at t (DOMAIN.md, "Working days and deadlines"):
+// after an event at t (the package documentation, "Deadlines"):
 //
 //   - N working days: day 1 is the first working day strictly after t's
 //     local date; the act is due by the end of day N, so the instant is the
@@ -134,7 +134,12 @@ func (dl Deadline) String() string {
 	default:
 		fmt.Fprintf(&b, "Rule: within %s: day 1 is the first working day after the trigger date; due by the end of day %d\n", dl.Within, dl.Within.N)
 	}
-	fmt.Fprintf(&b, "Due: %s (by the end of %s)\n", dl.Due.Format(instantLayout), dl.DueDate.long())
+	if dl.Within.Unit == Hours {
+		// Clock time is due at an instant, not at the end of a day.
+		fmt.Fprintf(&b, "Due: %s\n", dl.Due.Format(instantLayout))
+	} else {
+		fmt.Fprintf(&b, "Due: %s (by the end of %s)\n", dl.Due.Format(instantLayout), dl.DueDate.long())
+	}
 	for _, s := range dl.Steps {
 		what := s.Reason
 		if s.Counted {

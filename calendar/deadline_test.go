@@ -165,6 +165,6 @@ Due: Tue 31 Mar 2026 00:00 BST (by the end of Mon 30 Mar 2026)
 	require.NoError(t, err)
 	assert.Equal(t, `Trigger: Sat 28 Mar 2026 12:00 GMT
 Rule: within 24 hours: 24 hours of clock time
-Due: Sun 29 Mar 2026 13:00 BST (by the end of Sun 29 Mar 2026)
-`, dl.String())
+Due: Sun 29 Mar 2026 13:00 BST
+`, dl.String(), "an instant of clock time, not the end of a day")
 }

@@ -2,8 +2,8 @@
 // escalation procedures: which days are working days in a jurisdiction, and
 // when an act that a procedure allows "within 2 working days", "within 24
 // hours" or "immediately" after an event falls due. Every deadline in the
-// library is computed here. The meaning of the words follows
-// shared/DOMAIN.md, section "Working days and deadlines".
+// library is computed here, by the rules under Working days and Deadlines
+// below.
 //
 // # Jurisdictions
 //

@@ -10,7 +10,8 @@ import (
 // every deadline in it is counted in that jurisdiction's working days.
 type Jurisdiction string
 
-// The jurisdictions of DOMAIN.md.
+// The jurisdictions: the UK's three sets of bank holidays, and the Isle of
+// Man's.
 const (
 	EnglandAndWales Jurisdiction = "england-and-wales"
 	Scotland        Jurisdiction = "scotland"

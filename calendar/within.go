@@ -35,7 +35,7 @@ const withinForms = `"N working days" (or "1 working day"), "N hours" (or "1 hou
 // ParseWithin parses a timescale in the words the procedures use: "2 working
 // days", "1 working day", "24 hours", "1 hour", "immediately" and "without
 // delay", ignoring case and surrounding space. "immediately" and "without
-// delay" mean {N: 0, Unit: WorkingDays, Immediate: true} (DOMAIN.md); "0
+// delay" mean {N: 0, Unit: WorkingDays, Immediate: true}; "0
 // working days" is allowed and is not marked immediate. Singular and plural
 // are both accepted whatever N is.
 func ParseWithin(s string) (Within, error) {

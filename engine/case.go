@@ -272,6 +272,13 @@ type Raise struct {
 
 // Event is an act on a case: the event's name, who fired it and when, and any
 // fact updates, form data and note that come with it.
+//
+// Facts and form fields take Go values of their type: bool; int, int32,
+// int64, json.Number or a whole float64 (as JSON gives numbers); string;
+// []string or []any of strings for a list. A date takes a "YYYY-MM-DD" string, a
+// calendar.Date or a time.Time (its date in Europe/London), and the case
+// keeps it as the "YYYY-MM-DD" string, so a case read back from JSON holds
+// the same value. The same goes for Raise.
 type Event struct {
 	Name   string
 	Actor  string

@@ -40,12 +40,13 @@
 //
 // Fire returns the next case value, or an error saying why not:
 // ErrUnknownEvent, ErrRoleNotPermitted, ErrGuardFalse (with the guard's text),
-// ErrObligationsOutstanding, ErrFormsIncomplete, ErrCaseClosed,
+// ErrObligationsOutstanding, ErrFormsIncomplete, ErrAlreadyMet (an event that
+// stays at the stage and would only complete duties met already), ErrCaseClosed,
 // ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch,
-// ErrCaseSchema (a case stored in another schema than CaseSchema), or
-// ErrInvalidInput for bad facts or form data; test them with errors.Is. A
-// refused event returns a *RefusedError listing, for each transition of that
-// name, why it could not be taken.
+// ErrCaseSchema (a case stored in another schema than CaseSchema),
+// ErrEmptyCase (a zero Case), or ErrInvalidInput for bad facts or form data;
+// test them with errors.Is. A refused event returns a *RefusedError listing,
+// for each transition of that name, why it could not be taken.
 //
 // # Versions
 //

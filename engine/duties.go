@@ -222,15 +222,9 @@ func (p *Policy) fixOwn(ctx context.Context, c *Case, o *ObligationState, ob *Ob
 		}
 		return nil
 	}
-	w, expedited := ob.Within, false
-	if ob.Expedite != nil {
-		ok, err := ob.Expedite.When.Eval(ctx, act)
-		if err != nil {
-			return fmt.Errorf("obligation %s: expedite condition %s: %w", ob.ID, ob.Expedite.When.Text, err)
-		}
-		if ok {
-			w, expedited = ob.Expedite.Within, true
-		}
+	w, expedited, err := timescale(ctx, ob, act)
+	if err != nil {
+		return err
 	}
 	due, err := p.calendar.Due(anchor, w)
 	if err != nil {

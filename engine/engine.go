@@ -112,6 +112,9 @@ func (e *Engine) PolicyVersion(ref PolicyRef) (*Policy, bool) {
 // version the engine was not given fails with ErrPolicyMismatch: the host
 // must keep loading every version its stored cases were raised under.
 func (e *Engine) PolicyFor(c Case) (*Policy, error) {
+	if err := emptyCase(&c); err != nil {
+		return nil, err
+	}
 	p, ok := e.versions[c.Policy]
 	if !ok {
 		return nil, fmt.Errorf("%w: case %s is on %s version %s, which this engine does not have",

@@ -14,11 +14,13 @@ var (
 	ErrGuardFalse             = errors.New("the event's condition does not hold")
 	ErrObligationsOutstanding = errors.New("obligations are outstanding")
 	ErrFormsIncomplete        = errors.New("a required form is incomplete")
+	ErrAlreadyMet             = errors.New("the event would record nothing new")
 	ErrCaseClosed             = errors.New("the case is closed")
 	ErrTimeBeforeLastEvent    = errors.New("the event's time is earlier than the case's last event")
 	ErrStaleRevision          = errors.New("the case has changed since it was read")
 	ErrPolicyMismatch         = errors.New("the case was raised under another policy")
 	ErrCaseSchema             = errors.New("the case is stored in another schema")
+	ErrEmptyCase              = errors.New("the case is empty")
 	ErrUnknownPolicy          = errors.New("no such policy")
 	ErrVersionConflict        = errors.New("two versions of a policy are in force from the same date")
 	ErrNoVersionInForce       = errors.New("no version of the policy is in force on that day")
@@ -90,6 +92,15 @@ func (e *InputError) Error() string { return e.Path + ": " + e.Message }
 
 // Is makes every InputError match ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+
+// emptyCase refuses a zero Case, which names no schema, policy or history:
+// a case that was never raised, or a stored one not read back.
+func emptyCase(c *Case) error {
+	if c.Schema == 0 && c.Policy == (PolicyRef{}) && len(c.History) == 0 {
+		return fmt.Errorf("%w (a zero Case): raise a case with Raise, or read a stored one back whole", ErrEmptyCase)
+	}
+	return nil
+}
 
 func historyError(seq int, format string, args ...any) error {
 	return fmt.Errorf("%w: entry %d %s", ErrHistoryTampered, seq, fmt.Sprintf(format, args...))

@@ -32,13 +32,7 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 	if err != nil {
 		return Case{}, err
 	}
-	facts := make(map[string]any, len(p.Facts))
-	for _, f := range p.Facts {
-		if f.Default != nil {
-			facts[f.ID] = f.Default
-		}
-	}
-	maps.Copy(facts, updates)
+	facts := p.initialFacts(updates)
 	c := Case{
 		Schema: CaseSchema, ID: r.CaseID, Policy: PolicyRef{ID: p.ID, Version: p.Version},
 		Revision: 1, Raised: r.At, Facts: facts, Forms: forms,
@@ -55,6 +49,18 @@ func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
 	seal(entry, nil)
 	c.History = []*Entry{entry}
 	return c, nil
+}
+
+// initialFacts are a new case's facts: each fact's default, then updates.
+func (p *Policy) initialFacts(updates map[string]any) map[string]any {
+	facts := make(map[string]any, len(p.Facts))
+	for _, f := range p.Facts {
+		if f.Default != nil {
+			facts[f.ID] = f.Default
+		}
+	}
+	maps.Copy(facts, updates)
+	return facts
 }
 
 // Fire applies an event to a case and returns the case that results. The case
@@ -102,7 +108,10 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 		now: ev.At, raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
 	})
 	defer act.release()
-	t, refusal := p.choose(ctx, act, pl, ev.Name, next.Forms)
+	// A replayed act was accepted when it was recorded, and a record is
+	// never rewritten; an act that brings data records something new.
+	fresh := !owned && len(updates) == 0 && len(formUpdates) == 0
+	t, refusal := p.choose(ctx, act, pl, ev.Name, next.Forms, fresh)
 	if refusal != nil {
 		return Case{}, refusal
 	}
@@ -215,6 +224,9 @@ func (p *Policy) knownRole(role string) error {
 // owns checks that the case is in this engine's schema and was raised under
 // this policy version.
 func (p *Policy) owns(c *Case) error {
+	if err := emptyCase(c); err != nil {
+		return err
+	}
 	if c.Schema != CaseSchema {
 		return fmt.Errorf("%w: case %s is in schema %d; this engine reads schema %d", ErrCaseSchema, c.ID, c.Schema, CaseSchema)
 	}
@@ -262,8 +274,9 @@ func containsStage(list []*Stage, s *Stage) bool {
 // choose finds the first transition for the event that the actor's role,
 // the outstanding obligations, the forms and the guard all allow: the stage's
 // own transitions first, then the any_stage ones that apply there, in file
-// order. Checks run cheapest first, and the guard last.
-func (p *Policy) choose(ctx context.Context, act *activation, pl place, event string, forms map[string]map[string]any) (*Transition, *RefusedError) {
+// order. Checks run cheapest first, and the guard last. For a fresh act (new,
+// and bringing no data) a transition that would change nothing is refused.
+func (p *Policy) choose(ctx context.Context, act *activation, pl place, event string, forms map[string]map[string]any, fresh bool) (*Transition, *RefusedError) {
 	var (
 		reasons []Refusal
 		matched bool
@@ -274,7 +287,7 @@ func (p *Policy) choose(ctx context.Context, act *activation, pl place, event st
 				continue
 			}
 			matched = true
-			r, ok := p.check(ctx, act, pl.stage, t, forms)
+			r, ok := p.check(ctx, act, pl.stage, t, forms, fresh)
 			if ok {
 				return t, nil
 			}
@@ -288,9 +301,12 @@ func (p *Policy) choose(ctx context.Context, act *activation, pl place, event st
 	return nil, &RefusedError{Event: event, Stage: pl.id(), Reasons: reasons}
 }
 
-func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any) (Refusal, bool) {
+func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any, fresh bool) (Refusal, bool) {
 	if !t.permits(act.role) {
 		return Refusal{Err: ErrRoleNotPermitted, Transition: t, Detail: fmt.Sprintf("%q may not; it is for %s", act.role, roleList(t.Roles))}, false
+	}
+	if done, ok := t.doneAlready(act); fresh && ok {
+		return Refusal{Err: ErrAlreadyMet, Transition: t, Detail: done}, false
 	}
 	var outstanding []string
 	for _, ob := range t.Requires {
@@ -318,6 +334,35 @@ func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transi
 		}
 	}
 	return Refusal{}, true
+}
+
+// doneAlready reports whether taking t now would only complete duties that
+// are complete, and says so: it stays at the stage, meets duties, and every
+// one is met already (or not owed at this stage), and every milestone it sets
+// is set. A transition that meets no duty records that something happened
+// (and a milestone keeps its first time), so it is never done already.
+func (t *Transition) doneAlready(act *activation) (string, bool) {
+	if t.ToStage != nil || t.ToOutcome != nil || len(t.Completes) == 0 {
+		return "", false
+	}
+	for _, m := range t.Sets {
+		if _, set := act.milestones[m.ID]; !set {
+			return "", false
+		}
+	}
+	done := make([]string, len(t.Completes))
+	for j, ob := range t.Completes {
+		done[j] = ob.ID + " is not owed at this stage"
+		for i := range act.obligations {
+			if o := &act.obligations[i]; o.ID == ob.ID {
+				if o.open() {
+					return "", false
+				}
+				done[j] = ob.ID + " is met already"
+			}
+		}
+	}
+	return strings.Join(done, "; "), true
 }
 
 func (t *Transition) permits(role string) bool {
@@ -365,8 +410,10 @@ type Action struct {
 	// Transition is the one that would be taken (nil when refused).
 	Transition *Transition
 	Allowed    bool
-	// Refused says why not, one reason per transition of that name.
-	Refused *RefusedError
+	// Refused says why not: a *RefusedError (errors.As gives it), with one
+	// reason per transition of that name. It is nil when Allowed, a nil
+	// error, so a host can test it as any other.
+	Refused error
 }
 
 // Available lists every event of the case's current stage (and the any_stage
@@ -396,8 +443,11 @@ func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at t
 	defer act.release()
 	actions := make([]Action, len(names))
 	for i, name := range names {
-		t, refused := p.choose(ctx, act, pl, name, c.Forms)
-		actions[i] = Action{Event: name, Transition: t, Allowed: refused == nil, Refused: refused}
+		t, refused := p.choose(ctx, act, pl, name, c.Forms, true)
+		actions[i] = Action{Event: name, Transition: t, Allowed: refused == nil}
+		if refused != nil {
+			actions[i].Refused = refused // never a typed nil
+		}
 	}
 	return actions, nil
 }

@@ -21,10 +21,9 @@ var fuzzDocuments = fstest.MapFS{
 	"quotes.txt":  {Data: []byte("Step 1 \u2013 the professional\u2019s line manager, within 2 working days.")},
 }
 
-// FuzzLoad feeds Load arbitrary bytes and mutations of the test policies: it
-// must never panic, stay quick, and keep its promises about what it returns.
-func FuzzLoad(f *testing.F) {
-	for _, pattern := range []string{"testdata/*.yaml", "testdata/load/*.yaml"} {
+// addFiles seeds a fuzz target with the files the patterns match.
+func addFiles(f *testing.F, patterns ...string) {
+	for _, pattern := range patterns {
 		files, err := filepath.Glob(pattern)
 		if err != nil {
 			f.Fatal(err)
@@ -37,6 +36,12 @@ func FuzzLoad(f *testing.F) {
 			f.Add(src)
 		}
 	}
+}
+
+// FuzzLoad feeds Load arbitrary bytes and mutations of the test policies: it
+// must never panic, stay quick, and keep its promises about what it returns.
+func FuzzLoad(f *testing.F) {
+	addFiles(f, "testdata/*.yaml", "testdata/load/*.yaml")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		start := time.Now()
 		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("hung on %q", src)) }) // a hang becomes a crasher the fuzzer records

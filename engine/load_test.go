@@ -2,12 +2,14 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,7 +43,12 @@ func TestLoadGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src, err := os.ReadFile(file)
 			require.NoError(t, err)
-			p, got := render(t, filepath.Base(file), src, WithToday(goldenToday), WithDocuments(os.DirFS(filepath.Join("testdata", "load"))))
+			opts := []LoadOption{WithToday(goldenToday)}
+			if _, err := os.Stat(strings.TrimSuffix(file, ".yaml") + ".txt"); err == nil {
+				// A file with its own text beside it has its quotes checked.
+				opts = append(opts, WithDocuments(os.DirFS(filepath.Join("testdata", "load"))))
+			}
+			p, got := render(t, filepath.Base(file), src, opts...)
 			golden := strings.TrimSuffix(file, ".yaml") + ".golden"
 			if *update {
 				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
@@ -296,4 +303,51 @@ func TestLanguageExample(t *testing.T) {
 	riverside, err := os.ReadFile(filepath.Join("testdata", "riverside.yaml"))
 	require.NoError(t, err)
 	assert.Equal(t, example, string(riverside), "testdata/riverside.yaml is LANGUAGE.md's worked example")
+}
+
+// LANGUAGE.md says how to write "on the same working day", and a policy that
+// writes it so means what the page says: by the end of the event's date if
+// it is a working day, else of the next one, and not marked immediate.
+func TestLanguageSameWorkingDay(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "policies", "LANGUAGE.md"))
+	require.NoError(t, err)
+	text := strings.Join(strings.Fields(string(doc)), " ")
+	for _, words := range []string{"`0 working days` is \"on the same working day\"", "an event on a Saturday is due by the end of Monday"} {
+		assert.True(t, strings.Contains(text, words), "LANGUAGE.md says %s", words)
+	}
+
+	p, ds := Load("same-day.yaml", []byte(`language: escalation/v1
+id: same_day
+title: Same day
+partnership: Test Partnership
+version: "1"
+jurisdiction: england-and-wales
+scope: [children]
+documents: [{file: same-day.txt}]
+roles: {head_of_service: {title: Head of Service}}
+start: stage1
+stages:
+  stage1:
+    title: Stage 1
+    obligations:
+      speak: {title: Speak, owner: head_of_service, within: 0 working days}
+    transitions: [{event: resolve, to: resolved, roles: [head_of_service]}]
+outcomes: {resolved: {kind: resolved, title: Resolved}}
+`))
+	require.NotNil(t, p, "%v", ds)
+	for _, tc := range []struct {
+		raised time.Time
+		due    calendar.Date
+	}{
+		{time.Date(2026, 12, 22, 16, 0, 0, 0, calendar.London()), calendar.Date{Year: 2026, Month: 12, Day: 22}}, // a Tuesday
+		{time.Date(2026, 12, 19, 10, 0, 0, 0, calendar.London()), calendar.Date{Year: 2026, Month: 12, Day: 21}}, // a Saturday
+	} {
+		c, err := p.Raise(context.Background(), Raise{CaseID: "c", Actor: "hos", Role: "head_of_service", At: tc.raised})
+		require.NoError(t, err)
+		duties, err := p.Due(c, tc.raised)
+		require.NoError(t, err)
+		require.Len(t, duties, 1)
+		assert.Equal(t, tc.due, duties[0].DueDate, "raised %s", tc.raised.Weekday())
+		assert.False(t, duties[0].Within.Immediate)
+	}
 }

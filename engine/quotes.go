@@ -8,7 +8,13 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 )
+
+// maxDocumentBytes is the largest document WithDocuments reads to check
+// quotes against: a published procedure as text is a few hundred KiB.
+const maxDocumentBytes = 16 << 20
 
 // WithDocuments gives Load the policy's documents, by file name, so that it
 // checks every source's quote against its document's text: a quote must be
@@ -46,7 +52,9 @@ func normaliseQuote(s string) string {
 	return strings.Join(strings.Fields(typographic.Replace(s)), " ")
 }
 
-// checkQuotes reports each quote its document does not contain.
+// checkQuotes reports each quote its document does not contain, and each
+// document whose quotes cannot be checked: a check skipped in silence would
+// read as one that passed.
 func (b *builder) checkQuotes() {
 	if b.cfg.documents == nil || len(b.quotes) == 0 {
 		return
@@ -69,15 +77,36 @@ func (b *builder) checkQuotes() {
 	}
 }
 
-// documentText returns a document's normalised text, or "" when it cannot be
-// checked against.
+// documentText returns a document's normalised text, or "" when it cannot
+// be checked against, having warned why at the document.
 func (b *builder) documentText(file string) string {
-	if !b.docs[file] || !fs.ValidPath(file) {
+	if !b.docs[file] {
 		return "" // not one of the policy's documents: reported where it is cited
 	}
-	data, err := fs.ReadFile(b.cfg.documents, file)
-	if err != nil || !utf8.Valid(data) {
-		return ""
+	const beside = "keep the document, as a text file, in the policy's folder"
+	var (
+		data      []byte
+		err       = fs.ErrNotExist // a path out of the policy's folder is not beside it
+		why, hint string
+	)
+	if fs.ValidPath(file) {
+		data, err = safefile.ReadFS(b.cfg.documents, file, maxDocumentBytes)
 	}
-	return normaliseQuote(string(data))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		why, hint = "is not beside the policy", beside
+	case err != nil:
+		why, hint = "cannot be read ("+safefile.Reason(err)+")", beside
+	case !utf8.Valid(data):
+		why, hint = "is not text (UTF-8)", "save the document as plain text in the policy's folder and name that file here"
+	default:
+		return normaliseQuote(string(data))
+	}
+	for _, d := range b.p.Documents {
+		if d.File == file {
+			b.report(SeverityWarning, d.Pos, Pos{}, "document-not-checked", file+" "+why+", so the quotes from it are not checked", hint)
+			break
+		}
+	}
+	return ""
 }

@@ -44,13 +44,13 @@ func objectSchema(sh *shape, defs map[string]any) map[string]any {
 		if c := f.onlyIf; c != nil {
 			all = append(all, map[string]any{
 				"if":   map[string]any{"properties": map[string]any{c.key: map[string]any{"const": c.value}}, "required": []string{c.key}},
-				"then": map[string]any{"required": []string{f.name}},
-				"else": map[string]any{"not": map[string]any{"required": []string{f.name}}},
+				"then": present(f.name),
+				"else": map[string]any{"not": present(f.name)},
 			})
 		}
 	}
 	for _, x := range sh.exclusive {
-		all = append(all, map[string]any{"not": map[string]any{"required": []string{x[0], x[1]}}})
+		all = append(all, map[string]any{"not": present(x[0], x[1])})
 	}
 	o := map[string]any{"type": "object", "description": sh.desc, "properties": props, "additionalProperties": false}
 	if len(required) > 0 {
@@ -65,6 +65,27 @@ func objectSchema(sh *shape, defs map[string]any) map[string]any {
 	return o
 }
 
+// present is the schema of an object that has the keys. Each is defined
+// (as true: the object's own schema says what it may hold) beside the
+// required list, as strict validators require of every required key.
+func present(keys ...string) map[string]any {
+	props := make(map[string]any, len(keys))
+	for _, k := range keys {
+		props[k] = true
+	}
+	return map[string]any{"properties": props, "required": keys}
+}
+
+// anyType is a value of any of the types, written as anyOf: strict
+// validators refuse a list of types.
+func anyType(types ...string) map[string]any {
+	of := make([]any, len(types))
+	for i, t := range types {
+		of[i] = map[string]any{"type": t}
+	}
+	return map[string]any{"anyOf": of}
+}
+
 // formsSchema says that exactly one form's keys are given, all of them, and
 // no key of another form.
 func formsSchema(forms [][]string) []any {
@@ -74,11 +95,13 @@ func formsSchema(forms [][]string) []any {
 		for j, other := range forms {
 			for _, k := range other {
 				if j != i {
-					others = append(others, map[string]any{"required": []string{k}})
+					others = append(others, present(k))
 				}
 			}
 		}
-		out = append(out, map[string]any{"required": form, "not": map[string]any{"anyOf": others}})
+		alt := present(form...)
+		alt["not"] = map[string]any{"anyOf": others}
+		out = append(out, alt)
 	}
 	return out
 }
@@ -97,7 +120,7 @@ func typeSchema(t *typ, defs map[string]any) map[string]any {
 	ident := strings.Trim(identPattern, "^$")
 	switch t.kind {
 	case kindScalar:
-		return map[string]any{"type": []string{"string", "number", "integer", "boolean"}}
+		return anyType("string", "number", "boolean")
 	case kindBool:
 		return map[string]any{"type": "boolean"}
 	case kindDate:
@@ -120,7 +143,7 @@ func typeSchema(t *typ, defs map[string]any) map[string]any {
 	case kindFactRef:
 		return map[string]any{"type": "string", "pattern": `^fact\.` + ident + `$`}
 	case kindAny:
-		return map[string]any{"type": []string{"boolean", "integer", "string", "array"}}
+		return anyType("boolean", "integer", "string", "array")
 	case kindList:
 		s := map[string]any{"type": "array", "items": typeSchema(t.elem, defs)}
 		if t.elem.kind != kindObject {

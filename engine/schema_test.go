@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,15 +52,18 @@ func TestJSONSchema(t *testing.T) {
 	stage := defs["stage"].(map[string]any)
 	assert.Equal(t, []any{"title"}, stage["required"])
 	outcome := defs["outcome"].(map[string]any)
-	assert.Contains(t, string(mustJSON(t, outcome["allOf"])), `"then":{"required":["route"]}`)
+	assert.Contains(t, string(mustJSON(t, outcome["allOf"])), `"then":{"properties":{"route":true},"required":["route"]}`)
 
 	// A day off is written in exactly one of its forms: each alternative
 	// requires its keys and forbids the others'.
 	dayOff := defs["day_off"].(map[string]any)
 	assert.JSONEq(t, `[
-		{"required": ["date"], "not": {"anyOf": [{"required": ["from"]}, {"required": ["to"]}, {"required": ["yearly"]}]}},
-		{"required": ["from", "to"], "not": {"anyOf": [{"required": ["date"]}, {"required": ["yearly"]}]}},
-		{"required": ["yearly"], "not": {"anyOf": [{"required": ["date"]}, {"required": ["from"]}, {"required": ["to"]}]}}
+		{"properties": {"date": true}, "required": ["date"], "not": {"anyOf": [
+			{"properties": {"from": true}, "required": ["from"]}, {"properties": {"to": true}, "required": ["to"]}, {"properties": {"yearly": true}, "required": ["yearly"]}]}},
+		{"properties": {"from": true, "to": true}, "required": ["from", "to"], "not": {"anyOf": [
+			{"properties": {"date": true}, "required": ["date"]}, {"properties": {"yearly": true}, "required": ["yearly"]}]}},
+		{"properties": {"yearly": true}, "required": ["yearly"], "not": {"anyOf": [
+			{"properties": {"date": true}, "required": ["date"]}, {"properties": {"from": true}, "required": ["from"]}, {"properties": {"to": true}, "required": ["to"]}]}}
 	]`, string(mustJSON(t, dayOff["oneOf"])))
 	assert.Equal(t, []any{"name"}, dayOff["required"])
 }
@@ -79,4 +83,48 @@ func TestPublishedSchema(t *testing.T) {
 	}
 	require.NoError(t, err)
 	assert.Equal(t, string(JSONSchema()), string(published), "regenerate policies/policy.schema.json from engine.JSONSchema")
+}
+
+// The schema passes strict validators (ajv's strict mode among them): every
+// schema object that lists required keys defines each of them in its own
+// properties, so no required key is a silent misspelling, and every type is
+// one type (a union is anyOf), which strict type checking asks for.
+func TestJSONSchemaRequiresOnlyDefinedKeys(t *testing.T) {
+	var s any
+	require.NoError(t, json.Unmarshal(JSONSchema(), &s))
+	checked := 0
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		x, ok := v.(map[string]any)
+		if !ok {
+			return // true or false
+		}
+		if typ, ok := x["type"]; ok {
+			assert.IsType(t, "", typ, "%s: a union of types", path)
+		}
+		if req, ok := x["required"].([]any); ok {
+			props, _ := x["properties"].(map[string]any)
+			for _, r := range req {
+				checked++
+				_, defined := props[r.(string)]
+				assert.True(t, defined, "%s: required %q is not defined in its properties", path, r)
+			}
+		}
+		for k, c := range x {
+			switch k {
+			case "properties", "$defs":
+				for name, sub := range c.(map[string]any) {
+					walk(path+"/"+k+"/"+name, sub)
+				}
+			case "allOf", "anyOf", "oneOf":
+				for i, sub := range c.([]any) {
+					walk(path+"/"+k+"/"+strconv.Itoa(i), sub)
+				}
+			case "items", "not", "if", "then", "else", "additionalProperties", "propertyNames":
+				walk(path+"/"+k, c)
+			}
+		}
+	}
+	walk("#", s)
+	assert.Positive(t, checked)
 }

@@ -5,7 +5,9 @@
 // and form in them cites the published words it comes from (see
 // testdata/sources), and each assumption is stated where the text is silent.
 // LANGUAGE.md beside them documents the policy language; SCENARIOS.md the
-// scenario files under scenarios/, which run as acceptance tests.
+// scenario files under scenarios/, which run as acceptance tests; trace/
+// holds each policy's traceability matrix, which accounts for every
+// rule-bearing sentence of its document (engine/trace).
 package policies
 
 import (
@@ -24,6 +26,15 @@ var files embed.FS
 
 //go:embed scenarios
 var scenarios embed.FS
+
+//go:embed trace
+var traces embed.FS
+
+// The published procedures, as vendored for the tests, are also what the
+// traceability matrices are checked against when a document is written.
+//
+//go:embed testdata/sources/*.txt
+var sources embed.FS
 
 // FS returns the bundled policy files, one "<id>.yaml" per policy.
 func FS() fs.FS { return files }
@@ -56,6 +67,27 @@ func Source(id string) (string, []byte, error) {
 		return "", nil, fmt.Errorf("no bundled policy %q (bundled: %s)", id, strings.Join(IDs(), ", "))
 	}
 	return name, src, nil
+}
+
+// Trace returns a bundled policy's traceability matrix (see engine/trace):
+// its file name and bytes.
+func Trace(id string) (string, []byte, error) {
+	name := "trace/" + path.Base(id) + ".yaml"
+	src, err := traces.ReadFile(name)
+	if err != nil {
+		return "", nil, fmt.Errorf("no traceability matrix for bundled policy %q", id)
+	}
+	return "policies/" + name, src, nil
+}
+
+// Documents returns the published procedures the bundled policies encode, by
+// file name (the documents their sources and matrices name).
+func Documents() fs.FS {
+	sub, err := fs.Sub(sources, "testdata/sources")
+	if err != nil {
+		panic(err) // the folder is embedded above, so this cannot happen
+	}
+	return sub
 }
 
 // Load loads one bundled policy by id.

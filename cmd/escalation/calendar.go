@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,6 +14,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/diag"
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 )
 
 // jurisdictionFlag is a --jurisdiction flag.
@@ -53,14 +54,19 @@ func closuresFlag(fs *flag.FlagSet) *string {
 	return fs.String("closures", "", "a YAML `file` of closure days (- {date: YYYY-MM-DD, name, source}) that deadlines skip too")
 }
 
-// readClosures reads a --closures file; none when the flag is not given.
-func readClosures(path string) ([]calendar.Holiday, error) {
+// closures reads a --closures file (none when the flag is not given), as
+// every command reads a file; a problem is written to stderr, and the code
+// returned.
+func (e *env) closures(c *command, path string) ([]calendar.Holiday, int) {
 	if path == "" {
-		return nil, nil
+		return nil, exitOK
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--closures: %w", err)
+	data, err := safefile.Read(path, engine.DefaultMaxBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, e.noSuchPath(c, path)
+	case err != nil:
+		return nil, e.fail(c, "--closures %s: %s", path, safefile.Reason(err))
 	}
 	days, err := calendar.ParseClosures(filepath.ToSlash(path), data)
 	var ds diag.Diagnostics
@@ -68,14 +74,14 @@ func readClosures(path string) ([]calendar.Holiday, error) {
 		// Every problem, each with its line and a caret, as validate shows a policy's.
 		var b strings.Builder
 		if werr := diag.Write(&b, ds, func(string) []byte { return data }); werr != nil {
-			return nil, werr
+			return nil, e.fail(c, "--closures %s: %v", path, werr)
 		}
-		return nil, fmt.Errorf("--closures %s does not read:\n%s", path, strings.TrimSuffix(b.String(), "\n"))
+		return nil, e.fail(c, "--closures %s does not read:\n%s", path, strings.TrimSuffix(b.String(), "\n"))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--closures %s does not read:\n%w", path, err)
+		return nil, e.fail(c, "--closures %s does not read:\n%v", path, err)
 	}
-	return days, nil
+	return days, exitOK
 }
 
 // calendarChoice is the flags of a command that counts in one calendar: a
@@ -100,10 +106,11 @@ func (cc *calendarChoice) calendar(e *env, c *command) (*calendar.Calendar, *eng
 	if *cc.policy != "" && cc.j.set {
 		return nil, nil, c.usageError(e, "give --jurisdiction or --policy, not both: a policy names its own jurisdiction")
 	}
-	closures, err := readClosures(*cc.closures)
-	if err != nil {
-		return nil, nil, e.fail(c, "%v", err)
+	closures, code := e.closures(c, *cc.closures)
+	if code != exitOK {
+		return nil, nil, code
 	}
+	var err error
 	if *cc.policy == "" {
 		cal, err := calendar.For(cc.j.j)
 		if err == nil && len(closures) > 0 {
@@ -174,8 +181,8 @@ holidays and the days off it declares, marked [declared] with their source.
 --closures adds the closure days of a file (policies/SCENARIOS.md shows the
 format), marked [closure].
 
-JSON: [{"date": "YYYY-MM-DD", "name", "substitute", "kind", "source"}], in
-date order; "kind" is "bank holiday", "declared" or "closure".`,
+JSON: [{"schema", "date": "YYYY-MM-DD", "name", "substitute", "kind",
+"source"}], in date order; "kind" is "bank holiday", "declared" or "closure".`,
 		example: "escalation holidays --jurisdiction isle-of-man --from 2026 --to 2027",
 	}
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
@@ -203,6 +210,7 @@ date order; "kind" is "bank holiday", "declared" or "closure".`,
 			}
 			if format.value == "json" {
 				type holiday struct {
+					Schema     int           `json:"schema"` // in each item: the output is a list
 					Date       string        `json:"date"`
 					Name       string        `json:"name"`
 					Substitute bool          `json:"substitute"`
@@ -211,7 +219,7 @@ date order; "kind" is "bank holiday", "declared" or "closure".`,
 				}
 				out := make([]holiday, len(hs))
 				for i, h := range hs {
-					out[i] = holiday{Date: h.Date.String(), Name: h.Name, Substitute: h.Substitute, Kind: h.Kind, Source: h.Source}
+					out[i] = holiday{Schema: jsonSchema, Date: h.Date.String(), Name: h.Name, Substitute: h.Substitute, Kind: h.Kind, Source: h.Source}
 				}
 				if err := writeJSON(e.stdout, out); err != nil {
 					return e.fail(c, "%v", err)
@@ -260,12 +268,12 @@ jurisdiction's bank holidays and the days off it declares. --closures adds
 the closure days of a file. The days off that are not bank holidays are
 listed at the end with their sources.
 
-JSON: {"due": RFC 3339 instant (the first moment it is late), "due_date":
-the last day on time, "explanation": [{"date", "counted", "day", "reason",
-"source"}]} with one entry per date from the event's date to the due date
-(none for hours); "day" is the working day's number when counted, "reason"
-says why a date was not counted, and "source" cites a declared day or
-closure.`,
+JSON: {"schema", "due": RFC 3339 instant (the first moment it is late),
+"due_date": the last day on time, "explanation": [{"date", "counted", "day",
+"reason", "source"}]} with one entry per date from the event's date to the
+due date (none for hours); "day" is the working day's number when counted,
+"reason" says why a date was not counted, and "source" cites a declared day
+or closure.`,
 		example: `escalation due --from 2026-12-22T10:00 --within "2 working days"`,
 	}
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
@@ -340,8 +348,9 @@ func dueJSON(dl calendar.Deadline) any {
 		steps[i] = jsonStep{Date: s.Date.String(), Counted: s.Counted, Day: s.Day, Reason: s.Reason, Source: s.Source}
 	}
 	return struct {
+		Schema      int        `json:"schema"`
 		Due         string     `json:"due"`
 		DueDate     string     `json:"due_date"`
 		Explanation []jsonStep `json:"explanation"`
-	}{Due: instant(dl.Due), DueDate: dl.DueDate.String(), Explanation: steps}
+	}{Schema: jsonSchema, Due: instant(dl.Due), DueDate: dl.DueDate.String(), Explanation: steps}
 }

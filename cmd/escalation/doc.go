@@ -5,13 +5,16 @@
 //
 //	escalation validate [--format text|json|github] [--strict] [--today YYYY-MM-DD] PATH...
 //	escalation test [--format text|json] [--closures FILE] [PATH...]
+//	escalation fmt [--check] [--diff] PATH...
 //	escalation diagram POLICY [--format mermaid|dot]
-//	escalation doc POLICY
-//	escalation timeline POLICY --raised TIME [--closures FILE] [--format text|json]
+//	escalation doc POLICY [--today YYYY-MM-DD]
+//	escalation timeline POLICY --raised TIME [--fact NAME=VALUE]... [--closures FILE] [--format text|json]
 //	escalation holidays [--jurisdiction J | --policy POLICY] [--closures FILE] [--from YEAR] [--to YEAR] [--format text|json]
 //	escalation due [--jurisdiction J | --policy POLICY] [--closures FILE] --from TIME --within "N working days" [--format text|json]
 //	escalation policies [--format text|json] [--today YYYY-MM-DD]
 //	escalation schema
+//	escalation version [--format text|json]
+//	escalation studio [--addr 127.0.0.1:PORT] [--closures FILE] [DIR]
 //
 // A POLICY is a bundled policy id (see escalation policies) or the path of
 // a policy file. TIME is RFC 3339, YYYY-MM-DDTHH:MM in Europe/London, or
@@ -19,8 +22,13 @@
 // before or after the other arguments. Each command's --help gives its flags,
 // its JSON shape and an example.
 //
-// validate reads a file with a folder named "scenarios" in its path as a
-// scenario file and any other YAML file as a policy file.
+// A file with a folder named "scenarios" in its path, or with a top-level
+// scenario: key, is a scenario file; one in a folder named "trace" a
+// traceability matrix (engine/trace); any other YAML file a policy file.
+// validate checks all three; test runs the scenarios in a folder and below
+// it, the scenarios that name a policy file, or a bundled policy's; fmt lays
+// out policy and scenario files. A policy file's matrix is trace/ID.yaml in
+// its folder; doc shows its coverage.
 //
 // Deadlines count in the policy's calendar: its jurisdiction's bank holidays
 // and the days off it declares. --closures FILE adds a host's closure days
@@ -33,5 +41,5 @@
 // problems that stop a command go to standard error. The exit code is 0 on
 // success, 1 when the input is invalid or a scenario fails (and, with
 // --strict, when validate finds warnings), and 2 when the command line is
-// wrong.
+// wrong, including a path or policy id that names nothing.
 package main

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -160,11 +162,15 @@ func workflowCommands(t *testing.T, dir string) (validate, test []string, defaul
 		} `yaml:"jobs"`
 	}
 	require.NoError(t, yaml.Unmarshal(src, &wf))
-	for _, trigger := range []string{"pull_request", "push"} {
-		assert.Contains(t, wf.On[trigger]["paths"], "**/*.yaml", "the workflow runs on %s when a YAML file changes", trigger)
-	}
 	defaultDir = wf.Env["POLICY_DIR"]
 	require.NotEmpty(t, defaultDir, "the workflow sets POLICY_DIR under env")
+	for _, trigger := range []string{"pull_request", "push"} {
+		// A policy's quotes are checked against the documents beside it, so
+		// a change to the procedure's text must run the checks too.
+		for _, p := range []string{"**/*.yaml", "**/*.yml", defaultDir + "/**", ".github/workflows/escalation.yml"} {
+			assert.Contains(t, wf.On[trigger]["paths"], p, "the workflow runs on %s when %s changes", trigger, p)
+		}
+	}
 
 	expand := strings.NewReplacer("${{ env.POLICY_DIR }}", dir, "${POLICY_DIR}", dir, "$POLICY_DIR", dir)
 	installs := 0
@@ -303,7 +309,7 @@ func checkExampleREADME(t *testing.T, ex examplePolicy) {
 	policySrc, err := os.ReadFile(policyFile)
 	require.NoError(t, err)
 	_, diagram := runArgs("diagram", policyFile)
-	_, document := runArgs("doc", policyFile)
+	_, document := runArgs("doc", policyFile, exampleToday)
 	relative := strings.NewReplacer("../../examples/", "examples/")
 	diagram, document = relative.Replace(diagram), relative.Replace(document)
 
@@ -401,4 +407,167 @@ func checkExampleREADME(t *testing.T, ex examplePolicy) {
 		}
 		require.NoError(t, os.WriteFile(readme, []byte(out.String()), 0o644))
 	}
+}
+
+// test tells scenarios from policies: a folder means the scenarios in it and
+// below it, a policy file or a bundled id means the scenarios that name it.
+func TestTestFindsTheScenarios(t *testing.T) {
+	newAreaScenarios, err := filepath.Glob(filepath.Join(newArea, "scenarios", "*.yaml"))
+	require.NoError(t, err)
+	bundled, err := filepath.Glob("../../policies/scenarios/*/*.yaml")
+	require.NoError(t, err)
+	sefton, err := filepath.Glob("../../policies/scenarios/sefton/*.yaml")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int // scenarios run, all passing
+		in   string
+	}{
+		{"the new area's folder", []string{"test", newArea}, len(newAreaScenarios), "examples/newarea/scenarios/"},
+		{"the new area's policy file", []string{"test", newAreaPolicy}, len(newAreaScenarios), "examples/newarea/scenarios/"},
+		{"the policies folder", []string{"test", "../../policies"}, len(bundled), "policies/scenarios/"},
+		{"a bundled id", []string{"test", "sefton"}, len(sefton), "policies/scenarios/sefton/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := runArgs(tc.args...)
+			require.Equal(t, exitOK, code, out)
+			assert.Contains(t, out, fmt.Sprintf("\n%d passed, 0 failed\n", tc.want))
+			assert.Equal(t, tc.want, strings.Count(out, "ok   "))
+			assert.Equal(t, tc.want, strings.Count(out, tc.in), "every scenario run is under %s", tc.in)
+		})
+	}
+}
+
+// The CI README's layout, a policy renamed riverbend.yaml beside the new
+// area's scenarios (which name ../policy.yaml): validate says that no
+// scenario's policy resolves, rather than leave test to fail all five.
+func TestValidateResolvesScenarioPolicies(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "policies")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "scenarios"), 0o755))
+	copyFile := func(from, to string) {
+		b, err := os.ReadFile(from)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(to, b, 0o644))
+	}
+	copyFile(newAreaPolicy, filepath.Join(dir, "riverbend.yaml"))
+	copyFile(filepath.Join(newArea, "procedure.txt"), filepath.Join(dir, "procedure.txt"))
+	scenarios, err := filepath.Glob(filepath.Join(newArea, "scenarios", "*.yaml"))
+	require.NoError(t, err)
+	for _, f := range scenarios {
+		copyFile(f, filepath.Join(dir, "scenarios", filepath.Base(f)))
+	}
+
+	var stdout bytes.Buffer
+	require.Equal(t, exitFail, run([]string{"validate", "--format", "json", exampleToday, dir}, &stdout, io.Discard))
+	var v struct {
+		Diagnostics []jsonDiagnostic `json:"diagnostics"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &v))
+	var unresolved []string
+	for _, d := range v.Diagnostics {
+		if d.Severity == "error" {
+			assert.Equal(t, "unknown-policy", d.Code, d.Message)
+			src, err := os.ReadFile(d.File)
+			require.NoError(t, err)
+			lines := strings.Split(string(src), "\n")
+			require.Less(t, d.Line-1, len(lines))
+			assert.Equal(t, "policy: ../policy.yaml", lines[d.Line-1], "the line of the policy: key")
+			assert.Equal(t, 9, d.Column, "at its value")
+			unresolved = append(unresolved, filepath.Base(d.File))
+		}
+	}
+	assert.Len(t, unresolved, len(scenarios))
+}
+
+// The CI example installs a version that exists: @latest, or a commit by its
+// hash until releases are tagged. No release tag is named, in the workflow or
+// its README, as if it existed.
+func TestCIWorkflowInstallsAVersionThatExists(t *testing.T) {
+	install := regexp.MustCompile(`go install github\.com/safeguarding-partnerships/escalation/cmd/escalation@(\S+)`)
+	for _, file := range []string{ciWorkflow, filepath.Join(filepath.Dir(ciWorkflow), "README.md")} {
+		src, err := os.ReadFile(file)
+		require.NoError(t, err)
+		assert.NotRegexp(t, `@v\d+\.\d+\.\d+`, string(src), "%s names a release; none is tagged yet", file)
+		ms := install.FindAllStringSubmatch(string(src), -1)
+		require.NotEmpty(t, ms, "%s shows how to install the command", file)
+		for _, m := range ms {
+			assert.Regexp(t, `^(latest|<commit>|[0-9a-f]{40})$`, m[1], "%s: %s", file, m[0])
+		}
+	}
+}
+
+// As the new area's README says: validate checks each quote against
+// procedure.txt, and says when it cannot because the text is not there.
+func TestNewAreaQuotesAreChecked(t *testing.T) {
+	copyArea := func(t *testing.T, withText bool) string {
+		dir := t.TempDir()
+		for _, f := range []string{"policy.yaml", "procedure.txt"} {
+			if f == "procedure.txt" && !withText {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(newArea, f))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
+		}
+		return filepath.Join(dir, "policy.yaml")
+	}
+
+	policy := copyArea(t, true)
+	src, err := os.ReadFile(policy)
+	require.NoError(t, err)
+	const quote, misquote = `quote: "Stage 1 - Practitioner to practitioner"`, `quote: "Stage 1 - practitioner to practitioner"`
+	require.Equal(t, 1, bytes.Count(src, []byte(quote)))
+	require.NoError(t, os.WriteFile(policy, bytes.Replace(src, []byte(quote), []byte(misquote), 1), 0o644))
+	code, out := runArgs("validate", exampleToday, policy)
+	assert.Equal(t, exitFail, code, out)
+	assert.Contains(t, out, `:118:43: error: procedure.txt does not contain "Stage 1 - practitioner to practitioner"`)
+
+	policy = copyArea(t, false)
+	code, out = runArgs("validate", exampleToday, policy)
+	assert.Equal(t, exitOK, code, out)
+	assert.Contains(t, out, ":20:5: warning: procedure.txt is not beside the policy, so the quotes from it are not checked\n")
+}
+
+// The walkthrough writes files only in the reader's copy (partnerships/),
+// never loose in the repository: a file it tells them to write with > or
+// -o goes under the copy's folder.
+func TestNewAreaWalkthroughWritesOnlyInTheCopy(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(newArea, "README.md"))
+	require.NoError(t, err)
+	written := regexp.MustCompile(`(?:>|\s-o)\s*([^\s|&;]+)`)
+	n := 0
+	in := false
+	for _, line := range strings.Split(string(src), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```sh"):
+			in = true
+		case strings.HasPrefix(line, "```"):
+			in = false
+		default:
+			commands := []string{line}
+			if !in { // only what is written as code
+				commands = nil
+				for i, span := range strings.Split(line, "`") {
+					if i%2 == 1 {
+						commands = append(commands, span)
+					}
+				}
+			}
+			for _, c := range commands {
+				for _, m := range written.FindAllStringSubmatch(c, -1) {
+					n++
+					assert.True(t, strings.HasPrefix(m[1], "partnerships/"), "the walkthrough writes %s outside the reader's copy: %s", m[1], line)
+				}
+			}
+		}
+	}
+	assert.Positive(t, n, "the walkthrough writes the document to a file")
+}
+
+// The project's own policies, scenarios and examples are formatted, as a
+// repository that runs fmt --check in CI would keep them.
+func TestRepositoryFilesAreFormatted(t *testing.T) {
+	code, out := runArgs("fmt", "--check", "--diff", "../../policies", newArea)
+	assert.Equal(t, exitOK, code, "run: go run ./cmd/escalation fmt policies examples/newarea\n%s", out)
 }

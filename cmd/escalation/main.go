@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
@@ -24,6 +26,11 @@ const (
 	exitFail  = 1 // the input is invalid, or a test failed
 	exitUsage = 2 // the command line is wrong
 )
+
+// jsonSchema is the version of every JSON output's shape, its "schema" field.
+// Within one schema, fields are only ever added; a field removed, renamed or
+// given another meaning makes a new schema.
+const jsonSchema = 1
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -45,25 +52,33 @@ type command struct {
 // env is what a command runs with. now is the clock, read only for default
 // dates, which tests set with --today and --from instead.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	now            func() time.Time
 }
 
 func commands() []*command {
 	return []*command{
-		validateCommand(), testCommand(), diagramCommand(), docCommand(), timelineCommand(),
-		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(),
+		validateCommand(), testCommand(), fmtCommand(), diagramCommand(), docCommand(), timelineCommand(),
+		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(), versionCommand(), studioCommand(),
 	}
 }
 
-// run is the program: it returns the exit code.
+// run is the program, reading the process's standard input: it returns the
+// exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, now: time.Now}
+	return runWith(args, os.Stdin, stdout, stderr)
+}
+
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
 	if len(args) == 0 {
 		writeUsage(stderr)
 		return exitUsage
 	}
 	switch name := args[0]; name {
+	case "--version", "-version":
+		return find("version").invoke(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c := find(args[1]); c != nil {
@@ -93,7 +108,7 @@ func find(name string) *command {
 }
 
 func unknownCommand(w io.Writer, name string) int {
-	names := make([]string, 0, 9)
+	names := make([]string, 0, 10)
 	for _, c := range commands() {
 		names = append(names, c.name)
 	}
@@ -134,7 +149,9 @@ func writeHelp(w io.Writer, c *command) {
 			name += " " + value
 		}
 		fmt.Fprintf(w, "  %s\n        %s", name, usage)
-		if f.DefValue != "" && f.DefValue != "false" {
+		// A zero value means "unset", and a usage that says what unset
+		// means has already stated the default.
+		if !slices.Contains([]string{"", "false", "0"}, f.DefValue) && !strings.Contains(usage, "(default") {
 			fmt.Fprintf(w, " (default %q)", f.DefValue)
 		}
 		fmt.Fprintln(w)
@@ -276,27 +293,83 @@ func isBundled(id string) bool {
 	return err == nil
 }
 
+// noSuchPath reports an argument that names no bundled policy and nothing on
+// disk. Like a misspelt command or flag, it is a mistake in the command line,
+// so the code is exitUsage, whichever command it is given to.
+func (e *env) noSuchPath(c *command, arg string) int {
+	if isPolicyID(arg) {
+		fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, suggest.Hint(arg, policies.IDs()))
+	} else {
+		fmt.Fprintf(e.stderr, "escalation %s: no such file or folder %q: %s\n", c.name, arg, pathHint(arg))
+	}
+	return exitUsage
+}
+
+// pathHint suggests the file or folder beside a missing one that was
+// probably meant.
+func pathHint(arg string) string {
+	clean := filepath.Clean(arg)
+	if near, ok := nearName(clean); ok {
+		return fmt.Sprintf("did you mean %q?", filepath.Join(filepath.Dir(clean), near))
+	}
+	return "check the path"
+}
+
+// nearName returns the name in a missing file's folder that is a plausible
+// slip for its own, as suggest.Hint judges one.
+func nearName(file string) (string, bool) {
+	entries, err := os.ReadDir(filepath.Dir(file))
+	if err != nil {
+		return "", false
+	}
+	names := make([]string, len(entries))
+	for i, en := range entries {
+		names[i] = en.Name()
+	}
+	h := suggest.Hint(filepath.Base(file), names)
+	if !strings.HasPrefix(h, "did you mean") {
+		return "", false
+	}
+	for _, n := range names {
+		if h == fmt.Sprintf("did you mean %q?", n) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// checkPaths reports every argument that names no bundled policy and
+// nothing on disk, and returns exitUsage if there is one.
+func (e *env) checkPaths(c *command, args []string) int {
+	code := exitOK
+	for _, arg := range args {
+		if isPolicyID(arg) && isBundled(arg) {
+			continue
+		}
+		if _, err := os.Stat(arg); errors.Is(err, fs.ErrNotExist) {
+			code = e.noSuchPath(c, arg)
+		}
+	}
+	return code
+}
+
 // loadPolicy loads a POLICY argument. Problems are written to stderr; the
-// code is exitUsage for an unknown bundled id, exitFail for a file that
-// cannot be read or does not load.
+// code is exitUsage for something that does not exist, exitFail for a file
+// that cannot be read or does not load.
 func (e *env) loadPolicy(c *command, arg string, opts ...engine.LoadOption) (*engine.Policy, int) {
 	var (
 		name string
 		src  []byte
 	)
-	switch {
-	case isPolicyID(arg) && isBundled(arg):
+	if isPolicyID(arg) && isBundled(arg) {
 		name, src, _ = policies.Source(arg)
-	case isPolicyID(arg):
-		if _, err := os.Stat(arg); err != nil {
-			fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, suggest.Hint(arg, policies.IDs()))
-			return nil, exitUsage
-		}
-		fallthrough
-	default:
-		b, err := os.ReadFile(arg)
-		if err != nil {
-			return nil, e.fail(c, "%v", err)
+	} else {
+		b, err := safefile.Read(arg, engine.DefaultMaxBytes)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, e.noSuchPath(c, arg)
+		case err != nil:
+			return nil, e.fail(c, "cannot read %s: %s", arg, safefile.Reason(err))
 		}
 		name, src = filepath.ToSlash(arg), b
 	}
@@ -307,6 +380,20 @@ func (e *env) loadPolicy(c *command, arg string, opts ...engine.LoadOption) (*en
 		return nil, exitFail
 	}
 	return p, exitOK
+}
+
+// unreadable is the diagnostic for a file that could not be read: too large,
+// not a file at all, or refused by the system.
+func unreadable(name string, err error) *engine.Diagnostic {
+	d := &engine.Diagnostic{Severity: engine.SeverityError, Pos: engine.Pos{File: name}, Code: "unreadable", Message: "cannot read the file: " + safefile.Reason(err)}
+	var tooLarge *safefile.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		d.Code, d.Message, d.Hint = "too-large", tooLarge.Error(), "a policy or scenario file is usually under 50 KiB: check that this is the right file"
+	case errors.Is(err, safefile.ErrNotRegular):
+		d.Hint = "give the path of a policy or scenario file"
+	}
+	return d
 }
 
 // writeJSON writes v as indented JSON with a final newline.

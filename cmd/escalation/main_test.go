@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,9 +95,12 @@ func TestCommands(t *testing.T) {
 		{"validate-broken-json", []string{"validate", "--format", "json", today, "testdata/broken"}, exitFail},
 		{"validate-broken-github", []string{"validate", "--format=github", today, "testdata/broken"}, exitFail},
 		{"validate-scenarios", []string{"validate", "testdata/scenarios"}, exitFail},
-		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitFail},
+		{"validate-orphan-scenarios", []string{"validate", "testdata/orphans"}, exitFail},
+		{"validate-missing-file", []string{"validate", "testdata/nothing.yaml"}, exitUsage},
 		{"validate-quotes", []string{"validate", today, "testdata/quotes"}, exitFail},
-		{"validate-unknown-id", []string{"validate", "sefon"}, exitFail},
+		{"validate-unknown-id", []string{"validate", "sefon"}, exitUsage},
+		{"validate-trace", []string{"validate", today, "testdata/traced"}, exitOK},
+		{"validate-trace-stale", []string{"validate", today, "testdata/stale/trace"}, exitFail},
 
 		// test
 		{"test-help", []string{"test", "-h"}, exitOK},
@@ -105,32 +109,56 @@ func TestCommands(t *testing.T) {
 		{"test-folder-json", []string{"test", "--format", "json", "testdata/scenarios"}, exitFail},
 		{"test-folder-github", []string{"test", "--format", "github", "testdata/scenarios"}, exitFail},
 		{"test-unloadable-github", []string{"test", "--format", "github", "testdata/unloadable"}, exitFail},
-		{"test-nothing", []string{"test", "testdata/policies/none"}, exitFail},
+		{"test-nothing", []string{"test", "testdata/policies/none"}, exitUsage},
+
+		// fmt
+		{"fmt-help", []string{"fmt", "--help"}, exitOK},
+		{"fmt-check", []string{"fmt", "--check", "testdata/fmt"}, exitFail},
+		{"fmt-check-diff", []string{"fmt", "--check", "--diff", "testdata/fmt"}, exitFail},
+		{"fmt-formatted", []string{"fmt", "--check", "testdata/fmt/tiny-formatted.yaml"}, exitOK},
+		{"fmt-not-yaml", []string{"fmt", "--check", "testdata/broken/syntax.yaml"}, exitFail},
+		{"fmt-bundled-id", []string{"fmt", "sefton"}, exitUsage},
+		{"fmt-trace", []string{"fmt", "testdata/traced/trace/tiny.yaml"}, exitUsage},
+		{"fmt-traced-folder", []string{"fmt", "--check", "testdata/traced"}, exitOK},
 
 		// diagram and doc
 		{"diagram-mermaid", []string{"diagram", tiny}, exitOK},
 		{"diagram-dot", []string{"diagram", tiny, "--format", "dot"}, exitOK},
 		{"diagram-missing-policy", []string{"diagram"}, exitUsage},
 		{"diagram-unknown-id", []string{"diagram", "setfon"}, exitUsage},
+		{"diagram-missing-file", []string{"diagram", "testdata/policies/tiny.yml"}, exitUsage},
 		{"diagram-broken", []string{"diagram", "testdata/broken/bad-guard.yaml"}, exitFail},
-		{"doc", []string{"doc", tiny}, exitOK},
+		{"doc", []string{"doc", tiny, today}, exitOK},
+		{"doc-review-passed", []string{"doc", tiny, reviewDue}, exitOK},
+		{"doc-traced", []string{"doc", "testdata/traced/tiny.yaml", today}, exitOK},
+		{"doc-stale-trace", []string{"doc", "testdata/stale/tiny.yaml", today}, exitOK},
+		{"doc-bad-trace", []string{"doc", "testdata/badtrace/tiny.yaml", today}, exitFail},
 
 		// timeline
 		{"timeline", []string{"timeline", tiny, "--raised", "2026-12-22"}, exitOK},
 		{"timeline-json", []string{"timeline", "--format", "json", tiny, "--raised=2026-12-22T16:30"}, exitOK},
 		{"timeline-constructs", []string{"timeline", "../../engine/testdata/constructs.yaml", "--raised", "2026-12-22T10:00"}, exitOK},
 		{"timeline-constructs-json", []string{"timeline", "--format", "json", "../../engine/testdata/constructs.yaml", "--raised", "2026-12-22T10:00"}, exitOK},
+		{"timeline-constructs-facts", []string{"timeline", "../../engine/testdata/constructs.yaml", "--raised", "2026-12-22T10:00", "--fact", "disagreement_date=2026-12-18", "--fact", "protect_by=2026-12-23", "--fact", "dispute_area=other"}, exitOK},
 		{"timeline-missing-raised", []string{"timeline", tiny}, exitUsage},
 		{"timeline-bad-raised", []string{"timeline", tiny, "--raised", "22/12/2026"}, exitUsage},
+		{"timeline-fact", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true"}, exitOK},
+		{"timeline-fact-json", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true", "--format", "json"}, exitOK},
+		{"timeline-fact-unknown", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgnt=true"}, exitUsage},
+		{"timeline-fact-no-value", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent"}, exitUsage},
+		{"timeline-fact-wrong-type", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=often"}, exitFail},
+		{"timeline-staffordshire", []string{"timeline", "staffordshire-stoke", "--raised", "2026-12-22"}, exitOK},
 
 		// holidays and due
 		{"holidays", []string{"holidays", "--from", "2026", "--to", "2027"}, exitOK},
+		{"holidays-help", []string{"holidays", "--help"}, exitOK},
 		{"holidays-json", []string{"holidays", "--jurisdiction", "isle-of-man", "--from", "2026", "--format", "json"}, exitOK},
 		{"holidays-bad-jurisdiction", []string{"holidays", "--jurisdiction", "england", "--from", "2026"}, exitUsage},
 		{"holidays-backwards", []string{"holidays", "--from", "2027", "--to", "2026"}, exitUsage},
 		{"holidays-out-of-range", []string{"holidays", "--from", "1990"}, exitFail},
 		{"due", []string{"due", "--from", "2026-12-22T10:00", "--within", "2 working days"}, exitOK},
 		{"due-json", []string{"due", "--from", "2026-12-24T17:00", "--within", "1 working day", "--format", "json"}, exitOK},
+		{"due-hours", []string{"due", "--from", "2026-12-22T09:00", "--within", "48 hours"}, exitOK},
 		{"due-hours-json", []string{"due", "--from", "2026-03-28T12:00", "--within", "24 hours", "--format", "json"}, exitOK},
 		{"due-bad-within", []string{"due", "--from", "2026-12-22", "--within", "2 days"}, exitUsage},
 		{"due-missing-from", []string{"due", "--within", "2 working days"}, exitUsage},
@@ -141,7 +169,7 @@ func TestCommands(t *testing.T) {
 		{"holidays-closures", []string{"holidays", "--closures", closures, "--from", "2026"}, exitOK},
 		{"holidays-policy-and-jurisdiction", []string{"holidays", "--policy", island, "--jurisdiction", "scotland"}, exitUsage},
 		{"holidays-bad-closures", []string{"holidays", "--closures", "testdata/closures/bad-closures.yaml"}, exitFail},
-		{"holidays-missing-closures", []string{"holidays", "--closures", "testdata/closures/none.yaml"}, exitFail},
+		{"holidays-missing-closures", []string{"holidays", "--closures", "testdata/closures/none.yaml"}, exitUsage},
 		{"due-policy", []string{"due", "--policy", island, "--closures", closures, "--from", "2026-05-07T10:00", "--within", "2 working days"}, exitOK},
 		{"due-policy-json", []string{"due", "--policy", island, "--from", "2026-05-07T10:00", "--within", "2 working days", "--format", "json"}, exitOK},
 		{"timeline-policy", []string{"timeline", island, "--raised", "2026-12-22"}, exitOK},
@@ -150,7 +178,14 @@ func TestCommands(t *testing.T) {
 		{"test-closures", []string{"test", "--closures", closures, "testdata/calendar/scenarios"}, exitOK},
 		{"test-bad-closures", []string{"test", "--closures", "testdata/closures/bad-closures.yaml", "testdata/calendar/scenarios"}, exitFail},
 		{"validate-calendar", []string{"validate", "--today=2026-12-01", "testdata/calendar"}, exitOK},
-		{"doc-policy", []string{"doc", island}, exitOK},
+		{"doc-policy", []string{"doc", island, today}, exitOK},
+
+		// studio: what it refuses before it serves anything
+		{"studio-help", []string{"studio", "--help"}, exitOK},
+		{"studio-not-a-folder", []string{"studio", tiny}, exitFail},
+		{"studio-not-loopback", []string{"studio", "--addr", "0.0.0.0:8080", "testdata/policies"}, exitFail},
+		{"studio-two-folders", []string{"studio", "testdata/policies", "testdata/scenarios"}, exitUsage},
+		{"studio-bad-closures", []string{"studio", "--closures", "testdata/closures/bad-closures.yaml", "testdata/policies"}, exitFail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, code := invocation(t, tc.args...)
@@ -234,7 +269,7 @@ func TestREADME(t *testing.T) {
 		{"test", []string{"test", "policies/scenarios/sefton/full-ladder-christmas.yaml"}, exitOK},
 		{"diagram", []string{"diagram", "sefton"}, exitOK},
 		{"diagram-dot", []string{"diagram", "sefton", "--format", "dot"}, exitOK},
-		{"doc", []string{"doc", "sefton"}, exitOK},
+		{"doc", []string{"doc", "sefton", "--today", "2026-06-01"}, exitOK},
 		{"holidays", []string{"holidays", "--jurisdiction", "isle-of-man", "--from", "2026"}, exitOK},
 		{"due", []string{"due", "--from", "2026-12-22T10:00", "--within", "2 working days"}, exitOK},
 		{"help", []string{"help"}, exitOK},
@@ -269,5 +304,113 @@ func BenchmarkValidate1000(b *testing.B) {
 	b.StopTimer()
 	if !strings.Contains(out.String(), "1000 files: 0 errors") {
 		b.Fatalf("unexpected summary: %s", out.String()[max(0, out.Len()-200):])
+	}
+}
+
+// Each flag's help states its default once: a flag whose usage says what it
+// defaults to does not also get the flag package's zero value.
+func TestHelpStatesEachDefaultOnce(t *testing.T) {
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout bytes.Buffer
+			require.Equal(t, exitOK, run([]string{c.name, "--help"}, &stdout, io.Discard))
+			for _, line := range strings.Split(stdout.String(), "\n") {
+				assert.LessOrEqual(t, strings.Count(line, "(default"), 1, "%q", line)
+				assert.NotContains(t, line, `(default "0")`)
+			}
+		})
+	}
+}
+
+// A path that names nothing is a mistake in the command line, like a misspelt
+// id: every command says so on standard error and exits 2, and test does not
+// count it as a failed scenario.
+func TestMissingPathsAreUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"validate", "nosuch/policy.yaml"},
+		{"validate", tiny, "nosuch/"},
+		{"test", "nosuch/"},
+		{"test", "nosuch/story.yaml"},
+		{"diagram", "nosuch/policy.yaml"},
+		{"doc", "nosuch/policy.yaml"},
+		{"timeline", "nosuch/policy.yaml", "--raised", "2026-12-22"},
+		{"fmt", "nosuch/policy.yaml"},
+		{"due", "--from", "2026-12-22", "--within", "2 working days", "--closures", "nosuch/closures.yaml"},
+		{"test", "--closures", "nosuch/closures.yaml", "sefton"},
+		{"timeline", "sefton", "--raised", "2026-12-22", "--closures", "nosuch/closures.yaml"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			assert.Equal(t, exitUsage, run(args, &stdout, &stderr))
+			assert.Empty(t, stdout.String())
+			assert.Contains(t, stderr.String(), "escalation "+args[0]+`: no such file or folder "nosuch/`)
+		})
+	}
+}
+
+// Every JSON output says which shape it is in, "schema" (jsonSchema), so a
+// consumer can tell; a list says it in each item. Every command with
+// --format json is here.
+func TestEveryJSONOutputSaysItsSchema(t *testing.T) {
+	runs := map[string][]string{
+		"validate": {"validate", "--format", "json", today, tiny},
+		"test":     {"test", "--format", "json", "testdata/scenarios/pass.yaml"},
+		"timeline": {"timeline", "--format", "json", tiny, "--raised", "2026-12-22"},
+		"holidays": {"holidays", "--format", "json", "--from", "2026"},
+		"due":      {"due", "--format", "json", "--from", "2026-12-22", "--within", "2 working days"},
+		"policies": {"policies", "--format", "json", "--today", "2026-06-01"},
+		"version":  {"version", "--format", "json"},
+	}
+	for _, c := range commands() {
+		fs := c.flagSet()
+		c.setup(fs)
+		if f := fs.Lookup("format"); f != nil && slices.Contains(f.Value.(*format).values, "json") {
+			assert.Contains(t, runs, c.name, "%s has --format json", c.name)
+		}
+	}
+	for name, args := range runs {
+		t.Run(name, func(t *testing.T) {
+			var stdout bytes.Buffer
+			require.Equal(t, exitOK, run(args, &stdout, io.Discard))
+			var out any
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &out))
+			items := []any{out}
+			if list, ok := out.([]any); ok {
+				require.NotEmpty(t, list)
+				items = list
+			}
+			for _, item := range items {
+				obj, ok := item.(map[string]any)
+				require.True(t, ok, "%s gives objects", name)
+				assert.Equal(t, float64(jsonSchema), obj["schema"])
+			}
+		})
+	}
+}
+
+// The README states what each public contract promises, with the schema
+// numbers the code has today, and lists every JSON output's shape.
+func TestREADMEStatesCompatibility(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	readme := string(src)
+	_, compat, ok := strings.Cut(readme, "\n## Compatibility\n")
+	require.True(t, ok, "README.md has a Compatibility section")
+	compat, _, _ = strings.Cut(compat, "\n## ")
+	for _, says := range []string{
+		"semantic versioning",
+		"**The Go API**",
+		fmt.Sprintf("**The case JSON** (`schema`, now %d)", engine.CaseSchema),
+		fmt.Sprintf("**The CLI's JSON output** (`schema`, now %d)", jsonSchema),
+		"CHANGELOG.md",
+	} {
+		assert.Contains(t, compat, says)
+	}
+	for _, c := range commands() {
+		fs := c.flagSet()
+		c.setup(fs)
+		if f := fs.Lookup("format"); f != nil && slices.Contains(f.Value.(*format).values, "json") {
+			assert.Contains(t, readme, "- `"+c.name+" --format json`: `", "the README gives %s's JSON shape", c.name)
+		}
 	}
 }

@@ -22,7 +22,7 @@ it warns about each policy whose calendar has no date for a day proclaimed
 each year (the Isle of Man's TT Bank Holiday) in the twelve months from
 --today: until the policy declares it, deadlines count it as a working day.
 
-JSON: [{"id", "title", "version", "jurisdiction", "review_due",
+JSON: [{"schema", "id", "title", "version", "jurisdiction", "review_due",
 "review_passed", "calendar_warnings"}], by id; "review_due" is null when the
 policy states none.`,
 		example: "escalation policies --format json",
@@ -40,6 +40,7 @@ policy states none.`,
 				code = exitFail
 			}
 			type row struct {
+				Schema       int      `json:"schema"` // in each item: the output is a list
 				ID           string   `json:"id"`
 				Title        string   `json:"title"`
 				Version      string   `json:"version"`
@@ -51,7 +52,7 @@ policy states none.`,
 			warnings := calendarWarnings(diags)
 			rows := make([]row, len(ps))
 			for i, p := range ps {
-				rows[i] = row{ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: string(p.Jurisdiction), Warnings: []string{}}
+				rows[i] = row{Schema: jsonSchema, ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: string(p.Jurisdiction), Warnings: []string{}}
 				for _, d := range warnings[p.File] {
 					rows[i].Warnings = append(rows[i].Warnings, d.Message)
 				}

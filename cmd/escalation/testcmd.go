@@ -15,6 +15,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
@@ -29,21 +30,24 @@ func testCommand() *command {
 		args:    "[--format text|json|github] [--closures FILE] [PATH...]",
 		operand: "PATH",
 		nargs:   [2]int{0, -1},
-		summary: "run scenario files (acceptance tests)",
+		summary: "run the scenarios (acceptance tests) of files, folders or policies",
 		about: `Runs scenario files (policies/SCENARIOS.md): each tells the story of one case
 and says what the procedure must show after each step. A PATH is a scenario
-file or a folder searched for *.yaml and *.yml files; with none, the bundled
-scenarios run. A scenario's policy is a bundled policy id, or a path relative
-to the scenario file. --closures FILE adds its closure days to every
-scenario's policy, as a host's closures; a scenario's own closures key adds
-more.
+file; a folder, meaning the scenario files in it and below it (files with a
+folder named "scenarios" in their path or a top-level scenario: key; policy
+files beside them are left out); a policy file, meaning the scenario files
+in its folder and below that name it; or a bundled policy id, meaning its
+bundled scenarios. With no PATH, every bundled scenario runs. A scenario's
+policy is a bundled policy id, or a path relative to the scenario file.
+--closures FILE adds its closure days to every scenario's policy, as a
+host's closures; a scenario's own closures key adds more.
 
 Each failure is printed as "file:line: expected X, got Y", then the totals
 ("N scenarios, M expectations: P passed, F failed") and, last, a line
 "N passed, N failed" counting scenarios, for CI to read. Exits 1 if any
 scenario fails.
 
-JSON: {"passed", "scenarios": [{"file", "scenario", "policy", "passed",
+JSON: {"schema", "passed", "scenarios": [{"file", "scenario", "policy", "passed",
 "expectations", "expectations_passed", "expectations_failed", "not_run",
 "failures": [{"file", "line", "column", "kind", "expected", "actual"}],
 "diagnostics", "error"}], "summary": {"scenarios", "scenarios_passed",
@@ -58,9 +62,12 @@ kind of expectation), then the two totals lines.`,
 		format := formatFlag(fset, "text", "json", "github")
 		closuresFile := closuresFlag(fset)
 		return func(e *env, args []string) int {
-			closures, err := readClosures(*closuresFile)
-			if err != nil {
-				return e.fail(c, "%v", err)
+			if code := e.checkPaths(c, args); code != exitOK {
+				return code
+			}
+			closures, code := e.closures(c, *closuresFile)
+			if code != exitOK {
+				return code
 			}
 			files, problems := scenarioFiles(args)
 			r := &resolver{policies: map[string]*engine.Policy{}, errs: map[string]error{}, closures: closures}
@@ -79,6 +86,7 @@ kind of expectation), then the two totals lines.`,
 				return e.fail(c, "no scenario files found in %s", where)
 			}
 			t := tally(runs)
+			var err error
 			switch format.value {
 			case "json":
 				err = writeTestJSON(e.stdout, runs, t)
@@ -105,55 +113,103 @@ type scenarioFile struct {
 	bundled bool
 }
 
-// scenarioFiles reads the scenario files named by the arguments, or the
-// bundled ones, in a stable order; what cannot be read is reported as a
-// diagnostic.
+// scenarioFiles reads the scenario files the arguments name, in a stable
+// order; with no arguments, every bundled one. A folder means the scenario
+// files in it and below it (isScenarioFile), a bundled id its bundled
+// scenarios, and a policy file the scenario files in its folder and below
+// that name it. What cannot be read is reported as a diagnostic.
 func scenarioFiles(args []string) ([]scenarioFile, engine.Diagnostics) {
-	var (
-		files    []scenarioFile
-		problems engine.Diagnostics
-	)
-	problem := func(name, msg string) {
-		problems = append(problems, &engine.Diagnostic{Severity: engine.SeverityError, Pos: engine.Pos{File: name}, Message: msg, Code: "unreadable"})
-	}
-	isYAML := func(name string) bool { return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") }
+	var s search
 	if len(args) == 0 {
-		all := policies.Scenarios()
-		_ = fs.WalkDir(all, ".", func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && isYAML(p) {
-				src, rerr := fs.ReadFile(all, p)
-				if rerr != nil {
-					problem(bundledScenarios+p, rerr.Error())
-					return nil
-				}
-				files = append(files, scenarioFile{name: bundledScenarios + p, src: src, bundled: true})
-			}
-			return nil
-		})
-		return files, problems
+		s.bundled(".")
 	}
 	for _, arg := range args {
-		err := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-			switch {
-			case err != nil:
-				problem(filepath.ToSlash(p), err.Error())
-			case d.IsDir() && p != arg && strings.HasPrefix(d.Name(), "."):
-				return filepath.SkipDir
-			case !d.IsDir() && (p == arg || isYAML(p)):
-				src, rerr := os.ReadFile(p)
-				if rerr != nil {
-					problem(filepath.ToSlash(p), rerr.Error())
-					return nil
-				}
-				files = append(files, scenarioFile{name: filepath.ToSlash(p), src: src})
-			}
-			return nil
-		})
-		if err != nil {
-			problem(filepath.ToSlash(arg), err.Error())
+		if isPolicyID(arg) && isBundled(arg) {
+			s.bundled(arg)
+		} else {
+			s.path(arg)
 		}
 	}
-	return files, problems
+	return s.files, s.problems
+}
+
+// search collects scenario files.
+type search struct {
+	files    []scenarioFile
+	problems engine.Diagnostics
+}
+
+// bundled adds the bundled scenario files under dir: one policy's folder, or
+// "." for all of them.
+func (s *search) bundled(dir string) {
+	all := policies.Scenarios()
+	_ = fs.WalkDir(all, dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && isYAML(p) {
+			src, rerr := fs.ReadFile(all, p)
+			if rerr != nil {
+				s.problems = append(s.problems, unreadable(bundledScenarios+p, rerr))
+				return nil
+			}
+			s.files = append(s.files, scenarioFile{name: bundledScenarios + p, src: src, bundled: true})
+		}
+		return nil
+	})
+}
+
+// path adds what a PATH argument names. A file named on its own is run as a
+// scenario unless it is a policy file, whose scenarios are then found.
+func (s *search) path(arg string) {
+	if info, err := os.Stat(arg); err != nil || info.IsDir() {
+		s.walk(arg, nil)
+		return
+	}
+	name := filepath.ToSlash(arg)
+	src, err := safefile.Read(arg, scenario.MaxSize)
+	if err != nil {
+		s.problems = append(s.problems, unreadable(name, err))
+		return
+	}
+	if isScenarioFile(name, src) || !isPolicyFile(src) {
+		s.files = append(s.files, scenarioFile{name: name, src: src})
+		return
+	}
+	s.walk(filepath.Dir(arg), func(f scenarioFile) bool { return names(f, arg) })
+}
+
+// walk adds the scenario files in root and below it that keep (if not nil)
+// accepts, skipping folders whose names start with ".".
+func (s *search) walk(root string, keep func(scenarioFile) bool) {
+	problem := func(p string, err error) { s.problems = append(s.problems, unreadable(filepath.ToSlash(p), err)) }
+	walkYAML(root, func(p string) {
+		src, err := safefile.Read(p, scenario.MaxSize)
+		if err != nil {
+			problem(p, err)
+			return
+		}
+		name := filepath.ToSlash(p)
+		if f := (scenarioFile{name: name, src: src}); isScenarioFile(name, src) && (keep == nil || keep(f)) {
+			s.files = append(s.files, f)
+		}
+	}, problem)
+}
+
+// names reports whether scenario file f names the policy file at path. A
+// file that does not parse is kept, so that its errors are shown.
+func names(f scenarioFile, path string) bool {
+	parsed, _ := scenario.Parse(f.name, f.src)
+	if parsed == nil {
+		return true
+	}
+	if isPolicyID(parsed.Policy) {
+		return false
+	}
+	ref := filepath.FromSlash(parsed.Policy)
+	if !filepath.IsAbs(ref) {
+		ref = filepath.Join(filepath.Dir(filepath.FromSlash(f.name)), ref)
+	}
+	a, errA := os.Stat(ref)
+	b, errB := os.Stat(path)
+	return errA == nil && errB == nil && os.SameFile(a, b)
 }
 
 // resolver finds scenarios' policies, loading each once.
@@ -346,10 +402,12 @@ func writeTestJSON(w io.Writer, runs []scenarioRun, t totals) error {
 		out[i] = js
 	}
 	return writeJSON(w, struct {
+		Schema    int            `json:"schema"`
 		Passed    bool           `json:"passed"`
 		Scenarios []jsonScenario `json:"scenarios"`
 		Summary   jsonSummary    `json:"summary"`
 	}{
+		Schema:    jsonSchema,
 		Passed:    t.scenariosFailed == 0,
 		Scenarios: out,
 		Summary: jsonSummary{

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/prose"
 )
 
 // Format is a diagram format.
@@ -55,6 +57,8 @@ const (
 	anyStageNode
 )
 
+// node is one box of the chart. Its first line is its title; a stage's
+// other lines are its timescales, then the events that keep the case there.
 type node struct {
 	id    string
 	kind  nodeKind
@@ -80,119 +84,181 @@ const (
 	anyStageID = "any_stage"
 )
 
-func stageID(s *engine.Stage) string     { return "stage_" + s.ID }
-func outcomeID(o *engine.Outcome) string { return "outcome_" + o.ID }
+// StageNodeID is the id of a stage's node in the chart, so that a page
+// showing the chart can find the stage a node draws.
+func StageNodeID(s *engine.Stage) string { return "stage_" + s.ID }
+
+// OutcomeNodeID is the id of an outcome's node in the chart.
+func OutcomeNodeID(o *engine.Outcome) string { return "outcome_" + o.ID }
 
 func build(p *engine.Policy) graph {
 	g := graph{title: fmt.Sprintf("%s (%s, version %s)", p.Title, p.Partnership, p.Version)}
 	g.nodes = append(g.nodes, node{id: startID, kind: startNode, lines: []string{"Case raised"}})
 	for _, s := range p.Stages {
-		lines := []string{s.Title}
-		for _, ob := range s.Obligations {
-			lines = append(lines, ob.ID+": "+timescale(ob))
-		}
-		g.nodes = append(g.nodes, node{id: stageID(s), kind: stageNode, lines: lines})
+		lines := append([]string{s.Title}, duties(p, s.Obligations)...)
+		lines = append(lines, recorded(s.Transitions)...)
+		g.nodes = append(g.nodes, node{id: StageNodeID(s), kind: stageNode, lines: lines})
 	}
 	for _, o := range p.Outcomes {
-		kind := string(o.Kind)
+		kind := prose.Spaced(string(o.Kind))
 		if o.Route != "" {
-			kind += ": " + string(o.Route)
+			kind += ": " + prose.Spaced(string(o.Route))
 		}
 		lines := []string{o.Title, "(" + kind + ")"}
-		for _, ob := range o.Obligations {
-			lines = append(lines, "then "+ob.ID+": "+timescale(ob))
+		if len(o.Obligations) > 0 {
+			lines = append(append(lines, "Still owed:"), duties(p, o.Obligations)...)
 		}
-		g.nodes = append(g.nodes, node{id: outcomeID(o), kind: outcomeNode, lines: lines})
+		lines = append(lines, recorded(o.Transitions)...)
+		g.nodes = append(g.nodes, node{id: OutcomeNodeID(o), kind: outcomeNode, lines: lines})
 	}
 	if p.Start != nil {
-		g.edges = append(g.edges, edge{from: startID, to: stageID(p.Start)})
+		g.edges = append(g.edges, edge{from: startID, to: StageNodeID(p.Start)})
 	}
 	for _, s := range p.Stages {
 		for _, t := range s.Transitions {
-			g.edges = append(g.edges, edge{from: stageID(s), to: target(t, stageID(s)), lines: edgeLines(t)})
-		}
-	}
-	for _, o := range p.Outcomes {
-		for _, t := range o.Transitions {
-			g.edges = append(g.edges, edge{from: outcomeID(o), to: outcomeID(o), lines: edgeLines(t)})
+			if t.ToStage == nil && t.ToOutcome == nil {
+				continue // drawn inside the stage: a loop's label would cover it
+			}
+			g.edges = append(g.edges, edge{from: StageNodeID(s), to: target(t), lines: edgeLines(p, t)})
 		}
 	}
 	if len(p.AnyStage) > 0 {
-		g.nodes = append(g.nodes, node{id: anyStageID, kind: anyStageNode, lines: []string{"Any stage"}})
+		any := node{id: anyStageID, kind: anyStageNode, lines: []string{"Any stage"}}
 		for _, t := range p.AnyStage {
-			g.edges = append(g.edges, edge{from: anyStageID, to: target(t, anyStageID), lines: edgeLines(t), dashed: true})
+			if t.ToStage == nil && t.ToOutcome == nil {
+				// Recorded wherever it is fired, without moving the case.
+				any.lines = append(any.lines, "Recorded here: "+strings.Join(edgeLines(p, t), ", "))
+				continue
+			}
+			g.edges = append(g.edges, edge{from: anyStageID, to: target(t), lines: edgeLines(p, t), dashed: true})
 		}
+		g.nodes = append(g.nodes, any)
 	}
 	return g
 }
 
-// target is the node a transition leads to: itself when it does not move
-// the case.
-func target(t *engine.Transition, self string) string {
-	switch {
-	case t.ToStage != nil:
-		return stageID(t.ToStage)
-	case t.ToOutcome != nil:
-		return outcomeID(t.ToOutcome)
+// target is the node a transition that moves the case leads to.
+func target(t *engine.Transition) string {
+	if t.ToStage != nil {
+		return StageNodeID(t.ToStage)
 	}
-	return self
+	return OutcomeNodeID(t.ToOutcome)
 }
 
-func timescale(ob *engine.Obligation) string {
+// recorded says which events are recorded at a stage (or after an
+// outcome) without moving the case.
+func recorded(ts []*engine.Transition) []string {
+	var here []string
+	for _, t := range ts {
+		if t.ToStage == nil && t.ToOutcome == nil {
+			here = append(here, prose.Event(t))
+		}
+	}
+	if len(here) == 0 {
+		return nil
+	}
+	return []string{"Recorded here: " + strings.Join(here, "; ")}
+}
+
+// duties lists a stage's (or an outcome's) obligations with their
+// timescales, grouped under what they count from when that is not the stage
+// being entered, so that a milestone's title is written once.
+func duties(p *engine.Policy, obs []*engine.Obligation) []string {
+	var lines []string
+	group := ""
+	for _, ob := range obs {
+		from := ""
+		switch {
+		case !ob.HasDeadline:
+		case ob.From.Kind == engine.AnchorRaised:
+			from = "From the raise:"
+		case ob.From.Kind == engine.AnchorMilestone:
+			from = "From “" + ob.From.Milestone.Title + "”:"
+		case ob.From.Kind == engine.AnchorFact:
+			from = "From the " + prose.Spaced(ob.From.Fact.ID) + ":"
+		}
+		if from != group && from != "" {
+			lines = append(lines, from)
+		}
+		group = from
+		line := "• " + timescale(p, ob) + ": " + ob.Title
+		if ob.When != nil {
+			line += " (only " + when(p, ob.When) + ")"
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func timescale(p *engine.Policy, ob *engine.Obligation) string {
 	var s string
 	switch {
 	case !ob.HasDeadline && ob.Urgent:
 		s = "as soon as possible"
 	case !ob.HasDeadline:
 		s = "no timescale stated"
+	case ob.Urgent:
+		s = "as soon as possible, at the latest " + ob.Within.String()
 	default:
 		s = ob.Within.String()
-		switch ob.From.Kind {
-		case engine.AnchorRaised:
-			s += " from raised"
-		case engine.AnchorMilestone:
-			s += " from " + ob.From.Milestone.ID
-		case engine.AnchorFact:
-			s += " from " + ob.From.String()
-		}
-		if ob.Urgent {
-			s = "as soon as possible, at the latest " + s
-		}
 	}
 	for _, alt := range ob.Sooner {
-		s += "; or sooner: " + alt.String()
+		s += " (or sooner: " + sooner(alt) + ")"
 	}
 	if e := ob.Expedite; e != nil {
-		s += "; expedite: " + e.Within.String() + " if " + e.When.Text
-	}
-	if ob.When != nil {
-		s += "; only when " + ob.When.Text
+		s += " (" + e.Within.String() + " " + when(p, e.When) + ")"
 	}
 	return s
 }
 
-func edgeLines(t *engine.Transition) []string {
-	lines := []string{t.Event, "by " + ids(t.Roles, func(r *engine.Role) string { return r.ID })}
+// sooner says a whichever_sooner deadline in words.
+func sooner(alt *engine.Alternative) string {
+	switch {
+	case alt.By != nil:
+		return "by the date in " + prose.Spaced(alt.By.ID)
+	case alt.From.Kind == engine.AnchorFact:
+		return alt.Within.String() + " from the date in " + prose.Spaced(alt.From.Fact.ID)
+	case alt.From.Kind == engine.AnchorMilestone:
+		return alt.Within.String() + " from “" + alt.From.Milestone.Title + "”"
+	case alt.From.Kind == engine.AnchorRaised:
+		return alt.Within.String() + " from the raise"
+	}
+	return alt.Within.String()
+}
+
+// when writes a guard in words where it can, else as written.
+func when(p *engine.Policy, g *engine.Guard) string {
+	if w, ok := prose.Guard(p, g); ok {
+		if strings.HasPrefix(w, "once ") {
+			return w
+		}
+		return "when " + w
+	}
+	return "when " + g.Text
+}
+
+func edgeLines(p *engine.Policy, t *engine.Transition) []string {
+	lines := []string{prose.Event(t), "by " + titles(t.Roles, func(r *engine.Role) string { return r.Title })}
 	if t.When != nil {
-		lines = append(lines, "when "+t.When.Text)
+		lines = append(lines, when(p, t.When))
 	}
 	if len(t.Only) > 0 {
-		lines = append(lines, "only at "+ids(t.Only, stageName))
+		lines = append(lines, "only at "+titles(t.Only, stageTitle))
 	}
 	if len(t.Except) > 0 {
-		lines = append(lines, "not at "+ids(t.Except, stageName))
+		lines = append(lines, "not at "+titles(t.Except, stageTitle))
 	}
 	return lines
 }
 
-func stageName(s *engine.Stage) string { return s.ID }
+func stageTitle(s *engine.Stage) string { return s.Title }
 
-func ids[T any](xs []T, id func(T) string) string {
+func titles[T any](xs []T, title func(T) string) string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
-		out[i] = id(x)
+		out[i] = title(x)
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, " or ")
 }
 
 func (g graph) mermaid() string {
@@ -261,11 +327,16 @@ func mermaidComment(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// dotWidth is how many characters a line of a DOT label may have before it
+// wraps, so that the drawing keeps to a page's width.
+const dotWidth = 34
+
 func (g graph) dot() string {
 	var b strings.Builder
 	b.WriteString("digraph policy {\n")
-	fmt.Fprintf(&b, "  label=%s;\n  labelloc=t;\n  rankdir=TB;\n", dotString([]string{g.title}))
+	fmt.Fprintf(&b, "  label=%s;\n  labelloc=t;\n  rankdir=TB;\n  newrank=true;\n  nodesep=0.25;\n  ranksep=0.45;\n", dotString(wrap([]string{g.title}, 2*dotWidth)))
 	b.WriteString("  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n")
+	var outcomes []string
 	for _, n := range g.nodes {
 		var attrs string
 		switch n.kind {
@@ -274,16 +345,26 @@ func (g graph) dot() string {
 		case stageNode:
 			attrs = "shape=box, style=rounded"
 		case outcomeNode:
-			attrs = "shape=ellipse, peripheries=2, style=filled, fillcolor=\"#eef5ea\""
+			attrs = outcomeStyle
+			outcomes = append(outcomes, n.id)
 		case anyStageNode:
-			attrs = "shape=hexagon, style=dashed"
+			continue // drawn in its cluster below
 		}
-		fmt.Fprintf(&b, "  %s [label=%s, %s];\n", n.id, dotString(n.lines), attrs)
+		fmt.Fprintf(&b, "  %s [label=%s, %s];\n", n.id, dotString(wrap(n.lines, dotWidth)), attrs)
+	}
+	if len(outcomes) > 0 {
+		fmt.Fprintf(&b, "  { rank=sink; %s; }\n", strings.Join(outcomes, "; "))
+	}
+	for _, n := range g.nodes {
+		if n.kind == anyStageNode {
+			b.WriteString("  subgraph cluster_any_stage {\n    label=\"Routes open at more than one stage\";\n    style=dashed;\n    fontname=\"Helvetica\";\n    fontsize=10;\n")
+			fmt.Fprintf(&b, "    %s [label=%s, shape=box, style=\"dashed,rounded\"];\n  }\n", n.id, dotString(wrap(n.lines, dotWidth)))
+		}
 	}
 	for _, e := range g.edges {
 		var attrs []string
 		if len(e.lines) > 0 {
-			attrs = append(attrs, "label="+dotString(e.lines))
+			attrs = append(attrs, "label="+dotString(wrap(e.lines, dotWidth)))
 		}
 		if e.dashed {
 			attrs = append(attrs, "style=dashed")
@@ -294,8 +375,47 @@ func (g graph) dot() string {
 		}
 		fmt.Fprintf(&b, "  %s -> %s [%s];\n", e.from, e.to, strings.Join(attrs, ", "))
 	}
+	b.WriteString(legend)
 	b.WriteString("}\n")
 	return b.String()
+}
+
+const outcomeStyle = "shape=ellipse, peripheries=2, style=filled, fillcolor=\"#eef5ea\""
+
+// legend explains the shapes and the dashed lines, in a box of its own.
+const legend = `  subgraph cluster_legend {
+    label="Legend";
+    fontname="Helvetica";
+    fontsize=10;
+    legend_stage [label="Stage: its timescales, then the\nevents recorded without moving on", shape=box, style=rounded];
+    legend_outcome [label="Outcome: the case ends", ` + outcomeStyle + `];
+    legend_from [label="", shape=point];
+    legend_to [label="", shape=point];
+    legend_from -> legend_to [label="dashed: a route open at more\nthan one stage (see its label)", style=dashed];
+    legend_stage -> legend_outcome [label="an event, who may fire it,\nand when", style=solid];
+  }
+`
+
+// wrap breaks each line at spaces so that none is longer than width,
+// unless one word is.
+func wrap(lines []string, width int) []string {
+	var out []string
+	for _, l := range lines {
+		cur := ""
+		for _, w := range strings.Fields(l) {
+			switch {
+			case cur == "":
+				cur = w
+			case utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(w) > width:
+				out = append(out, cur)
+				cur = w
+			default:
+				cur += " " + w
+			}
+		}
+		out = append(out, cur)
+	}
+	return out
 }
 
 // dotString quotes lines as one DOT string, with \n between them. Quotes

@@ -27,12 +27,13 @@ func TestGolden(t *testing.T) {
 		{filepath.Join("testdata", "casework.yaml"), Mermaid, "casework.mmd"},
 		{filepath.Join("testdata", "casework.yaml"), DOT, "casework.dot"},
 		{filepath.Join("..", "testdata", "constructs.yaml"), Mermaid, "constructs.mmd"},
+		{filepath.Join("..", "testdata", "constructs.yaml"), DOT, "constructs.dot"},
 	} {
-		src, err := os.ReadFile(tc.policy)
-		require.NoError(t, err)
-		p, diags := engine.Load(filepath.Base(tc.policy), src)
-		require.NoError(t, diags.Err())
 		t.Run(tc.golden, func(t *testing.T) {
+			src, err := os.ReadFile(tc.policy)
+			require.NoError(t, err)
+			p, diags := engine.Load(filepath.Base(tc.policy), src)
+			require.NoError(t, diags.Err())
 			var b bytes.Buffer
 			require.NoError(t, Write(&b, p, tc.format))
 			path := filepath.Join("testdata", tc.golden)

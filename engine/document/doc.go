@@ -27,14 +27,17 @@
 //
 // The running total is the number of working days from the case being
 // raised by which each obligation is due if every earlier stage takes its
-// full time, which is the same walk as the timeline package's worst case: a
-// stage is entered when the previous stage's latest deadline is reached.
-// Timescales counted from the case being raised are shown as "from raised:
-// N"; those counted from the stage add to the stage's starting total; those
-// counted from a milestone add to the total of the stage whose entry sets it
-// (timeline.SetBy; for a per-visit milestone, timeline.SetIn). A stage that
+// full time: the same climb as the timeline package's worst case
+// (timeline.Ladder). Timescales counted from the case being raised are shown
+// as "from raised: N"; those counted from the stage add to the stage's
+// starting total; those counted from a milestone add to the total at which
+// the climb sets it (on entering a stage, or by an act in the last day the
+// duty it meets allows). Duties owed only after a milestone the climb never
+// sets, such as an agreement, get no total and add nothing. A stage that
 // states no timescale adds nothing and the later totals say they leave it
 // out; a timescale in hours cannot be added to working days, so totals after
 // it are not given, nor is one counted from a date the case gives. A duty
-// with a sooner deadline is totalled by its own timescale, "or sooner".
+// with a sooner deadline is totalled by its own timescale, "or sooner"; an
+// urgent duty by its backstop, if it has one. A milestone set again at each
+// stage visit counts only in the stage that sets it.
 package document

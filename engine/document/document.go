@@ -1,19 +1,99 @@
 package document
 
 import (
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/diagram"
+	"github.com/safeguarding-partnerships/escalation/engine/prose"
 	"github.com/safeguarding-partnerships/escalation/engine/timeline"
+	"github.com/safeguarding-partnerships/escalation/engine/trace"
 )
 
+// Option configures Write. Options that are given wrong values fail when
+// Write applies them.
+type Option func(*config) error
+
+type config struct {
+	file      []byte
+	generated calendar.Date
+	tool      string
+	trace     *trace.Matrix
+	problems  engine.Diagnostics
+}
+
+// WithFile gives the bytes of the policy file the policy was loaded from:
+// the document control block then gives their SHA-256, so that a signed
+// document can be matched to the exact file it describes.
+func WithFile(src []byte) Option {
+	return func(c *config) error {
+		if len(src) == 0 {
+			return errors.New("document: WithFile needs the policy file's bytes")
+		}
+		c.file = src
+		return nil
+	}
+}
+
+// WithGenerated gives the date the document is generated on (the caller
+// reads the clock, or takes a date it is given): the document control block
+// shows it, and a review date before it is flagged as passed.
+func WithGenerated(d calendar.Date) Option {
+	return func(c *config) error {
+		if d.IsZero() {
+			return errors.New("document: WithGenerated needs a date")
+		}
+		c.generated = d
+		return nil
+	}
+}
+
+// WithTool names the tool and version that generated the document, for the
+// document control block.
+func WithTool(version string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(version) == "" {
+			return errors.New("document: WithTool needs a version")
+		}
+		c.tool = version
+		return nil
+	}
+}
+
+// WithTrace gives the policy's traceability matrix and the problems checking
+// it found (trace.Matrix.Check): the document shows its coverage, lists the
+// problems, and reproduces the matrix for the reviewer.
+func WithTrace(m *trace.Matrix, problems engine.Diagnostics) Option {
+	return func(c *config) error {
+		if m == nil {
+			return errors.New("document: WithTrace needs a matrix")
+		}
+		c.trace, c.problems = m, problems
+		return nil
+	}
+}
+
 // Write writes policy p as a Markdown document.
-func Write(w io.Writer, p *engine.Policy) error {
+func Write(w io.Writer, p *engine.Policy, opts ...Option) error {
 	d := &doc{p: p}
+	for _, opt := range opts {
+		if err := opt(&d.cfg); err != nil {
+			return err
+		}
+	}
 	d.header()
+	d.control()
+	d.signOff()
+	if err := d.glance(); err != nil {
+		return err
+	}
+	d.coverage()
 	d.documents()
 	d.daysOff()
 	d.notes()
@@ -25,6 +105,7 @@ func Write(w io.Writer, p *engine.Policy) error {
 	d.timescales()
 	d.forms()
 	d.outcomes()
+	d.matrix()
 	d.assumptionList()
 	_, err := io.WriteString(w, d.b.String())
 	return err
@@ -35,6 +116,7 @@ func Write(w io.Writer, p *engine.Policy) error {
 // the end come from one walk, in the document's order.
 type doc struct {
 	p           *engine.Policy
+	cfg         config
 	b           strings.Builder
 	cites       []cite // the current section's, not yet written
 	assumptions []cite
@@ -94,26 +176,140 @@ func quotes(ss []engine.Source) string {
 }
 
 func (d *doc) header() {
-	p := d.p
-	d.line("# " + text(p.Title))
+	d.line("# " + text(d.p.Title))
 	d.line("")
-	d.line("**" + text(p.Partnership) + "**")
-	d.line("")
-	d.line("- Policy: " + code(p.ID) + ", version " + text(p.Version))
-	d.line("- Approved: " + date(p.Approved.String()))
-	d.line("- Review due: " + date(p.ReviewDue.String()))
-	if p.CalendarSpec != nil {
-		d.line("- Jurisdiction: " + code(string(p.Jurisdiction)) + ": a working day is Monday to Friday except its bank holidays and the days off below")
-	} else {
-		d.line("- Jurisdiction: " + code(string(p.Jurisdiction)) + ": a working day is Monday to Friday except its bank holidays")
-	}
-	d.line("- Scope: " + text(strings.Join(p.Scope, ", ")))
-	d.line("- Policy file: " + code(p.File))
+	d.line("**" + text(d.p.Partnership) + "**")
 	d.line("")
 	d.line("This document is generated from the policy file by `escalation doc`. Change the policy file, not this document.")
 	d.line("")
+}
+
+// control is the document control block: what exactly the document
+// describes, when and by what it was made, and the policy's own dates.
+func (d *doc) control() {
+	p, c := d.p, d.cfg
+	d.line("## Document control")
+	d.line("")
+	file := code(p.File)
+	if c.file != nil {
+		file += ", SHA-256 " + code(fmt.Sprintf("%x", sha256.Sum256(c.file)))
+	}
+	generated := "not stated"
+	if !c.generated.IsZero() {
+		generated = c.generated.String()
+	}
+	if c.tool != "" {
+		generated += ", by " + text(c.tool)
+	}
+	review := date(p.ReviewDue.String())
+	if !p.ReviewDue.IsZero() && !c.generated.IsZero() && p.ReviewDue.Before(c.generated) {
+		review += " (**passed**: review the procedure before signing)"
+	}
+	d.table([]string{"Item", "Value"}, [][]string{
+		{"Policy", code(p.ID) + ", version " + text(p.Version)},
+		{"Policy file", file},
+		{"Generated", generated},
+		{"Approved", date(p.Approved.String())},
+		{"Review due", review},
+		{"Jurisdiction", code(string(p.Jurisdiction)) + ": a working day is Monday to Friday except its bank holidays"},
+		{"Scope", text(strings.Join(p.Scope, ", "))},
+	})
 	d.cite("Policy", &p.Meta)
 	d.flushCites()
+}
+
+// signOff is the table the partnership signs.
+func (d *doc) signOff() {
+	d.line("## Sign-off")
+	d.line("")
+	d.line("Each reviewer checks this document against the published procedure, the traceability matrix and the assumptions listed at the end, and records a decision: approved, approved with changes (say which), or not approved.")
+	d.line("")
+	blank := []string{" ", " ", " ", " "}
+	d.table([]string{"Name", "Role", "Date", "Decision"}, [][]string{blank, blank, blank})
+}
+
+// glance draws the ladder as a Mermaid flowchart, which code-hosting pages
+// render and other tools show as text.
+func (d *doc) glance() error {
+	d.line("## The ladder at a glance")
+	d.line("")
+	var b strings.Builder
+	if err := diagram.Write(&b, d.p, diagram.Mermaid); err != nil {
+		return err
+	}
+	d.line("```mermaid")
+	d.b.WriteString(b.String())
+	d.line("```")
+	d.line("")
+	return nil
+}
+
+// coverage summarises the traceability matrix.
+func (d *doc) coverage() {
+	d.line("## Traceability")
+	d.line("")
+	m := d.cfg.trace
+	if m == nil {
+		d.line("This policy has no traceability matrix, so nothing here shows that every rule of the published procedure is encoded.")
+		d.line("")
+		return
+	}
+	cov := m.Coverage()
+	d.line(fmt.Sprintf("Every sentence of %s that states, or may state, a timescale, a duty, a role, a form, a record or a route is listed in the traceability matrix (%s) with what accounts for it; the matrix is reproduced at the end.", code(m.Document), code(m.File)))
+	d.line("")
+	d.table([]string{"Sentences", "Encoded", "By assumption", "Not encoded"}, [][]string{{
+		strconv.Itoa(cov.Sentences), strconv.Itoa(cov.Encoded), strconv.Itoa(cov.Assumed), strconv.Itoa(cov.NotEncoded),
+	}})
+	if len(d.cfg.problems) == 0 {
+		return
+	}
+	d.line(fmt.Sprintf("**The matrix is out of date** (%s): fix it before signing.", plural(len(d.cfg.problems), "problem", "problems")))
+	d.line("")
+	for _, pr := range d.cfg.problems {
+		d.line("- " + code(pr.Pos.String()) + ": " + text(pr.Message))
+	}
+	d.line("")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// matrix reproduces the traceability matrix, sentence by sentence.
+func (d *doc) matrix() {
+	m := d.cfg.trace
+	if m == nil {
+		return
+	}
+	d.line("## Traceability matrix")
+	d.line("")
+	d.line("What accounts for each rule-bearing sentence of " + code(m.Document) + ": the policy elements that encode it (by their place in the policy file), those whose assumption says how it is read, or why it is not encoded.")
+	d.line("")
+	rows := make([][]string, len(m.Entries))
+	for i, e := range m.Entries {
+		var how string
+		switch e.Kind {
+		case trace.Encoded:
+			how = "Encoded: " + refs(e.Refs)
+		case trace.Assumed:
+			how = "By assumption: " + refs(e.Refs)
+		default:
+			how = "Not encoded: " + text(e.Reason)
+		}
+		rows[i] = []string{strconv.Itoa(i + 1), "“" + text(e.Said) + "”", how}
+	}
+	d.table([]string{"#", "The procedure says", "Accounted for"}, rows)
+}
+
+func refs(rs []trace.Ref) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = code(r.Path)
+	}
+	return strings.Join(out, ", ")
 }
 
 func date(s string) string {
@@ -190,10 +386,10 @@ func (d *doc) roles() {
 	d.line("")
 	rows := make([][]string, len(d.p.Roles))
 	for i, r := range d.p.Roles {
-		rows[i] = []string{code(r.ID), text(r.Title), text(r.Description)}
-		d.cite("Role "+code(r.ID), &r.Meta)
+		rows[i] = []string{text(r.Title), text(r.Description)}
+		d.cite("Role "+quoted(r.Title), &r.Meta)
 	}
-	d.table([]string{"Role", "Title", "Description"}, rows)
+	d.table([]string{"Role", "Description"}, rows)
 	d.flushCites()
 }
 
@@ -203,19 +399,23 @@ func (d *doc) facts() {
 	}
 	d.line("## Case data")
 	d.line("")
-	d.line("The facts about a case that the conditions below read.")
+	d.line("The facts about a case that the conditions below read (the name in brackets is how a condition written as an expression reads it).")
 	d.line("")
 	rows := make([][]string, len(d.p.Facts))
 	for i, f := range d.p.Facts {
 		values := ""
 		if len(f.Values) > 0 {
-			values = codes(f.Values)
+			vs := make([]string, len(f.Values))
+			for j, v := range f.Values {
+				vs[j] = text(prose.Spaced(v))
+			}
+			values = strings.Join(vs, ", ")
 		}
 		def := ""
 		if f.Default != nil {
-			def = code(fmt.Sprint(f.Default))
+			def = text(prose.Spaced(fmt.Sprint(f.Default)))
 		}
-		rows[i] = []string{code(f.ID), string(f.Type), values, def, yesNo(f.Personal), text(f.Description)}
+		rows[i] = []string{text(prose.Spaced(f.ID)) + " (" + code(f.ID) + ")", string(f.Type), values, def, yesNo(f.Personal), text(f.Description)}
 		d.cite("Fact "+code(f.ID), &f.Meta)
 	}
 	d.table([]string{"Fact", "Type", "Values", "Default", "Personal data", "Description"}, rows)
@@ -236,10 +436,10 @@ func (d *doc) milestones() {
 		if m.PerVisit {
 			title += " (set again at each stage visit)"
 		}
-		rows[i] = []string{code(m.ID), title, strings.Join(d.settersOf(m), "; ")}
-		d.cite("Milestone "+code(m.ID), &m.Meta)
+		rows[i] = []string{title, strings.Join(d.settersOf(m), "; ")}
+		d.cite("Milestone "+quoted(m.Title), &m.Meta)
 	}
-	d.table([]string{"Milestone", "Title", "Set by"}, rows)
+	d.table([]string{"Milestone", "Set by"}, rows)
 	d.flushCites()
 }
 
@@ -249,13 +449,13 @@ func (d *doc) settersOf(m *engine.Milestone) []string {
 	add := func(t *engine.Transition, where string) {
 		for _, s := range t.Sets {
 			if s.ID == m.ID {
-				out = append(out, code(t.Event)+" "+where)
+				out = append(out, event(t)+" "+where)
 			}
 		}
 	}
 	for _, s := range d.p.Stages {
 		for _, t := range s.Transitions {
-			add(t, "at "+code(s.ID))
+			add(t, "at "+text(s.Title))
 		}
 	}
 	for _, t := range d.p.AnyStage {
@@ -263,7 +463,7 @@ func (d *doc) settersOf(m *engine.Milestone) []string {
 	}
 	for _, o := range d.p.Outcomes {
 		for _, t := range o.Transitions {
-			add(t, "after "+code(o.ID))
+			add(t, "after "+quoted(o.Title))
 		}
 	}
 	return out
@@ -273,7 +473,7 @@ func (d *doc) ladder() {
 	d.line("## The ladder")
 	d.line("")
 	if d.p.Start != nil {
-		d.line("A case starts at " + stageRef(d.p.Start) + ".")
+		d.line("A case starts at " + text(d.p.Start.Title) + ".")
 		d.line("")
 	}
 	for i, s := range d.p.Stages {
@@ -284,19 +484,19 @@ func (d *doc) ladder() {
 func (d *doc) stage(n int, s *engine.Stage) {
 	d.line(fmt.Sprintf("### %d. %s", n, text(s.Title)))
 	d.line("")
-	d.line(fmt.Sprintf("Stage %s, %d of %d.", code(s.ID), n, len(d.p.Stages)))
+	d.line(fmt.Sprintf("Stage %d of %d (%s in the policy file).", n, len(d.p.Stages), code(s.ID)))
 	d.line("")
-	d.cite("Stage "+code(s.ID), &s.Meta)
+	d.cite("Stage "+quoted(s.Title), &s.Meta)
 	if s.Description != "" {
 		d.line(text(s.Description))
 		d.line("")
 	}
 	if len(s.Involves) > 0 {
-		d.line("Who is involved: " + roleRefs(s.Involves) + ".")
+		d.line("Who is involved: " + roleTitles(s.Involves) + ".")
 		d.line("")
 	}
 	if len(s.Forms) > 0 {
-		d.line("Forms: " + formRefs(s.Forms) + ".")
+		d.line("Forms: " + formTitles(s.Forms) + ".")
 		d.line("")
 	}
 	if len(s.Obligations) > 0 {
@@ -307,16 +507,16 @@ func (d *doc) stage(n int, s *engine.Stage) {
 		d.line("No obligations: " + timeline.NoTimescale + ".")
 		d.line("")
 	}
-	d.records("What must be recorded:", code(s.ID), s.Records)
+	d.records("What must be recorded:", text(s.Title), s.Records)
 	if len(s.Transitions) > 0 {
 		d.line("Ways out:")
 		d.line("")
 		rows := make([][]string, len(s.Transitions))
 		for i, t := range s.Transitions {
-			rows[i] = []string{code(t.Event), destination(t), roleIDs(t.Roles), condition(t), conditions(t), text(t.Note)}
-			d.cite(fmt.Sprintf("Transition %d (%s) of %s", i+1, code(t.Event), code(s.ID)), &t.Meta)
+			rows[i] = []string{event(t), destination(t), roleTitles(t.Roles), d.condition(t), conditions(t), text(t.Note)}
+			d.cite(fmt.Sprintf("Way out %d (%s) of %s", i+1, event(t), quoted(s.Title)), &t.Meta)
 		}
-		d.table([]string{"Event", "Goes to", "Who may fire it", "Condition", "Also", "Note"}, rows)
+		d.table([]string{"Event", "Goes to", "Who may do it", "Only when", "Also", "Note"}, rows)
 	}
 	d.flushCites()
 }
@@ -327,32 +527,32 @@ func (d *doc) obligations(obs []*engine.Obligation) {
 	for i, ob := range obs {
 		owner := ""
 		if ob.Owner != nil {
-			owner = code(ob.Owner.ID)
+			owner = text(ob.Owner.Title)
 		}
 		breach := ""
 		if b := ob.Breach; b != nil {
 			breach = text(b.Message)
 			if len(b.Notify) > 0 {
-				breach = strings.TrimSpace(breach + " Notify " + roleIDs(b.Notify) + ".")
+				breach = strings.TrimSpace(breach + " Notify " + roleTitles(b.Notify) + ".")
 			}
 		}
-		duty := text(ob.Title) + " (" + code(ob.ID) + ")"
+		duty := text(ob.Title)
 		if ob.When != nil {
-			duty += ", only when " + code(ob.When.Text)
+			duty += ", owed only " + d.guard(ob.When)
 		}
-		rows[i] = []string{duty, owner, within(ob), anchor(ob), breach}
-		d.cite("Obligation "+code(ob.ID), &ob.Meta)
+		rows[i] = []string{duty, owner, d.within(ob), anchor(ob), breach}
+		d.cite("Obligation "+quoted(ob.Title), &ob.Meta)
 		for j, alt := range ob.Sooner {
-			d.cite(fmt.Sprintf("Sooner deadline %d of %s", j+1, code(ob.ID)), &alt.Meta)
+			d.cite(fmt.Sprintf("Sooner deadline %d of %s", j+1, quoted(ob.Title)), &alt.Meta)
 		}
 		if ob.Expedite != nil {
-			d.cite("Expedite of "+code(ob.ID), &ob.Expedite.Meta)
+			d.cite("Expedite of "+quoted(ob.Title), &ob.Expedite.Meta)
 		}
 		if ob.Breach != nil {
-			d.cite("Breach of "+code(ob.ID), &ob.Breach.Meta)
+			d.cite("Breach of "+quoted(ob.Title), &ob.Breach.Meta)
 		}
 	}
-	d.table([]string{"Obligation", "Owner", "Within", "Counts from", "If it is overdue"}, rows)
+	d.table([]string{"Obligation", "Owed by", "Within", "Counts from", "If it is overdue"}, rows)
 }
 
 // records lists, under a heading, what must be recorded at a stage or an
@@ -366,7 +566,7 @@ func (d *doc) records(heading, owner string, rs []*engine.Record) {
 	for i, r := range rs {
 		s := "- " + text(r.Text)
 		if r.Form != nil {
-			s += " (on " + formRefs([]*engine.Form{r.Form}) + ")"
+			s += " (on the " + text(r.Form.Title) + ")"
 		}
 		d.line(s)
 		d.cite(fmt.Sprintf("Record %d of %s", i+1, owner), &r.Meta)
@@ -385,17 +585,14 @@ func (d *doc) anyStage() {
 		where := "every stage"
 		switch {
 		case len(t.Only) > 0:
-			where = "only " + stageIDs(t.Only)
+			where = "only at " + stageTitles(t.Only)
 		case len(t.Except) > 0:
-			where = "every stage except " + stageIDs(t.Except)
+			where = "every stage except " + stageTitles(t.Except)
 		}
-		if len(t.Only) > 0 && len(t.Except) > 0 {
-			where += ", except " + stageIDs(t.Except)
-		}
-		rows[i] = []string{code(t.Event), where, destination(t), roleIDs(t.Roles), condition(t), conditions(t), text(t.Note)}
-		d.cite(fmt.Sprintf("Any-stage transition %d (%s)", i+1, code(t.Event)), &t.Meta)
+		rows[i] = []string{event(t), where, destination(t), roleTitles(t.Roles), d.condition(t), conditions(t), text(t.Note)}
+		d.cite(fmt.Sprintf("Any-stage way %d (%s)", i+1, event(t)), &t.Meta)
 	}
-	d.table([]string{"Event", "Where", "Goes to", "Who may fire it", "Condition", "Also", "Note"}, rows)
+	d.table([]string{"Event", "Where", "Goes to", "Who may do it", "Only when", "Also", "Note"}, rows)
 	d.flushCites()
 }
 
@@ -408,9 +605,9 @@ func (d *doc) timescales() {
 	for _, r := range runningTotals(d.p) {
 		ob, within, from := "", timeline.NoTimescale, ""
 		if r.ob != nil {
-			ob, within, from = code(r.ob.ID), withinPlain(r.ob), anchor(r.ob)
+			ob, within, from = text(r.ob.Title), withinPlain(r.ob), anchor(r.ob)
 		}
-		rows = append(rows, []string{text(r.stage.Title) + " (" + code(r.stage.ID) + ")", ob, within, from, r.total})
+		rows = append(rows, []string{text(r.stage.Title), ob, within, from, r.total})
 	}
 	d.table([]string{"Stage", "Obligation", "Within", "Counts from", "Running total (working days)"}, rows)
 }
@@ -424,30 +621,30 @@ func (d *doc) forms() {
 	for _, f := range d.p.Forms {
 		d.line("### " + text(f.Title))
 		d.line("")
-		facts := []string{"Form " + code(f.ID)}
+		facts := []string{"Form " + code(f.ID) + " in the policy file"}
 		if f.Personal {
 			facts = append(facts, "personal data: the whole form")
 		}
 		if at := d.stagesNeeding(f); len(at) > 0 {
-			facts = append(facts, "needed at "+stageIDs(at))
+			facts = append(facts, "needed at "+stageTitles(at))
 		}
 		d.line(strings.Join(facts, "; ") + ".")
 		d.line("")
-		d.cite("Form "+code(f.ID), &f.Meta)
+		d.cite("Form "+quoted(f.Title), &f.Meta)
 		for _, g := range f.Guidance {
 			d.line("> " + text(g))
 		}
 		if len(f.Guidance) > 0 {
 			d.line("")
 		}
-		d.fields(f.ID, f.Fields)
+		d.fields(f.Title, f.Fields)
 		for _, sec := range f.Sections {
 			d.line("#### " + text(sec.Title))
 			d.line("")
-			d.line("Section " + code(sec.ID) + ", required when completing the form at " + stageIDs(sec.Stages) + ".")
+			d.line("Required when completing the form at " + stageTitles(sec.Stages) + ".")
 			d.line("")
-			d.cite("Section "+code(f.ID+"."+sec.ID), &sec.Meta)
-			d.fields(f.ID, sec.Fields)
+			d.cite("Section "+quoted(sec.Title)+" of "+quoted(f.Title), &sec.Meta)
+			d.fields(f.Title, sec.Fields)
 		}
 		d.flushCites()
 	}
@@ -465,7 +662,7 @@ func (d *doc) stagesNeeding(f *engine.Form) []*engine.Stage {
 	return out
 }
 
-func (d *doc) fields(formID string, fs []*engine.Field) {
+func (d *doc) fields(form string, fs []*engine.Field) {
 	if len(fs) == 0 {
 		return
 	}
@@ -475,10 +672,14 @@ func (d *doc) fields(formID string, fs []*engine.Field) {
 		if len(f.Values) > 0 {
 			typ += ": " + codes(f.Values)
 		}
-		rows[i] = []string{code(f.ID), text(f.Title), typ, yesNo(f.Required), yesNo(f.Personal)}
-		d.cite("Field "+code(formID+"."+f.ID), &f.Meta)
+		title := f.Title
+		if title == "" {
+			title = prose.Spaced(f.ID)
+		}
+		rows[i] = []string{text(title), typ, yesNo(f.Required), yesNo(f.Personal)}
+		d.cite("Field "+quoted(title)+" of "+quoted(form), &f.Meta)
 	}
-	d.table([]string{"Field", "Title", "Type", "Required", "Personal data"}, rows)
+	d.table([]string{"Field", "Type", "Required", "Personal data"}, rows)
 }
 
 func (d *doc) outcomes() {
@@ -488,28 +689,28 @@ func (d *doc) outcomes() {
 	for i, o := range d.p.Outcomes {
 		route := ""
 		if o.Route != "" {
-			route = strings.ReplaceAll(string(o.Route), "_", " ")
+			route = prose.Spaced(string(o.Route))
 		}
-		rows[i] = []string{code(o.ID), text(o.Title), strings.ReplaceAll(string(o.Kind), "_", " "), route}
-		d.cite("Outcome "+code(o.ID), &o.Meta)
+		rows[i] = []string{text(o.Title), prose.Spaced(string(o.Kind)), route}
+		d.cite("Outcome "+quoted(o.Title), &o.Meta)
 	}
-	d.table([]string{"Outcome", "Title", "Kind", "Referral route"}, rows)
+	d.table([]string{"Outcome", "Kind", "Referral route"}, rows)
 	for _, o := range d.p.Outcomes {
-		d.records("When the case ends "+code(o.ID)+", record:", "outcome "+code(o.ID), o.Records)
+		d.records("When the case ends “"+text(o.Title)+"”, record:", "outcome "+quoted(o.Title), o.Records)
 		if len(o.Obligations) > 0 {
-			d.line("When the case ends " + code(o.ID) + ", what is still owed (the deadlines count from the case ending there):")
+			d.line("When the case ends “" + text(o.Title) + "”, what is still owed (the deadlines count from the case ending there):")
 			d.line("")
 			d.obligations(o.Obligations)
 		}
 		if len(o.Transitions) > 0 {
-			d.line("Events after " + code(o.ID) + " (the case stays closed):")
+			d.line("Events after “" + text(o.Title) + "” (the case stays closed):")
 			d.line("")
 			rows := make([][]string, len(o.Transitions))
 			for i, t := range o.Transitions {
-				rows[i] = []string{code(t.Event), roleIDs(t.Roles), condition(t), conditions(t), text(t.Note)}
-				d.cite(fmt.Sprintf("Transition %d (%s) of %s", i+1, code(t.Event), code(o.ID)), &t.Meta)
+				rows[i] = []string{event(t), roleTitles(t.Roles), d.condition(t), conditions(t), text(t.Note)}
+				d.cite(fmt.Sprintf("Event %d (%s) after %s", i+1, event(t), quoted(o.Title)), &t.Meta)
 			}
-			d.table([]string{"Event", "Who may fire it", "Condition", "Also", "Note"}, rows)
+			d.table([]string{"Event", "Who may do it", "Only when", "Also", "Note"}, rows)
 		}
 	}
 	d.flushCites()
@@ -557,13 +758,13 @@ func cell(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
-func within(ob *engine.Obligation) string {
+func (d *doc) within(ob *engine.Obligation) string {
 	s := withinPlain(ob)
 	for _, alt := range ob.Sooner {
 		s += "; or sooner, " + sooner(alt)
 	}
 	if e := ob.Expedite; e != nil {
-		s += "; " + e.Within.String() + " when " + code(e.When.Text)
+		s += "; " + e.Within.String() + " " + d.guard(e.When)
 	}
 	return s
 }
@@ -571,7 +772,7 @@ func within(ob *engine.Obligation) string {
 // sooner says a whichever_sooner deadline in words.
 func sooner(alt *engine.Alternative) string {
 	if alt.By != nil {
-		return "by the end of the date in " + code(alt.By.ID)
+		return "by the end of " + factDate(alt.By)
 	}
 	return alt.Within.String() + " from " + anchorWords(alt.From)
 }
@@ -603,100 +804,103 @@ func anchorWords(a engine.Anchor) string {
 	case engine.AnchorRaised:
 		return "the case being raised"
 	case engine.AnchorMilestone:
-		return "milestone " + code(a.Milestone.ID)
+		return "“" + text(a.Milestone.Title) + "”"
 	case engine.AnchorFact:
-		return "the date in " + code(a.Fact.ID)
+		return factDate(a.Fact)
 	}
 	return "entering the stage"
 }
 
+// factDate names the date a date fact gives.
+func factDate(f *engine.Fact) string {
+	return "the date in " + text(prose.Spaced(f.ID)) + " (" + code(f.ID) + ")"
+}
+
+func event(t *engine.Transition) string { return text(prose.Event(t)) }
+
 func destination(t *engine.Transition) string {
 	switch {
 	case t.ToStage != nil:
-		return stageRef(t.ToStage)
+		return text(t.ToStage.Title)
 	case t.ToOutcome != nil:
-		return "outcome " + code(t.ToOutcome.ID)
+		return "ends: " + text(t.ToOutcome.Title)
 	}
 	return "stays at the stage"
 }
 
-func condition(t *engine.Transition) string {
+func (d *doc) condition(t *engine.Transition) string {
 	if t.When == nil {
 		return ""
 	}
-	return code(t.When.Text)
+	return d.guard(t.When)
+}
+
+// guard writes a guard in words where it can (guardWords), with the
+// expression after it so that it can be checked against the policy file.
+func (d *doc) guard(g *engine.Guard) string {
+	if w, ok := prose.Guard(d.p, g); ok {
+		if !strings.HasPrefix(w, "once ") {
+			w = "when " + w
+		}
+		return text(w) + " (" + code(g.Text) + ")"
+	}
+	return "when " + code(g.Text)
 }
 
 // conditions lists what else a transition needs and does.
 func conditions(t *engine.Transition) string {
 	var parts []string
 	if len(t.Requires) > 0 {
-		parts = append(parts, "requires "+obligationIDs(t.Requires)+" met")
+		parts = append(parts, "needs "+obligationTitles(t.Requires)+" met")
 	}
 	if len(t.Forms) > 0 {
-		parts = append(parts, "requires "+formIDs(t.Forms)+" complete")
+		parts = append(parts, "needs "+formTitles(t.Forms)+" complete")
 	}
 	if len(t.Completes) > 0 {
-		parts = append(parts, "meets "+obligationIDs(t.Completes))
+		parts = append(parts, "meets "+obligationTitles(t.Completes))
 	}
 	if len(t.Sets) > 0 {
-		ids := make([]string, len(t.Sets))
+		ms := make([]string, len(t.Sets))
 		for i, m := range t.Sets {
-			ids[i] = m.ID
+			ms[i] = "“" + text(m.Title) + "”"
 		}
-		parts = append(parts, "sets "+codes(ids))
+		parts = append(parts, "sets "+strings.Join(ms, ", "))
 	}
 	return strings.Join(parts, "; ")
 }
 
-func stageRef(s *engine.Stage) string { return text(s.Title) + " (" + code(s.ID) + ")" }
+func quoted(title string) string { return "“" + text(title) + "”" }
 
-func roleRefs(rs []*engine.Role) string {
+func roleTitles(rs []*engine.Role) string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
-		out[i] = text(r.Title) + " (" + code(r.ID) + ")"
+		out[i] = text(r.Title)
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, "; ")
 }
 
-func formRefs(fs []*engine.Form) string {
+func formTitles(fs []*engine.Form) string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = text(f.Title) + " (" + code(f.ID) + ")"
+		out[i] = text(f.Title)
+	}
+	return strings.Join(out, "; ")
+}
+
+func stageTitles(ss []*engine.Stage) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = text(s.Title)
+	}
+	return strings.Join(out, "; ")
+}
+
+func obligationTitles(obs []*engine.Obligation) string {
+	out := make([]string, len(obs))
+	for i, ob := range obs {
+		out[i] = "“" + text(ob.Title) + "”"
 	}
 	return strings.Join(out, ", ")
-}
-
-func roleIDs(rs []*engine.Role) string {
-	ids := make([]string, len(rs))
-	for i, r := range rs {
-		ids[i] = r.ID
-	}
-	return codes(ids)
-}
-
-func stageIDs(ss []*engine.Stage) string {
-	ids := make([]string, len(ss))
-	for i, s := range ss {
-		ids[i] = s.ID
-	}
-	return codes(ids)
-}
-
-func formIDs(fs []*engine.Form) string {
-	ids := make([]string, len(fs))
-	for i, f := range fs {
-		ids[i] = f.ID
-	}
-	return codes(ids)
-}
-
-func obligationIDs(obs []*engine.Obligation) string {
-	ids := make([]string, len(obs))
-	for i, ob := range obs {
-		ids[i] = ob.ID
-	}
-	return codes(ids)
 }
 
 func codes(ss []string) string {

@@ -2,7 +2,12 @@ package document
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/trace"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -26,18 +33,46 @@ func load(t *testing.T, name string) *engine.Policy {
 	return p
 }
 
+// generated is the date the golden documents say they were generated on.
+var generated = calendar.Date{Year: 2026, Month: 6, Day: 1}
+
+// options gives a fixture's document everything the command gives it: the
+// policy file's bytes, the date, the tool, and the matrix if there is one.
+func options(t *testing.T, p *engine.Policy, name string) []Option {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", name+".yaml"))
+	require.NoError(t, err)
+	opts := []Option{WithFile(src), WithGenerated(generated), WithTool("escalation test")}
+	if m := matrix(t, p, name); m != nil {
+		opts = append(opts, WithTrace(m, nil))
+	}
+	return opts
+}
+
+func matrix(t *testing.T, p *engine.Policy, name string) *trace.Matrix {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", name+".trace.yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	require.NoError(t, err)
+	m, diags := trace.Parse(name+".trace.yaml", src)
+	require.Empty(t, diags)
+	text, err := os.ReadFile(filepath.Join("testdata", m.Document))
+	require.NoError(t, err)
+	require.Empty(t, m.Check(p, text))
+	return m
+}
+
 // TestGolden writes casework.yaml, ladder.yaml and the engine's fixture of
-// the constructs escalation/v1.1 adds.
+// the constructs escalation/v1.1 adds (named from this testdata folder).
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"casework", "ladder", "constructs"} {
-		t.Run(name, func(t *testing.T) {
-			file := name + ".yaml"
-			if name == "constructs" {
-				file = filepath.Join("..", "..", "testdata", file)
-			}
+	for _, name := range []string{"casework", "ladder", "../../testdata/constructs"} {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			p := load(t, name+".yaml")
 			var b bytes.Buffer
-			require.NoError(t, Write(&b, load(t, file)))
-			path := filepath.Join("testdata", name+".md")
+			require.NoError(t, Write(&b, p, options(t, p, name)...))
+			path := filepath.Join("testdata", filepath.Base(name)+".md")
 			if *update {
 				require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
 			}
@@ -46,6 +81,56 @@ func TestGolden(t *testing.T) {
 			assert.Equal(t, string(want), b.String(), "run go test ./engine/document -update to accept the new output")
 		})
 	}
+}
+
+// The document control block names the exact file (its SHA-256), the date
+// and the tool; a review date before the generation date is flagged.
+func TestDocumentControl(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "casework.yaml"))
+	require.NoError(t, err)
+	reviewed := strings.Replace(string(src), "version: \"1\"", "version: \"1\"\nreview_due: 2026-05-31", 1)
+	require.NotEqual(t, string(src), reviewed)
+	p, diags := engine.Load("casework.yaml", []byte(reviewed))
+	require.NoError(t, diags.Err())
+	for _, tc := range []struct {
+		on     calendar.Date
+		passed bool
+	}{
+		{calendar.Date{Year: 2026, Month: 5, Day: 31}, false}, // due that day: not passed
+		{calendar.Date{Year: 2026, Month: 6, Day: 1}, true},
+	} {
+		var b bytes.Buffer
+		require.NoError(t, Write(&b, p, WithFile([]byte(reviewed)), WithGenerated(tc.on), WithTool("escalation v1.2.3")))
+		out := b.String()
+		assert.Contains(t, out, fmt.Sprintf("| Policy file | `casework.yaml`, SHA-256 `%x` |", sha256.Sum256([]byte(reviewed))))
+		assert.Contains(t, out, "| Generated | "+tc.on.String()+", by escalation v1.2.3 |")
+		assert.Equal(t, tc.passed, strings.Contains(out, "| Review due | 2026-05-31 (**passed**"), "generated %s", tc.on)
+	}
+}
+
+func TestOptionsRefuseWhatTheyCannotUse(t *testing.T) {
+	p := load(t, "ladder.yaml")
+	for name, opt := range map[string]Option{
+		"WithFile":      WithFile(nil),
+		"WithGenerated": WithGenerated(calendar.Date{}),
+		"WithTool":      WithTool(" "),
+		"WithTrace":     WithTrace(nil, nil),
+	} {
+		err := Write(io.Discard, p, opt)
+		assert.ErrorContains(t, err, name, name)
+	}
+}
+
+// A matrix that is out of date is said to be, before anyone signs.
+func TestStaleMatrixIsFlagged(t *testing.T) {
+	p := load(t, "casework.yaml")
+	m := matrix(t, p, "casework")
+	problems := m.Check(p, []byte("Nothing that the matrix quotes."))
+	require.NotEmpty(t, problems)
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, p, WithTrace(m, problems)))
+	assert.Contains(t, b.String(), fmt.Sprintf("**The matrix is out of date** (%d problems): fix it before signing.", len(problems)))
+	assert.Contains(t, b.String(), "- `casework.trace.yaml:4:5`: fixture.txt does not say this (any more)")
 }
 
 // The ladder fixture walks every rule of the running total.
@@ -82,9 +167,48 @@ func TestRunningTotalLeavesOutSilentStages(t *testing.T) {
 	require.NoError(t, diags.Err())
 	for _, r := range runningTotals(p) {
 		if r.ob != nil && r.ob.ID == "write" {
-			assert.Equal(t, "7 (leaves out `stage4`: no timescale stated)", r.total)
+			assert.Equal(t, "7 (leaves out “Stage 4”: no timescale stated)", r.total)
 		}
 	}
+}
+
+// Staffordshire's totals follow the way up: the duties after an agreement
+// are owed only if it happens, and what counts from the formal escalation
+// counts from the last day the referral to the senior manager allows. The
+// last timed duty is 12 working days after the raise, as the timeline says;
+// the urgent duties have no deadline of their own, and the first deadline
+// may come sooner, from the day of the disagreement.
+func TestRunningTotalsFollowTheWayUp(t *testing.T) {
+	p, diags := policies.Load("staffordshire-stoke")
+	require.NoError(t, diags.Err())
+	got := map[string]string{}
+	for _, r := range runningTotals(p) {
+		if r.ob != nil {
+			got[r.ob.ID] = r.total
+		}
+	}
+	onlyIf := func(m string) string {
+		return "owed only once “" + m + "”, which a case that stays unresolved does not reach"
+	}
+	const agreed = "Agreement was reached at the stage (the professionals at Stage 1, the line managers at Stage 2)"
+	assert.Equal(t, map[string]string{
+		"raise_disagreement":              "from raised: 1, or sooner",
+		"receiving_professional_responds": "as soon as possible",
+		"advise_outcome":                  onlyIf(agreed),
+		"confirm_in_writing":              onlyIf(agreed),
+		"contact_between_agencies":        "2",
+		"feed_back_plan":                  onlyIf(agreed),
+		"managers_advise_outcome":         onlyIf(agreed),
+		"managers_confirm_by_letter":      onlyIf(agreed),
+		"refer_to_senior_manager":         "3",
+		"contact_equivalent":              "4",
+		"meet":                            "5",
+		"communicate_outcome":             "5",
+		"assistant_directors_meet":        "10",
+		"alert_board_representatives":     "no timescale stated",
+		"refer_to_board_representative":   "12",
+		"liaise_with_chair":               "as soon as possible",
+	}, got)
 }
 
 // Every bundled policy's document quotes every source and lists every

@@ -37,7 +37,7 @@ func Parse(name string, src []byte) (*File, engine.Diagnostics) {
 	// The loader's front end: the same bounds on size, depth and aliases as a
 	// policy file, and syntax errors reported alike.
 	p := &parser{f: yamlfront.NewFile(name, src), sug: suggest.New()}
-	root := p.f.Read(yamlfront.Options{MaxBytes: MaxSize, Noun: "scenario", Start: "scenario: <the story's title>"})
+	root := p.f.Read(readOptions)
 	if root == nil {
 		return nil, p.f.Diagnostics()
 	}
@@ -47,6 +47,9 @@ func Parse(name string, src []byte) (*File, engine.Diagnostics) {
 	}
 	return f, nil
 }
+
+// readOptions are how the front end reads a scenario file.
+var readOptions = yamlfront.Options{MaxBytes: MaxSize, Noun: "scenario", Start: "scenario: <the story's title>"}
 
 type parser struct {
 	f   *yamlfront.File

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 )
 
 // CaseID is the id every scenario's case is raised with.
@@ -44,7 +44,7 @@ func PolicyFile(ref, scenarioFile string) (*engine.Policy, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(filepath.Dir(scenarioFile), filepath.FromSlash(ref))
 	}
-	src, err := os.ReadFile(path)
+	src, err := safefile.Read(path, engine.DefaultMaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("policy %q: %w", ref, err)
 	}

@@ -109,6 +109,7 @@ var Reasons = []struct {
 	{"guard_false", engine.ErrGuardFalse},
 	{"obligations_outstanding", engine.ErrObligationsOutstanding},
 	{"forms_incomplete", engine.ErrFormsIncomplete},
+	{"already_met", engine.ErrAlreadyMet},
 	{"case_closed", engine.ErrCaseClosed},
 	{"time_before_last_event", engine.ErrTimeBeforeLastEvent},
 	{"invalid_input", engine.ErrInvalidInput},

@@ -1,8 +1,10 @@
 package timeline
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
@@ -16,24 +18,17 @@ const NoTimescale = "no timescale stated"
 type Schedule struct {
 	Policy *engine.Policy
 	Raised time.Time
-	Stages []Stage // in ladder order, from the first stage to the last
-	// Outcomes are the outcomes that owe duties, each as if reached when
-	// the ladder ends (the last minute its last stage allows).
+	// Facts are the case's facts given with WithFacts, or nil.
+	Facts map[string]any
+	// Stages is the ladder, in the order the case climbs it (see Ladder).
+	Stages []Stage
+	// Branches are the stages the ladder never climbs to, such as one that
+	// only an any_stage route reaches: their dates depend on when the route
+	// is taken, so they have none.
+	Branches []Branch
+	// Outcomes are the outcomes that owe duties, each as if the case reached
+	// it when the ladder ends (the last rung's Left).
 	Outcomes []Outcome
-}
-
-// Stage is one stage of the schedule.
-type Stage struct {
-	Stage   *engine.Stage
-	Entered time.Time
-	// Deadlines are the obligations that state a timescale, in policy order.
-	Deadlines []Deadline
-	// Untimed are the obligations that state none (an urgent duty without a
-	// backstop among them).
-	Untimed []*engine.Obligation
-	// ByCase are the obligations whose own timescale counts from a date the
-	// case gives (from: fact.NAME): the schedule cannot date them.
-	ByCase []*engine.Obligation
 }
 
 // Outcome is an outcome that owes duties, and when they fall due.
@@ -43,10 +38,49 @@ type Outcome struct {
 	Deadlines []Deadline
 	Untimed   []*engine.Obligation
 	ByCase    []*engine.Obligation
+	NotOwed   []*engine.Obligation
 }
 
-// Note is NoTimescale when no obligation of the stage states a timescale
-// (so the next stage is entered at once), and "" otherwise.
+// Stage is one rung of the schedule.
+type Stage struct {
+	Stage *engine.Stage
+	// Via is the transition that brought the case here; nil for the start.
+	Via     *engine.Transition
+	Entered time.Time
+	// Deadlines are the obligations owed on the way up that state a
+	// timescale: first those counting from the stage or the raise, in the
+	// policy's order, then those counting from a milestone, in the order the
+	// milestones occur.
+	Deadlines []Deadline
+	// Untimed are the owed obligations that state no timescale.
+	Untimed []*engine.Obligation
+	// OnlyIf are the obligations owed only once a milestone that a case
+	// which stays unresolved never reaches (such as an agreement): they do
+	// not lengthen the wait.
+	OnlyIf []*engine.Obligation
+	// ByCase are the owed obligations whose deadline counts only from a
+	// date the case gives (a date fact), which the case has not given: they
+	// cannot be dated.
+	ByCase []*engine.Obligation
+	// NotOwed are the obligations whose condition (when:) does not hold for
+	// the case's facts.
+	NotOwed []*engine.Obligation
+	// Acts are the events fired at the stage, in time order.
+	Acts []TimedAct
+	// Exit is the transition the case leaves by, at Left; nil on the last
+	// rung, where Left is the last minute its deadlines allow.
+	Exit *engine.Transition
+	Left time.Time
+}
+
+// TimedAct is an act of the ladder (see Rung) with the instant it is fired.
+type TimedAct struct {
+	Act
+	At time.Time
+}
+
+// Note is NoTimescale when no owed obligation of the stage states a
+// timescale (so the next stage is entered at once), and "" otherwise.
 func (s Stage) Note() string {
 	if len(s.Deadlines) == 0 {
 		return NoTimescale
@@ -56,13 +90,17 @@ func (s Stage) Note() string {
 
 // Latest is the stage's latest deadline, or nil when it has none.
 func (s Stage) Latest() *Deadline {
-	var latest *Deadline
-	for i := range s.Deadlines {
-		if d := &s.Deadlines[i]; latest == nil || d.Due.After(latest.Due) {
-			latest = d
+	return latest(s.Deadlines)
+}
+
+func latest(ds []Deadline) *Deadline {
+	var l *Deadline
+	for i := range ds {
+		if d := &ds[i]; l == nil || d.Due.After(l.Due) {
+			l = d
 		}
 	}
-	return latest
+	return l
 }
 
 // Deadline is one obligation's deadline on the schedule. The embedded
@@ -71,6 +109,9 @@ func (s Stage) Latest() *Deadline {
 type Deadline struct {
 	Obligation *engine.Obligation
 	From       From
+	// Expedited is set when WithFacts's facts made the obligation's expedite
+	// condition hold, so Within is its expedited timescale.
+	Expedited bool
 	calendar.Deadline
 }
 
@@ -78,266 +119,406 @@ type Deadline struct {
 type From struct {
 	Kind      engine.AnchorKind
 	Milestone *engine.Milestone // set when Kind is AnchorMilestone
-	// SetBy is the stage where the milestone is set on the worst-case path:
-	// on entering it, or During it by an event that does not move the case.
-	// It is nil when no stage up to this one sets the milestone, and the
-	// deadline then counts from the obligation's own stage being entered.
-	SetBy  *engine.Stage
-	During bool
-	// Outcome: the deadline is an outcome's, and "stage" is the outcome
-	// being reached.
-	Outcome bool
+	// SetBy is the stage where the milestone was set, on entering it (By is
+	// nil) or by the act By.
+	SetBy *engine.Stage
+	By    *Act
+	// Fact is the date fact, when Kind is AnchorFact; EndOf says the duty is
+	// due by the end of that date (whichever_sooner's by:), not counted from it.
+	Fact  *engine.Fact
+	EndOf bool
+	// Outcome is set when the deadline counts from reaching the outcome
+	// that owes the duty (Kind is AnchorStage).
+	Outcome *engine.Outcome
 }
 
 // String says what the deadline counts from, in words.
 func (f From) String() string {
 	switch f.Kind {
+	case engine.AnchorFact:
+		if f.EndOf {
+			return fmt.Sprintf("by the end of the date in %s", f.Fact.ID)
+		}
+		return fmt.Sprintf("from the date in %s", f.Fact.ID)
 	case engine.AnchorRaised:
 		return "from the case being raised"
 	case engine.AnchorMilestone:
 		switch {
-		case f.SetBy == nil && f.Milestone.PerVisit:
-			return fmt.Sprintf("from milestone %s, which nothing sets at this stage: counted from entering it", f.Milestone.ID)
-		case f.SetBy == nil:
-			return fmt.Sprintf("from milestone %s, which no earlier event sets: counted from entering this stage", f.Milestone.ID)
-		case f.During:
-			return fmt.Sprintf("from milestone %s, set during %s in the last minute its other deadlines allow", f.Milestone.ID, f.SetBy.ID)
+		case f.By == nil:
+			return fmt.Sprintf("from milestone %s, set on entering %s", f.Milestone.ID, f.SetBy.ID)
+		case f.By.Meets != nil:
+			return fmt.Sprintf("from milestone %s, set by %s in the last minute %s allows", f.Milestone.ID, f.By.Transition.Event, f.By.Meets.ID)
 		}
-		return fmt.Sprintf("from milestone %s, set on entering %s", f.Milestone.ID, f.SetBy.ID)
+		return fmt.Sprintf("from milestone %s, set by %s in the last minute the other deadlines allow", f.Milestone.ID, f.By.Transition.Event)
 	}
-	if f.Outcome {
+	if f.Outcome != nil {
 		return "from reaching the outcome"
 	}
 	return "from entering the stage"
 }
 
+// Option configures WorstCase.
+type Option func(*options)
+
+type options struct {
+	facts map[string]any
+}
+
+// WithFacts gives the case's facts (by fact id, as engine.Raise takes them):
+// an obligation whose expedite condition holds for them gets its expedited
+// timescale, as the engine would give it. Without it every obligation keeps
+// its own timescale, the longest wait.
+func WithFacts(facts map[string]any) Option {
+	return func(o *options) { o.facts = facts }
+}
+
 // WorstCase computes the schedule of a case raised at raised that is never
-// resolved and is escalated at every stage on the last day allowed. A
-// milestone set on entering a stage is set when the stage is entered; one set
-// by an event during a stage is set, at worst, in the last minute that
-// stage's other deadlines allow; a per-visit one is set again at each stage
-// that sets it. Each duty is scheduled by its own timescale, the latest it
-// can be due: a sooner deadline, a condition or urgency only bring it
-// forward. Its own timescale counted from a date the case gives cannot be
-// dated, and is listed in ByCase.
-func WorstCase(p *engine.Policy, raised time.Time) (*Schedule, error) {
+// resolved: it climbs the Ladder, does each duty it owes in the last minute
+// the duty allows, and leaves each stage in the last minute its deadlines
+// allow. The engine, given the same events at the same times, shows the same
+// deadlines.
+func WorstCase(p *engine.Policy, raised time.Time, opts ...Option) (*Schedule, error) {
 	if raised.IsZero() {
 		return nil, fmt.Errorf("timeline: no raised time given: give the instant the case is raised")
 	}
-	cal := p.Calendar()
-	s := &Schedule{Policy: p, Raised: raised, Stages: make([]Stage, 0, len(p.Stages))}
-	settings := make(map[*engine.Milestone]Setting, len(p.Milestones))
-	for _, m := range p.Milestones {
-		settings[m] = SetBy(p, m)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
-	setAt := make(map[*engine.Milestone]time.Time, len(p.Milestones))
+	rungs, branches := Ladder(p)
+	s := &Schedule{Policy: p, Raised: raised, Facts: o.facts, Stages: make([]Stage, 0, len(rungs)), Branches: branches}
+	w := walk{p: p, raised: raised, facts: o.facts, set: map[*engine.Milestone]setting{}}
 	at := raised
-	for _, st := range p.Stages {
-		stage := Stage{Stage: st, Entered: at}
-		for _, m := range p.Milestones {
-			if m.PerVisit {
-				settings[m] = SetIn(p, m, st)
-				delete(setAt, m)
-			}
-		}
-		for m, set := range settings {
-			if set.Stage == st && !set.During {
-				setAt[m] = at
-			}
-		}
-		deadline := func(ob *engine.Obligation) (Deadline, error) {
-			return scheduled(cal, ob, at, raised, setAt, settings, "stage "+st.ID)
-		}
-		// Deadlines that count from a milestone set during this stage wait
-		// until the stage's other deadlines say when that is.
-		setHere := func(ob *engine.Obligation) bool {
-			set := settings[ob.From.Milestone]
-			return ob.From.Kind == engine.AnchorMilestone && set.Stage == st && set.During
-		}
-		// Each timed obligation gets its slot in file order; those that count
-		// from a milestone set during this stage are filled in last, once the
-		// stage's other deadlines say when that is.
-		slots := make([]*Deadline, len(st.Obligations))
-		fill := func(waiting bool) error {
-			for i, ob := range st.Obligations {
-				if !ob.HasDeadline || ob.From.Kind == engine.AnchorFact || setHere(ob) != waiting {
-					continue
-				}
-				d, err := deadline(ob)
-				if err != nil {
-					return err
-				}
-				slots[i] = &d
-			}
-			return nil
-		}
-		stage.Untimed, stage.ByCase = unscheduled(st.Obligations)
-		if err := fill(false); err != nil {
+	for i := range rungs {
+		st, err := w.stage(&rungs[i], at)
+		if err != nil {
 			return nil, err
 		}
-		stage.Deadlines = collect(slots)
-		during := lastMinute(stage, at)
-		for m, set := range settings {
-			if set.Stage == st && set.During {
-				setAt[m] = during
-			}
-		}
-		if err := fill(true); err != nil {
-			return nil, err
-		}
-		stage.Deadlines = collect(slots)
-		at = lastMinute(stage, at)
-		s.Stages = append(s.Stages, stage)
+		s.Stages = append(s.Stages, st)
+		at = st.Left
 	}
-	for _, o := range p.Outcomes {
-		if len(o.Obligations) == 0 {
+	for _, oc := range p.Outcomes {
+		if len(oc.Obligations) == 0 {
 			continue
 		}
-		out := Outcome{Outcome: o, Reached: at}
-		out.Untimed, out.ByCase = unscheduled(o.Obligations)
-		for _, ob := range o.Obligations {
-			if !ob.HasDeadline || ob.From.Kind == engine.AnchorFact {
-				continue
-			}
-			d, err := scheduled(cal, ob, at, raised, setAt, settings, "outcome "+o.ID)
-			if err != nil {
-				return nil, err
-			}
-			out.Deadlines = append(out.Deadlines, d)
+		out, err := w.outcome(oc, at)
+		if err != nil {
+			return nil, err
 		}
 		s.Outcomes = append(s.Outcomes, out)
 	}
 	return s, nil
 }
 
-// scheduled is an obligation's deadline on the schedule, counted by its own
-// timescale from its anchor: entered, raised, or a milestone when setAt says
-// when it is set.
-func scheduled(cal *calendar.Calendar, ob *engine.Obligation, entered, raised time.Time, setAt map[*engine.Milestone]time.Time,
-	settings map[*engine.Milestone]Setting, where string) (Deadline, error) {
-	from := From{Kind: ob.From.Kind, Milestone: ob.From.Milestone, Outcome: ob.Outcome != nil}
-	anchor := entered
-	switch ob.From.Kind {
-	case engine.AnchorRaised:
-		anchor = raised
-	case engine.AnchorMilestone:
-		if t, ok := setAt[ob.From.Milestone]; ok {
-			set := settings[ob.From.Milestone]
-			from.SetBy, from.During, anchor = set.Stage, set.During, t
-		}
-	}
-	dl, err := cal.Deadline(anchor, ob.Within)
+// outcome schedules the duties outcome oc owes, reached at reached.
+func (w *walk) outcome(oc *engine.Outcome, reached time.Time) (Outcome, error) {
+	w.enter()
+	out := Outcome{Outcome: oc, Reached: reached}
+	owed, notOwed, err := w.owed(oc.Obligations, reached)
 	if err != nil {
-		return Deadline{}, fmt.Errorf("timeline: %s, obligation %s: %w", where, ob.ID, err)
+		return Outcome{}, err
 	}
-	return Deadline{Obligation: ob, From: from, Deadline: dl}, nil
-}
-
-// unscheduled splits off the obligations that state no timescale and those
-// whose own timescale counts from a date the case gives.
-func unscheduled(obs []*engine.Obligation) (untimed, byCase []*engine.Obligation) {
-	for _, ob := range obs {
+	out.NotOwed = notOwed
+	for _, ob := range owed {
+		d, ok, err := w.deadline(ob, reached)
 		switch {
+		case err != nil:
+			return Outcome{}, err
+		case ok:
+			out.Deadlines = append(out.Deadlines, d)
 		case !ob.HasDeadline:
-			untimed = append(untimed, ob)
+			out.Untimed = append(out.Untimed, ob)
 		case ob.From.Kind == engine.AnchorFact:
-			byCase = append(byCase, ob)
+			out.ByCase = append(out.ByCase, ob)
 		}
 	}
-	return untimed, byCase
+	return out, nil
 }
 
-// collect gathers the filled slots, in obligation order.
-func collect(slots []*Deadline) []Deadline {
+// enter clears the per-visit milestones, as entering a stage or an outcome
+// does in the engine.
+func (w *walk) enter() {
+	for m := range w.set {
+		if m.PerVisit {
+			delete(w.set, m)
+		}
+	}
+}
+
+// owed splits obligations into those owed and those whose condition does
+// not hold for the case's facts and the milestones set so far, at a stage
+// or outcome entered at entered.
+func (w *walk) owed(obs []*engine.Obligation, entered time.Time) (owed, notOwed []*engine.Obligation, err error) {
+	var milestones map[string]time.Time
+	for _, ob := range obs {
+		if ob.When == nil {
+			owed = append(owed, ob)
+			continue
+		}
+		if milestones == nil {
+			milestones = make(map[string]time.Time, len(w.set))
+			for m, s := range w.set {
+				milestones[m.ID] = s.at
+			}
+		}
+		ok, err := w.p.Owes(context.Background(), ob, w.facts, milestones, w.raised, entered)
+		if err != nil {
+			return nil, nil, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
+		}
+		if ok {
+			owed = append(owed, ob)
+		} else {
+			notOwed = append(notOwed, ob)
+		}
+	}
+	return owed, notOwed, nil
+}
+
+// where names an obligation's stage or outcome in an error.
+func where(ob *engine.Obligation) string {
+	if ob.Outcome != nil {
+		return "outcome " + ob.Outcome.ID
+	}
+	return "stage " + ob.Stage.ID
+}
+
+// walk carries what the climb has done so far.
+type walk struct {
+	p      *engine.Policy
+	raised time.Time
+	facts  map[string]any
+	set    map[*engine.Milestone]setting
+}
+
+// setting is when and how a milestone was first set.
+type setting struct {
+	at    time.Time
+	stage *engine.Stage
+	by    *Act
+}
+
+// stage schedules rung r entered at entered.
+func (w *walk) stage(r *Rung, entered time.Time) (Stage, error) {
+	st := Stage{Stage: r.Stage, Via: r.Via, Entered: entered, OnlyIf: r.OnlyIf, Exit: r.Exit}
+	w.enter()
+	if r.Via != nil {
+		w.mark(r.Via.Sets, setting{at: entered, stage: r.Stage})
+	}
+	owedHere, notOwed, err := w.owed(r.Owed, entered)
+	if err != nil {
+		return Stage{}, err
+	}
+	st.NotOwed = notOwed
+	owed := map[*engine.Obligation]bool{}
+	for _, ob := range owedHere {
+		owed[ob] = true
+		if !ob.HasDeadline {
+			st.Untimed = append(st.Untimed, ob)
+		}
+	}
+	done := map[*engine.Obligation]*Deadline{}
+	// fix computes every owed deadline whose anchor is now known.
+	fix := func() error {
+		for _, ob := range owedHere {
+			if !ob.HasDeadline || done[ob] != nil {
+				continue
+			}
+			d, ok, err := w.deadline(ob, entered)
+			if err != nil {
+				return err
+			}
+			if ok {
+				done[ob] = &d
+			}
+		}
+		return nil
+	}
+	if err := fix(); err != nil {
+		return Stage{}, err
+	}
+	for i := range r.Acts {
+		a := &r.Acts[i]
+		if onlyNotOwed(a.Transition, notOwed) {
+			continue // it would meet only duties not owed, and record nothing new
+		}
+		at := lastMinute(fixed(owedHere, done), entered)
+		if a.Meets != nil {
+			d := done[a.Meets]
+			switch {
+			case d == nil && (!owed[a.Meets] || a.Meets.From.Kind == engine.AnchorFact):
+				continue // not owed here, or counted from a date the case has not given: never done
+			case d == nil:
+				return Stage{}, fmt.Errorf("timeline: stage %s: %s is done for %s before its deadline is known", r.Stage.ID, a.Transition.Event, a.Meets.ID)
+			}
+			at = lastMinute([]Deadline{*d}, entered)
+		}
+		st.Acts = append(st.Acts, TimedAct{Act: *a, At: at})
+		w.mark(a.Transition.Sets, setting{at: at, stage: r.Stage, by: a})
+		if err := fix(); err != nil {
+			return Stage{}, err
+		}
+	}
+	st.Deadlines = fixed(owedHere, done)
+	for _, ob := range owedHere {
+		if ob.HasDeadline && done[ob] == nil && ob.From.Kind == engine.AnchorFact {
+			st.ByCase = append(st.ByCase, ob)
+		}
+	}
+	sort.SliceStable(st.Deadlines, func(i, j int) bool {
+		return anchorOrder(st.Deadlines[i], entered).Before(anchorOrder(st.Deadlines[j], entered))
+	})
+	sort.SliceStable(st.Acts, func(i, j int) bool { return st.Acts[i].At.Before(st.Acts[j].At) })
+	st.Left = lastMinute(st.Deadlines, entered)
+	if n := len(st.Acts); n > 0 && st.Acts[n-1].At.After(st.Left) {
+		st.Left = st.Acts[n-1].At
+	}
+	return st, nil
+}
+
+// onlyNotOwed reports whether transition t meets only obligations in
+// notOwed, and sets no milestone.
+func onlyNotOwed(t *engine.Transition, notOwed []*engine.Obligation) bool {
+	if len(t.Completes) == 0 || len(t.Sets) > 0 {
+		return false
+	}
+	for _, ob := range t.Completes {
+		if !slices.Contains(notOwed, ob) {
+			return false
+		}
+	}
+	return true
+}
+
+// anchorOrder places a deadline: those counting from the stage or the raise
+// as if from the stage's start, those from a milestone when it was set.
+func anchorOrder(d Deadline, entered time.Time) time.Time {
+	if d.From.Kind == engine.AnchorMilestone {
+		return d.Trigger
+	}
+	return entered
+}
+
+// mark records milestones set at s.at, each only the first time, as the
+// engine does.
+func (w *walk) mark(ms []*engine.Milestone, s setting) {
+	for _, m := range ms {
+		if _, ok := w.set[m]; !ok {
+			w.set[m] = s
+		}
+	}
+}
+
+// deadline is obligation ob's deadline, or false while none of its anchors
+// is known: the earliest of its own deadline and its whichever_sooner ones,
+// as the engine counts them. A date the case gives is known only from the
+// facts given with WithFacts.
+func (w *walk) deadline(ob *engine.Obligation, entered time.Time) (Deadline, bool, error) {
+	var best Deadline
+	found := false
+	take := func(d Deadline) {
+		if !found || d.Due.Before(best.Due) {
+			best, found = d, true
+		}
+	}
+	if anchor, from, ok := w.anchor(ob.From, entered); ok && ob.HasDeadline {
+		within, expedited := ob.Within, false
+		if w.facts != nil {
+			var err error
+			within, expedited, err = w.p.Timescale(context.Background(), ob, w.facts, w.raised, anchor)
+			if err != nil {
+				return Deadline{}, false, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
+			}
+		}
+		dl, err := w.p.Calendar().Deadline(anchor, within)
+		if err != nil {
+			return Deadline{}, false, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
+		}
+		take(Deadline{Obligation: ob, From: from, Expedited: expedited, Deadline: dl})
+	}
+	for _, alt := range ob.Sooner {
+		if alt.By != nil {
+			if d, ok := w.date(alt.By); ok {
+				due := d.AddDays(1).Start()
+				take(Deadline{Obligation: ob, From: From{Kind: engine.AnchorFact, Fact: alt.By, EndOf: true},
+					Deadline: calendar.Deadline{Trigger: d.Start(), Due: due, DueDate: d}})
+			}
+			continue
+		}
+		anchor, from, ok := w.anchor(alt.From, entered)
+		if !ok {
+			continue
+		}
+		dl, err := w.p.Calendar().Deadline(anchor, alt.Within)
+		if err != nil {
+			return Deadline{}, false, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
+		}
+		take(Deadline{Obligation: ob, From: from, Deadline: dl})
+	}
+	if best.From.Kind == engine.AnchorStage {
+		best.From.Outcome = ob.Outcome
+	}
+	return best, found, nil
+}
+
+// anchor is the instant a deadline counts from, if it is known yet.
+func (w *walk) anchor(a engine.Anchor, entered time.Time) (time.Time, From, bool) {
+	from := From{Kind: a.Kind, Milestone: a.Milestone, Fact: a.Fact}
+	switch a.Kind {
+	case engine.AnchorRaised:
+		return w.raised, from, true
+	case engine.AnchorMilestone:
+		s, ok := w.set[a.Milestone]
+		if !ok {
+			return time.Time{}, from, false
+		}
+		from.SetBy, from.By = s.stage, s.by
+		return s.at, from, true
+	case engine.AnchorFact:
+		d, ok := w.date(a.Fact)
+		return d.Start(), from, ok
+	}
+	return entered, from, true
+}
+
+// date is a date fact's value among the facts given with WithFacts.
+func (w *walk) date(f *engine.Fact) (calendar.Date, bool) {
+	v, ok := w.facts[f.ID]
+	if !ok {
+		return calendar.Date{}, false
+	}
+	var d calendar.Date
+	switch x := v.(type) {
+	case calendar.Date:
+		d = x
+	case string:
+		var err error
+		if d, err = calendar.ParseDate(x); err != nil {
+			return calendar.Date{}, false
+		}
+	case time.Time:
+		d = calendar.DateOf(x)
+	}
+	return d, !d.IsZero()
+}
+
+// fixed lists the deadlines fixed so far, in the policy's order.
+func fixed(owed []*engine.Obligation, done map[*engine.Obligation]*Deadline) []Deadline {
 	var ds []Deadline
-	for _, d := range slots {
-		if d != nil {
+	for _, ob := range owed {
+		if d := done[ob]; d != nil {
 			ds = append(ds, *d)
 		}
 	}
 	return ds
 }
 
-// lastMinute is the last minute the stage's latest deadline allows, and
-// never before the stage was entered: when the next stage is entered on the
-// worst-case path.
-func lastMinute(stage Stage, entered time.Time) time.Time {
-	if latest := stage.Latest(); latest != nil {
-		if t := latest.Due.Add(-time.Minute); t.After(entered) {
+// lastMinute is the last minute the latest of ds allows, and never before
+// the stage was entered.
+func lastMinute(ds []Deadline, entered time.Time) time.Time {
+	if l := latest(ds); l != nil {
+		if t := l.Due.Add(-time.Minute); t.After(entered) {
 			return t
 		}
 	}
 	return entered
-}
-
-// Setting is where a milestone is first set along the ladder: on entering
-// Stage, or During it by an event that does not move the case. Stage is nil
-// when no transition sets the milestone.
-type Setting struct {
-	Stage  *engine.Stage
-	During bool
-}
-
-// SetBy returns where milestone m is first set along the ladder: the
-// earliest stage that a transition setting m leads to, or in which an event
-// that sets m and stays is fired (entering a stage comes before anything
-// during it).
-func SetBy(p *engine.Policy, m *engine.Milestone) Setting {
-	var best Setting
-	consider := func(st *engine.Stage, during bool) {
-		if best.Stage == nil || st.Index < best.Stage.Index || (st == best.Stage && best.During && !during) {
-			best = Setting{Stage: st, During: during}
-		}
-	}
-	sets := func(t *engine.Transition) bool {
-		for _, set := range t.Sets {
-			if set.ID == m.ID {
-				return true
-			}
-		}
-		return false
-	}
-	for _, t := range allTransitions(p) {
-		switch {
-		case !sets(t):
-		case t.ToStage != nil:
-			consider(t.ToStage, false)
-		case t.ToOutcome == nil:
-			for _, st := range p.Stages {
-				if t.AppliesIn(st) {
-					consider(st, true)
-					break
-				}
-			}
-		}
-	}
-	return best
-}
-
-// SetIn returns where per-visit milestone m is set during a visit to stage
-// st: on entering it, by a transition that leads there and sets m, or
-// During it, by an event there that sets m and stays; none otherwise.
-func SetIn(p *engine.Policy, m *engine.Milestone, st *engine.Stage) Setting {
-	var during bool
-	for _, t := range allTransitions(p) {
-		if !slices.Contains(t.Sets, m) {
-			continue
-		}
-		if t.ToStage == st {
-			return Setting{Stage: st}
-		}
-		during = during || t.ToStage == nil && t.ToOutcome == nil && t.AppliesIn(st)
-	}
-	if during {
-		return Setting{Stage: st, During: true}
-	}
-	return Setting{}
-}
-
-func allTransitions(p *engine.Policy) []*engine.Transition {
-	var ts []*engine.Transition
-	for _, st := range p.Stages {
-		ts = append(ts, st.Transitions...)
-	}
-	return append(ts, p.AnyStage...)
 }

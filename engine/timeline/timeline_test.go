@@ -112,58 +112,111 @@ func TestWorstCaseExplainsTheDaysNotCounted(t *testing.T) {
 	assert.Contains(t, total.String(), "Due: Thu 31 Dec 2026 00:00 GMT")
 }
 
-// A milestone set by an event during a stage is, at worst, set in the last
-// minute that stage's other deadlines allow, and what counts from it follows.
-func TestMilestoneSetDuringAStageCountsFromItsLastMinute(t *testing.T) {
+// A milestone set by an act during a stage is set in the last minute the
+// duty the act meets allows, and what counts from it follows.
+func TestAnActSetsItsMilestoneInTheLastMinuteItsDutyAllows(t *testing.T) {
 	p := load(t, "ladder.yaml", func(s string) string {
 		s = strings.Replace(s, "{event: escalate, to: stage3, roles: [manager], sets: [formally_escalated]}",
 			"{event: escalate, to: stage3, roles: [manager]}", 1)
 		s = strings.Replace(s, "      write: {title: Write up",
 			"      review: {title: Review, owner: manager, within: 3 working days, source: {file: fixture.txt, quote: review}}\n      write: {title: Write up", 1)
 		return strings.Replace(s, "{event: decide, to: decided, roles: [manager]}",
-			"{event: decide, to: decided, roles: [manager]}\n      - {event: escalate_formally, roles: [manager], sets: [formally_escalated]}", 1)
+			"{event: decide, to: decided, roles: [manager]}\n      - {event: escalate_formally, roles: [manager], completes: [review], sets: [formally_escalated]}", 1)
 	})
-	m, ok := p.Milestone("formally_escalated")
-	require.True(t, ok)
-	set := timeline.SetBy(p, m)
-	require.NotNil(t, set.Stage)
-	assert.True(t, set.During)
-
 	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
 	require.NoError(t, err)
-	for _, st := range s.Stages {
-		for _, d := range st.Deadlines {
-			if d.Obligation.From.Kind != engine.AnchorMilestone {
-				continue
-			}
-			require.Equal(t, set.Stage, d.From.SetBy, d.Obligation.ID)
-			assert.True(t, d.From.During)
-			assert.Contains(t, d.From.String(), "set during "+set.Stage.ID)
-			if st.Stage == set.Stage {
-				// It counts from after the stage's own latest other deadline.
-				var latest time.Time
-				for _, other := range st.Deadlines {
-					if other.Obligation.From.Kind != engine.AnchorMilestone && other.Due.After(latest) {
-						latest = other.Due
-					}
-				}
-				require.False(t, latest.IsZero(), "the fixture's stage has another deadline")
-				assert.True(t, d.Trigger.Equal(latest.Add(-time.Minute)), "%s counts from %s", d.Obligation.ID, d.Trigger)
-			}
-		}
-	}
+	last := s.Stages[len(s.Stages)-1]
+	require.Equal(t, "stage5", last.Stage.ID)
+	require.Len(t, last.Deadlines, 2)
+	review, write := last.Deadlines[0], last.Deadlines[1]
+	require.Equal(t, "review", review.Obligation.ID)
+	require.Equal(t, "write", write.Obligation.ID)
+	require.Len(t, last.Acts, 1)
+	act := last.Acts[0]
+	assert.Equal(t, "escalate_formally", act.Transition.Event)
+	assert.True(t, act.At.Equal(review.Due.Add(-time.Minute)), "the act is done in review's last minute, %s", act.At)
+	assert.True(t, write.Trigger.Equal(act.At), "write counts from the act, %s", write.Trigger)
+	assert.Equal(t, "from milestone formally_escalated, set by escalate_formally in the last minute review allows", write.From.String())
+	assert.True(t, last.Left.Equal(write.Due.Add(-time.Minute)), "the stage waits for write")
 }
 
-func TestSetByPrefersTheEarliestStage(t *testing.T) {
+// Duties that count from a milestone the way up never sets, such as an
+// agreement, are owed only if it happens: they are listed apart and do not
+// lengthen the stage's wait.
+func TestDutiesAfterAnAgreementDoNotLengthenTheWait(t *testing.T) {
 	p := load(t, "ladder.yaml", func(s string) string {
-		return strings.Replace(s, "{event: escalate, to: stage2, roles: [practitioner]}",
-			"{event: escalate, to: stage2, roles: [practitioner], sets: [formally_escalated]}", 1)
+		s = strings.Replace(s, "milestones:\n", "milestones:\n  agreed: {title: Agreed}\n", 1)
+		s = strings.Replace(s, "      plan: {title: Agree a plan",
+			"      advise: {title: Advise the outcome, owner: practitioner, within: 3 working days, from: milestone.agreed, source: {file: fixture.txt, quote: advise}}\n      plan: {title: Agree a plan", 1)
+		return strings.Replace(s, "      - {event: escalate, to: stage2, roles: [practitioner]}",
+			"      - {event: agree, roles: [practitioner], sets: [agreed]}\n      - {event: escalate, to: stage2, roles: [practitioner]}", 1)
 	})
-	m, _ := p.Milestone("formally_escalated")
-	set := timeline.SetBy(p, m)
-	require.NotNil(t, set.Stage)
-	assert.Equal(t, "stage2", set.Stage.ID)
-	assert.False(t, set.During)
+	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
+	require.NoError(t, err)
+	first := s.Stages[0]
+	require.Len(t, first.OnlyIf, 1)
+	assert.Equal(t, "advise", first.OnlyIf[0].ID)
+	require.Len(t, first.Deadlines, 1)
+	assert.Equal(t, "plan", first.Deadlines[0].Obligation.ID)
+	assert.Empty(t, first.Acts, "agree meets nothing and the way out does not need it")
+	assert.True(t, london(t, "2026-12-24 23:59").Equal(s.Stages[1].Entered), "stage 2 starts when plan runs out, %s", s.Stages[1].Entered)
+}
+
+// The way out needs the milestone that a duty it meets counts from: the act
+// that sets it is done in the last minute the stage's other deadlines allow,
+// and the duty then counts from it.
+func TestTheWayOutSetsTheMilestoneItsDutyCountsFrom(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "milestones:\n", "milestones:\n  stuck: {title: Stuck}\n", 1)
+		s = strings.Replace(s, "      plan: {title: Agree a plan",
+			"      refer: {title: Refer without delay, owner: practitioner, within: immediately, from: milestone.stuck, source: {file: fixture.txt, quote: refer}}\n      plan: {title: Agree a plan", 1)
+		return strings.Replace(s, "      - {event: escalate, to: stage2, roles: [practitioner]}",
+			"      - {event: not_resolved, roles: [practitioner], sets: [stuck]}\n      - {event: escalate, to: stage2, roles: [practitioner], completes: [refer]}", 1)
+	})
+	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
+	require.NoError(t, err)
+	first := s.Stages[0]
+	require.Len(t, first.Acts, 1)
+	assert.Equal(t, "not_resolved", first.Acts[0].Transition.Event)
+	assert.Nil(t, first.Acts[0].Meets)
+	assert.True(t, london(t, "2026-12-24 23:59").Equal(first.Acts[0].At), "in plan's last minute, %s", first.Acts[0].At)
+	require.Len(t, first.Deadlines, 2)
+	refer := first.Deadlines[1]
+	assert.Equal(t, "refer", refer.Obligation.ID, "counted from a later anchor, it comes after plan")
+	assert.Equal(t, "2026-12-24", refer.DueDate.String())
+	assert.Equal(t, "from milestone stuck, set by not_resolved in the last minute the other deadlines allow", refer.From.String())
+	assert.Empty(t, first.OnlyIf)
+}
+
+// A stage that only an any_stage route reaches is a branch, not the next
+// rung: the ladder goes from stage 1 to the stage its way up leads to.
+func TestAStageOnlyAnAnyStageRouteReachesIsABranch(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "stages:\n  stage1:", `facts:
+  urgent: {type: bool, description: Urgent.}
+stages:
+  protect:
+    title: Protect the child now
+    source: {file: fixture.txt, quote: protect}
+    obligations:
+      refer: {title: Refer to children's social care, owner: manager, within: immediately, source: {file: fixture.txt, quote: refer}}
+    transitions:
+      - {event: back, to: stage1, roles: [manager]}
+  stage1:`, 1)
+		s = strings.Replace(s, "start: stage1", "start: stage1\nany_stage:\n  - {event: protect, to: protect, roles: [manager], when: urgent, except: [protect]}", 1)
+		return s
+	})
+	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
+	require.NoError(t, err)
+	var ids []string
+	for _, st := range s.Stages {
+		ids = append(ids, st.Stage.ID)
+	}
+	assert.Equal(t, []string{"stage1", "stage2", "stage3", "stage4", "stage5"}, ids)
+	require.Len(t, s.Branches, 1)
+	assert.Equal(t, "protect", s.Branches[0].Stage.ID)
+	require.Len(t, s.Branches[0].Via, 1)
+	assert.Equal(t, "protect", s.Branches[0].Via[0].Event)
 }
 
 func TestWorstCaseNeedsATime(t *testing.T) {
@@ -182,59 +235,77 @@ func TestWorstCaseBeyondTheCalendar(t *testing.T) {
 	assert.ErrorIs(t, err, calendar.ErrOutOfRange)
 }
 
-// The constructs of escalation/v1.1 on the schedule: each duty by its own
-// timescale (a sooner deadline only brings it forward), urgent duties
-// without a backstop untimed, a per-visit milestone set again at each stage,
-// and the duties an outcome owes, as if it were reached when the ladder ends.
-func TestWorstCaseOfTheNewConstructs(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("..", "testdata", "constructs.yaml"))
-	require.NoError(t, err)
-	p, diags := engine.Load("constructs.yaml", src)
-	require.NoError(t, diags.Err())
+// With the case's facts, an expedite whose condition holds shortens the
+// deadline as the engine would; without them, every timescale is its own.
+func TestWorstCaseWithFactsExpedites(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "milestones:", "facts:\n  urgent: {type: bool, description: Urgent.}\nmilestones:", 1)
+		return strings.Replace(s, "within: 2 working days, source: {file: fixture.txt, quote: plan}",
+			"within: 2 working days, expedite: {when: urgent, within: immediately}, source: {file: fixture.txt, quote: plan}", 1)
+	})
+	raised := london(t, "2026-12-22 10:00")
+	for _, tc := range []struct {
+		name      string
+		opts      []timeline.Option
+		due       string
+		expedited bool
+	}{
+		{"no facts", nil, "2026-12-24", false},
+		{"the condition is false", []timeline.Option{timeline.WithFacts(map[string]any{"urgent": false})}, "2026-12-24", false},
+		{"the condition holds", []timeline.Option{timeline.WithFacts(map[string]any{"urgent": true})}, "2026-12-22", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := timeline.WorstCase(p, raised, tc.opts...)
+			require.NoError(t, err)
+			plan := s.Stages[0].Deadlines[0]
+			assert.Equal(t, tc.due, plan.DueDate.String())
+			assert.Equal(t, tc.expedited, plan.Expedited)
+			assert.Equal(t, tc.expedited, plan.Immediate)
+		})
+	}
+	_, err := timeline.WorstCase(p, raised, timeline.WithFacts(map[string]any{"urgnt": true}))
+	assert.ErrorContains(t, err, `did you mean "urgent"`)
+}
+
+// A milestone keeps the first time it is set, as in the engine: set on
+// entering stage 2 and again on entering stage 3, it counts from stage 2.
+func TestAMilestoneKeepsItsFirstTime(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		return strings.Replace(s, "{event: escalate, to: stage2, roles: [practitioner]}",
+			"{event: escalate, to: stage2, roles: [practitioner], sets: [formally_escalated]}", 1)
+	})
 	s, err := timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
 	require.NoError(t, err)
-	require.Len(t, s.Stages, 2)
+	write := s.Stages[4].Deadlines[0]
+	require.Equal(t, "write", write.Obligation.ID)
+	assert.Equal(t, "stage2", write.From.SetBy.ID)
+	assert.True(t, write.Trigger.Equal(s.Stages[1].Entered))
+	assert.Equal(t, "2026-12-30", write.DueDate.String(), "2 working days from Thu 24 Dec: Tue 29 and Wed 30")
+}
 
-	due := func(ds []timeline.Deadline) map[string]string {
-		out := map[string]string{}
-		for _, d := range ds {
-			out[d.Obligation.ID] = d.DueDate.String()
-		}
-		return out
-	}
-	ids := func(obs []*engine.Obligation) []string {
-		var out []string
-		for _, ob := range obs {
-			out = append(out, ob.ID)
-		}
-		return out
-	}
-	stage1 := s.Stages[0]
-	assert.Equal(t, map[string]string{
-		"raise_matter": "2026-12-23", "resolve_soon": "2026-12-31", "confirm": "2026-12-24", "involve_mash": "2026-12-24",
-		"minutes": "2027-01-04", // the meeting held in the last minute of 31 Dec, then 1 working day
-	}, due(stage1.Deadlines))
-	assert.Equal(t, []string{"speak"}, ids(stage1.Untimed), "urgent with no backstop")
-	assert.Empty(t, stage1.ByCase)
+// The way up is a stage's first transition to a later stage without a
+// condition; only when every one has a condition is the first of them taken.
+func TestTheWayUpPrefersATransitionWithoutACondition(t *testing.T) {
+	p := load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "stages:\n  stage1:", "facts:\n  urgent: {type: bool, description: Urgent.}\nstages:\n  stage1:", 1)
+		return strings.Replace(s, "      - {event: escalate, to: stage2, roles: [practitioner]}",
+			"      - {event: skip, to: stage3, roles: [practitioner], when: urgent}\n      - {event: escalate, to: stage2, roles: [practitioner]}", 1)
+	})
+	rungs, branches := timeline.Ladder(p)
+	require.NotEmpty(t, rungs)
+	assert.Equal(t, "escalate", rungs[0].Exit.Event)
+	assert.Equal(t, "stage2", rungs[1].Stage.ID)
+	assert.Empty(t, branches)
 
-	stage2 := s.Stages[1]
-	assert.Equal(t, london(t, "2027-01-04 23:59"), stage2.Entered)
-	assert.Equal(t, map[string]string{"minutes": "2027-01-06"}, due(stage2.Deadlines), "the meeting is held again at stage 2")
-	assert.Equal(t, "from milestone meeting_held, set during stage2 in the last minute its other deadlines allow", stage2.Deadlines[0].From.String())
-
-	require.Len(t, s.Outcomes, 1, "only the outcome that owes duties")
-	resolved := s.Outcomes[0]
-	assert.Equal(t, "resolved", resolved.Outcome.ID)
-	assert.Equal(t, london(t, "2027-01-06 23:59"), resolved.Reached)
-	assert.Equal(t, map[string]string{"letter": "2027-01-08"}, due(resolved.Deadlines))
-	assert.Equal(t, "from reaching the outcome", resolved.Deadlines[0].From.String())
-	assert.Equal(t, []string{"feed_back"}, ids(resolved.Untimed))
-
-	// A duty whose own timescale counts from a date the case gives is not dated.
-	p, diags = engine.Load("constructs.yaml", []byte(strings.Replace(string(src), "        from: raised\n", "        from: fact.disagreement_date\n", 1)))
-	require.NoError(t, diags.Err())
-	s, err = timeline.WorstCase(p, london(t, "2026-12-22 10:00"))
-	require.NoError(t, err)
-	assert.Equal(t, []string{"raise_matter"}, ids(s.Stages[0].ByCase))
-	assert.NotContains(t, due(s.Stages[0].Deadlines), "raise_matter")
+	p = load(t, "ladder.yaml", func(s string) string {
+		s = strings.Replace(s, "stages:\n  stage1:", "facts:\n  urgent: {type: bool, description: Urgent.}\nstages:\n  stage1:", 1)
+		return strings.Replace(s, "      - {event: escalate, to: stage2, roles: [practitioner]}",
+			"      - {event: skip, to: stage3, roles: [practitioner], when: urgent}\n      - {event: escalate, to: stage2, roles: [practitioner], when: '!urgent'}", 1)
+	})
+	rungs, branches = timeline.Ladder(p)
+	assert.Equal(t, "skip", rungs[0].Exit.Event, "every way up has a condition: the first")
+	require.Len(t, branches, 1)
+	assert.Equal(t, "stage2", branches[0].Stage.ID, "stage 2 is then reached only by a way the ladder does not take")
+	require.Len(t, rungs[len(rungs)-1].Stage.Transitions, 1)
+	assert.Nil(t, rungs[len(rungs)-1].Exit, "the last rung has no way up")
 }

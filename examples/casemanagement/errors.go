@@ -42,6 +42,7 @@ var refusalCodes = []struct {
 	{engine.ErrGuardFalse, "guard_false"},
 	{engine.ErrObligationsOutstanding, "obligations_outstanding"},
 	{engine.ErrFormsIncomplete, "forms_incomplete"},
+	{engine.ErrAlreadyMet, "already_met"},
 }
 
 type refusalDetails struct {

@@ -333,8 +333,9 @@ func (s *Server) available(w http.ResponseWriter, r *http.Request) error {
 	resp := availableResponse{Case: c.ID, Revision: c.Revision, Stage: c.Stage, Actor: q.Get("actor"), Role: role, At: at, Actions: []action{}}
 	for _, a := range actions {
 		out := action{Event: a.Event, Allowed: a.Allowed, To: target(a.Transition)}
-		if a.Refused != nil {
-			out.Reasons = reasonsOf(a.Refused)
+		var refused *engine.RefusedError
+		if errors.As(a.Refused, &refused) {
+			out.Reasons = reasonsOf(refused)
 		}
 		resp.Actions = append(resp.Actions, out)
 	}

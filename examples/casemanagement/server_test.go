@@ -84,9 +84,10 @@ func TestCaseLifecycleOverChristmas(t *testing.T) {
 		"event": "escalate", "actor": "lee", "role": "line_manager", "at": "2026-12-31T10:00:00Z", "revision": c.Revision,
 		"forms": map[string]any{"agency_escalation_summary_log": summaryLog},
 	})
-	// Step 3's 6 days total skip New Year's Day and the weekend.
+	// Step 3's 6 days total skip New Year's Day and the weekend; the line
+	// manager owes contacting the Head of Service by the end of the day.
 	got, _ = h.dueDates("case-42", "2026-12-31T10:00:00Z")
-	wantMap(t, "Step 3 due", got, map[string]string{"heads_agree_plan": "pending 2027-01-04"})
+	wantMap(t, "Step 3 due", got, map[string]string{"contact_head_of_service": "pending 2026-12-31", "heads_agree_plan": "pending 2027-01-04"})
 
 	report := map[string]any{
 		"reported_by": "sam", "agency": "school", "other_agency": "children's social care", "child_initials": "AB",
@@ -167,9 +168,12 @@ func TestConcurrentEventsOnOneRevision(t *testing.T) {
 
 	const clients = 50
 	actor := func(i int) string { return fmt.Sprintf("p%02d", i) }
+	// Each client's act brings a fact, so each records something new (an act
+	// that would only meet a duty met already is refused, whoever sends it).
 	fire := func(i int, revision int64) (int, []byte, error) {
 		return send("POST", h.url+"/cases/race/events", map[string]any{
 			"event": "discussed", "actor": actor(i), "role": "practitioner", "at": "2026-12-22T11:00:00Z", "revision": revision,
+			"facts": map[string]any{"significant_harm_concern": i%2 == 0},
 		})
 	}
 	statuses := make([]int, clients)

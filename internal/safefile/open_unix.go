@@ -1,0 +1,13 @@
+//go:build unix
+
+package safefile
+
+import (
+	"os"
+	"syscall"
+)
+
+// openFlags opens without blocking: should a named pipe replace the file
+// between the check and the open, the open returns at once and the check
+// that follows it refuses the pipe.
+const openFlags = os.O_RDONLY | syscall.O_NONBLOCK
