@@ -14,7 +14,7 @@ import (
 func TestActionRefusedIsAnError(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	c := raise(t, p, "2026-12-22 10:00", nil)
-	acts, err := p.Available(ctx, c, "lee", "line_manager", london(t, "2026-12-23 10:00"))
+	acts, err := p.Available(ctx, c.Head, "lee", "line_manager", london(t, "2026-12-23 10:00"))
 	require.NoError(t, err)
 	allowed, refused := 0, 0
 	for _, a := range acts {
@@ -34,29 +34,30 @@ func TestActionRefusedIsAnError(t *testing.T) {
 	assert.Positive(t, refused)
 }
 
-// A zero Case (a case never raised, or a stored one not read back) is
+// A zero Head (a case never raised, or a stored head not read back) is
 // refused as empty, by the engine and by a policy, whatever is asked of it.
-func TestEmptyCaseIsSaidToBeEmpty(t *testing.T) {
+func TestEmptyHeadIsSaidToBeEmpty(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	e, err := New(WithPolicies(p))
 	require.NoError(t, err)
 	at := london(t, "2026-12-23 10:00")
 	ev := Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: at}
-	for name, call := range map[string]func(Case) error{
-		"Engine.Fire":      func(c Case) error { _, err := e.Fire(ctx, c, ev); return err },
-		"Engine.Due":       func(c Case) error { _, err := e.Due(c, at); return err },
-		"Engine.Available": func(c Case) error { _, err := e.Available(ctx, c, "asha", "practitioner", at); return err },
-		"Engine.Verify":    func(c Case) error { return e.Verify(ctx, c) },
-		"Engine.PolicyFor": func(c Case) error { _, err := e.PolicyFor(c); return err },
-		"Policy.Fire":      func(c Case) error { _, err := p.Fire(ctx, c, ev); return err },
-		"Policy.Due":       func(c Case) error { _, err := p.Due(c, at); return err },
-		"Policy.Available": func(c Case) error { _, err := p.Available(ctx, c, "asha", "practitioner", at); return err },
-		"Policy.Verify":    func(c Case) error { return p.Verify(ctx, c) },
+	record := Entries(raise(t, p, "2026-12-22 10:00", nil).Entries)
+	for name, call := range map[string]func(Head) error{
+		"Engine.Fire":      func(h Head) error { _, _, err := e.Fire(ctx, h, ev); return err },
+		"Engine.Due":       func(h Head) error { _, err := e.Due(h, at); return err },
+		"Engine.Available": func(h Head) error { _, err := e.Available(ctx, h, "asha", "practitioner", at); return err },
+		"Engine.Verify":    func(h Head) error { return e.Verify(ctx, h, record) },
+		"Engine.PolicyFor": func(h Head) error { _, err := e.PolicyFor(h); return err },
+		"Policy.Fire":      func(h Head) error { _, _, err := p.Fire(ctx, h, ev); return err },
+		"Policy.Due":       func(h Head) error { _, err := p.Due(h, at); return err },
+		"Policy.Available": func(h Head) error { _, err := p.Available(ctx, h, "asha", "practitioner", at); return err },
+		"Policy.Verify":    func(h Head) error { return p.Verify(ctx, h, record) },
 	} {
 		t.Run(name, func(t *testing.T) {
-			err := call(Case{})
+			err := call(Head{})
 			assert.ErrorIs(t, err, ErrEmptyCase)
-			assert.EqualError(t, err, "the case is empty (a zero Case): raise a case with Raise, or read a stored one back whole")
+			assert.EqualError(t, err, "the case is empty (a zero Head): raise a case with Raise, or read a stored head back whole")
 		})
 	}
 }

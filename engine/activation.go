@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -24,6 +25,36 @@ type activation struct {
 	entered     time.Time
 	milestones  map[string]time.Time
 	obligations []ObligationState // the current visit's
+
+	// memo, when on, remembers the guards evaluated, by their text: Available
+	// asks about every event of a stage at one time, and a stage's
+	// transitions often share a condition (resolve and escalate after the
+	// same one), which gives the same answer each time.
+	memo struct {
+		on   bool
+		n    int
+		text [8]string
+		ok   [8]bool
+		err  [8]error
+	}
+}
+
+// eval evaluates a guard against the activation, or recalls the answer.
+func (a *activation) eval(ctx context.Context, g *Guard) (bool, error) {
+	m := &a.memo
+	if m.on {
+		for i := 0; i < m.n; i++ {
+			if m.text[i] == g.Text {
+				return m.ok[i], m.err[i]
+			}
+		}
+	}
+	ok, err := g.Eval(ctx, a)
+	if m.on && m.n < len(m.text) {
+		m.text[m.n], m.ok[m.n], m.err[m.n] = g.Text, ok, err
+		m.n++
+	}
+	return ok, err
 }
 
 var _ interpreter.Activation = (*activation)(nil)
@@ -63,26 +94,11 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case "entered":
 		return types.Timestamp{Time: a.entered}, true
 	case "milestones":
-		m := make(map[string]any, len(a.milestones))
-		for k, t := range a.milestones {
-			m[k] = types.Timestamp{Time: t}
-		}
-		return types.NewStringInterfaceMap(types.DefaultTypeAdapter, m), true
+		return milestonesVal{a}, true
 	case "obligations":
-		m := make(map[string]string)
-		for i := range a.obligations {
-			o := &a.obligations[i]
-			m[o.ID] = string(o.status(a.now))
-		}
-		return types.NewStringStringMap(types.DefaultTypeAdapter, m), true
+		return obligationsVal{a}, true
 	case "overdue":
-		var ids []string
-		for i := range a.obligations {
-			if o := &a.obligations[i]; o.status(a.now) == StatusOverdue {
-				ids = append(ids, o.ID)
-			}
-		}
-		return types.NewStringList(types.DefaultTypeAdapter, ids), true
+		return overdueVal{a}, true
 	}
 	f, ok := a.p.facts[name]
 	if !ok {
@@ -109,6 +125,9 @@ func intern(p *Policy) map[string]ref.Val {
 		for _, v := range f.Values {
 			m[v] = types.String(v)
 		}
+	}
+	for _, st := range [...]Status{StatusWaiting, StatusPending, StatusOverdue, StatusMet} {
+		m[string(st)] = types.String(st)
 	}
 	return m
 }

@@ -44,7 +44,7 @@ func TestDeclaredDaysCountInDeadlines(t *testing.T) {
 	assert.Equal(t, Pos{File: "riverside.yaml", Line: 11, Column: 7}, d.Pos)
 
 	c := raise(t, p, "2026-05-07 10:00", nil)
-	duties, err := p.Due(c, london(t, "2026-05-07 10:00"))
+	duties, err := p.Due(c.Head, london(t, "2026-05-07 10:00"))
 	require.NoError(t, err)
 	require.NotEmpty(t, duties)
 	assert.Equal(t, calendar.Date{Year: 2026, Month: 5, Day: 12}, duties[0].DueDate, "Fri 8 May, then Tue 12 May past Liberation Day's substitute")
@@ -57,7 +57,7 @@ func TestDeclaredDaysCountInDeadlines(t *testing.T) {
 	plain, ds := Load("riverside.yaml", riversideWith(t, "", ""))
 	require.NoError(t, ds.Err())
 	assert.Nil(t, plain.CalendarSpec)
-	duties, err = plain.Due(raise(t, plain, "2026-05-07 10:00", nil), london(t, "2026-05-07 10:00"))
+	duties, err = plain.Due(raise(t, plain, "2026-05-07 10:00", nil).Head, london(t, "2026-05-07 10:00"))
 	require.NoError(t, err)
 	assert.Equal(t, calendar.Date{Year: 2026, Month: 5, Day: 11}, duties[0].DueDate)
 }
@@ -102,7 +102,7 @@ func TestPolicyWithClosures(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, p.ID, closed.ID)
 	c := raise(t, closed, "2026-05-07 10:00", nil)
-	duties, err := closed.Due(c, london(t, "2026-05-07 10:00"))
+	duties, err := closed.Due(c.Head, london(t, "2026-05-07 10:00"))
 	require.NoError(t, err)
 	assert.Equal(t, calendar.Date{Year: 2026, Month: 5, Day: 13}, duties[0].DueDate, "past Liberation Day and the closure")
 	dl, err := duties[0].Explain()
@@ -111,7 +111,7 @@ func TestPolicyWithClosures(t *testing.T) {
 
 	// The original is unchanged, and a case raised under either runs under
 	// the other: they are the same policy and version.
-	duties, err = p.Due(c, london(t, "2026-05-07 10:00"))
+	duties, err = p.Due(c.Head, london(t, "2026-05-07 10:00"))
 	require.NoError(t, err)
 	assert.Equal(t, calendar.Date{Year: 2026, Month: 5, Day: 13}, duties[0].DueDate, "the deadline was fixed when the stage was entered")
 	working, err := p.Calendar().IsWorkingDay(calendar.Date{Year: 2026, Month: 5, Day: 12})

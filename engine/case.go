@@ -9,46 +9,52 @@ import (
 	"github.com/safeguarding-partnerships/escalation/calendar"
 )
 
-// CaseSchema is the version of the case's JSON form. It changes only when a
-// stored case would no longer read the same; the engine refuses a case of
-// another schema (ErrCaseSchema) rather than misread it. Schema 2: a case's
-// obligations are its current visit's, and the entry that moves it on keeps
-// the visit's (Entry.Left); entries are hashed in a compact encoding.
-const CaseSchema = 2
+// CaseSchema is the version of a case's stored form. It changes only when a
+// stored case would no longer read the same; the engine refuses a head of
+// another schema (ErrCaseSchema) rather than misread it.
+//
+// Schema 3: a case is a Head and a record of Entries, stored apart; the head
+// names the record's last entry (Head.Hash). Schema 2 kept the record inside
+// the case: MigrateCase reads it. Entries read the same in both.
+const CaseSchema = 3
 
-// Case is one disagreement about one child or adult at risk. It is a value:
-// the host stores it (as JSON) in its own database, and every accepted event
-// returns a new Case without changing the old one. A case stays on the policy
-// id and version it was raised under for its whole life.
+// Head is what the engine needs to act on a case: the policy version it runs
+// under, its revision, where it is, its facts, forms and milestones, what the
+// current visit to its stage owes, and the link to its record (the time and
+// hash of the record's last entry). A case is its head and its record: the
+// host stores the head (as JSON, small and quick to read) and appends each
+// Entry the engine returns to the case's record, which is never rewritten.
 //
-// Facts and form data may hold personal data: String and LogValue redact them,
-// and no error the engine returns contains their values.
+// A head is a value: every accepted event returns a new Head without changing
+// the old one. Heads made from one another share their maps, so treat a
+// head's maps and slices as read-only: change a case only by firing events.
 //
-// Cases made from one another share their maps and their history's earlier
-// entries, so treat a case's maps and slices as read-only: change a case only
-// by firing events. A change made in place to a recorded entry shows as
-// tampering when the history is verified.
-type Case struct {
-	Schema   int       `json:"schema"`
-	ID       string    `json:"id"`
-	Policy   PolicyRef `json:"policy"`
-	Revision int64     `json:"revision"`
-	Raised   time.Time `json:"raised"`
+// Facts and form data may hold personal data: String and LogValue leave them
+// out, and no error the engine returns contains their values.
+type Head struct {
+	Schema   int
+	ID       string
+	Policy   PolicyRef
+	Revision int64 // the number of entries in the record
+	Raised   time.Time
 	// Stage is the current stage's id, or "" once the case has reached an outcome.
-	Stage string `json:"stage,omitempty"`
+	Stage string
 	// Outcome is the outcome's id once the case is closed.
-	Outcome string `json:"outcome,omitempty"`
+	Outcome string
 	// Entered is when the case entered its current stage or outcome.
-	Entered    time.Time                 `json:"entered"`
-	Facts      map[string]any            `json:"facts"`
-	Forms      map[string]map[string]any `json:"forms,omitempty"`
-	Milestones map[string]time.Time      `json:"milestones,omitempty"`
+	Entered    time.Time
+	Facts      map[string]any
+	Forms      map[string]map[string]any
+	Milestones map[string]time.Time
 	// Obligations are what the current visit to the stage owes, met or not,
-	// in the policy's order; none once the case is closed. When the case
-	// moves on, the history entry that records the move keeps them as they
-	// stood (Entry.Left).
-	Obligations []ObligationState `json:"obligations,omitempty"`
-	History     []*Entry          `json:"history"`
+	// in the policy's order; once the case is closed, what its outcome owes
+	// (usually nothing). When the case moves on, the entry that records the
+	// move keeps them as they stood (Entry.Left).
+	Obligations []ObligationState
+	// Last is when the record's last entry happened, and Hash is that
+	// entry's hash: the head's link to its record.
+	Last time.Time
+	Hash Digest
 }
 
 // PolicyRef names the policy version a case runs under.
@@ -58,26 +64,26 @@ type PolicyRef struct {
 }
 
 // Closed reports whether the case has reached an outcome.
-func (c Case) Closed() bool { return c.Outcome != "" }
+func (h Head) Closed() bool { return h.Outcome != "" }
 
 // String describes the case without any fact or form values.
-func (c Case) String() string {
-	at := c.Stage
-	if c.Closed() {
-		at = "outcome " + c.Outcome
+func (h Head) String() string {
+	at := h.Stage
+	if h.Closed() {
+		at = "outcome " + h.Outcome
 	}
-	return fmt.Sprintf("case %s (%s %s, revision %d) at %s", c.ID, c.Policy.ID, c.Policy.Version, c.Revision, at)
+	return fmt.Sprintf("case %s (%s %s, revision %d) at %s", h.ID, h.Policy.ID, h.Policy.Version, h.Revision, at)
 }
 
 // LogValue gives log/slog the case without its facts, forms or notes.
-func (c Case) LogValue() slog.Value {
+func (h Head) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("id", c.ID),
-		slog.String("policy", c.Policy.ID),
-		slog.String("version", c.Policy.Version),
-		slog.Int64("revision", c.Revision),
-		slog.String("stage", c.Stage),
-		slog.String("outcome", c.Outcome),
+		slog.String("id", h.ID),
+		slog.String("policy", h.Policy.ID),
+		slog.String("version", h.Policy.Version),
+		slog.Int64("revision", h.Revision),
+		slog.String("stage", h.Stage),
+		slog.String("outcome", h.Outcome),
 	)
 }
 
@@ -94,37 +100,8 @@ type Visit struct {
 	Obligations []ObligationState
 }
 
-// Visits lists the case's stays at its stages, in order, from its history
-// and its current obligations: the record of which duties were met, when,
-// and which were left unmet. It needs no policy. A closed case's last stage
-// visit ends with the move to its outcome, which is a visit of its own only
-// when the outcome owes duties.
-func (c Case) Visits() []Visit {
-	var vs []Visit
-	for _, en := range c.History {
-		if en == nil || en.To == "" {
-			continue
-		}
-		if n := len(vs); n > 0 {
-			vs[n-1].Left, vs[n-1].Obligations = en.At, en.Left
-		}
-		vs = append(vs, Visit{Stage: en.To, Entered: en.At})
-	}
-	n := len(vs)
-	switch {
-	case n == 0:
-	case !c.Closed():
-		vs[n-1].Obligations = c.Obligations
-	case len(c.Obligations) == 0:
-		vs = vs[:n-1]
-	default:
-		vs[n-1].Stage, vs[n-1].Outcome, vs[n-1].Obligations = "", vs[n-1].Stage, c.Obligations
-	}
-	return vs
-}
-
 // ObligationState is one obligation owed in one visit to a stage: the
-// case's current stage (Case.Obligations), or the stage an entry records
+// case's current stage (Head.Obligations), or the stage an entry records
 // leaving (Entry.Left).
 type ObligationState struct {
 	ID string
@@ -184,27 +161,31 @@ func (o *ObligationState) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
-	var w calendar.Within
-	if err := w.UnmarshalText([]byte(j.Within)); err != nil {
-		return fmt.Errorf("obligation %q: within: %w", j.ID, err)
+	var err error
+	*o, err = j.state()
+	return err
+}
+
+// state checks a stored obligation and returns it.
+func (j *obligationJSON) state() (ObligationState, error) {
+	w, err := readWithin(j.ID, []byte(j.Within), j.Immediate)
+	if err != nil {
+		return ObligationState{}, err
 	}
-	if w.Immediate != j.Immediate {
-		return fmt.Errorf("obligation %q: immediate is %t but within is %q", j.ID, j.Immediate, j.Within)
-	}
-	*o = ObligationState{
+	return ObligationState{
 		ID: j.ID, Anchor: derefTime(j.Anchor), Due: derefTime(j.Due),
 		Within: w, Expedited: j.Expedited, ByDate: j.ByDate,
 		Met: derefTime(j.Met),
-	}
-	return nil
+	}, nil
 }
 
 // open reports whether the obligation is still owed.
 func (o *ObligationState) open() bool { return o.Met.IsZero() }
 
-// Entry is one act in a case's history. The history is append-only: each
+// Entry is one act in a case's record. The record is append-only: each
 // entry carries the hash of the one before it, so any change to an earlier
-// entry shows. Replaying the entries through the same policy rebuilds the case.
+// entry shows, and the head carries the hash of the last. Replaying the
+// entries through the same policy rebuilds the head.
 type Entry struct {
 	Seq int `json:"seq"`
 	// Case is the case's id, on the first entry only: it binds the whole
@@ -227,9 +208,12 @@ type Entry struct {
 	Left []ObligationState `json:"left,omitempty"`
 	Prev Digest            `json:"prev"`
 	Hash Digest            `json:"hash"`
+	// MAC authenticates Hash with the host's secret key (WithRecordKey);
+	// zero when the entry was recorded without one.
+	MAC Digest `json:"mac,omitzero"`
 }
 
-// RaiseEvent is the name history gives the act of raising a case.
+// RaiseEvent is the name the record gives the act of raising a case.
 const RaiseEvent = "raise"
 
 // String describes the entry without its facts, forms or note.
@@ -288,7 +272,7 @@ type Event struct {
 	Facts  map[string]any
 	Forms  map[string]map[string]any
 	Note   string
-	// Revision, when not zero, must equal the case's revision: the host's
+	// Revision, when not zero, must equal the head's revision: the host's
 	// guard against firing on a case another user has changed meanwhile.
 	Revision int64
 }

@@ -220,6 +220,9 @@ func (b *builder) compileGuard(env *cel.Env, est *estimator, gs *guardSite) {
 		return
 	}
 	gs.g.prg = prg
+	if e := checked.NativeRep().Expr(); e.Kind() == celast.IdentKind {
+		gs.g.ident = e.AsIdent()
+	}
 }
 
 // unbounded reports whether a guard reads a value whose size the host
@@ -660,6 +663,19 @@ func (g *Guard) Eval(ctx context.Context, vars interpreter.Activation) (bool, er
 	}
 	if g.prg == nil {
 		return false, fmt.Errorf("guard %q was not compiled by Load", g.Text)
+	}
+	if g.ident != "" {
+		// A guard that is one name alone (immediate_risk) is what the name
+		// resolves to, as CEL would find; anything else (an unset or
+		// mistyped value) is left to CEL to report.
+		if v, ok := vars.ResolveName(g.ident); ok {
+			switch b := v.(type) {
+			case types.Bool:
+				return bool(b), nil
+			case bool:
+				return b, nil
+			}
+		}
 	}
 	var (
 		out ref.Val

@@ -164,3 +164,41 @@ func TestGuardFactsRead(t *testing.T) {
 	assert.Equal(t, []string{"a", "c"}, ids, "in declaration order")
 	assert.False(t, strings.Contains(fmt.Sprint(ids), "b"))
 }
+
+// A guard that is one name alone is answered by reading the name; it must
+// give what its CEL program gives, and leave a value it cannot read to CEL
+// to report.
+func TestAGuardOfOneNameReadsAsCELWould(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	var g *Guard
+	for _, tr := range p.AnyStage {
+		if tr.Event == "expedite" {
+			g = tr.When
+		}
+	}
+	require.NotNil(t, g)
+	require.Equal(t, "immediate_risk", g.ident)
+	refused := 0
+	for _, facts := range []map[string]any{
+		{"immediate_risk": true}, {"immediate_risk": false}, {}, {"immediate_risk": "yes"}, {"immediate_risk": 1.0},
+	} {
+		act := &activation{p: p, facts: facts}
+		got, gotErr := g.Eval(ctx, act)
+		out, _, celErr := g.prg.Eval(act)
+		if celErr != nil {
+			require.Error(t, gotErr, "%v", facts)
+			assert.Contains(t, gotErr.Error(), celErr.Error())
+			refused++
+			continue
+		}
+		require.NoError(t, gotErr, "%v", facts)
+		assert.Equal(t, out.Value(), got, "%v", facts)
+	}
+	assert.Equal(t, 2, refused, "a text and a number are not true or false")
+	// Any activation: a plain Go bool reads as CEL reads it.
+	vars, err := interpreter.NewActivation(map[string]any{"immediate_risk": true})
+	require.NoError(t, err)
+	ok, err := g.Eval(ctx, vars)
+	require.NoError(t, err)
+	assert.True(t, ok)
+}

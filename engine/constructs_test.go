@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,17 +16,17 @@ import (
 // and 31 December (25 and 28 December are bank holidays), then 4 January.
 
 // setFacts fires the fixture's "update" event with fact updates.
-func setFacts(t testing.TB, p *Policy, c Case, when string, facts map[string]any) Case {
+func setFacts(t testing.TB, p *Policy, c rec, when string, facts map[string]any) rec {
 	t.Helper()
-	next, err := p.Fire(ctx, c, Event{Name: "update", Actor: "asha", Role: "practitioner", At: london(t, when), Facts: facts})
+	next, err := fireOn(p, c, Event{Name: "update", Actor: "asha", Role: "practitioner", At: london(t, when), Facts: facts})
 	require.NoError(t, err)
 	return next
 }
 
 // owed lists the ids of what the case owes, in the order Due gives them.
-func owed(t testing.TB, p *Policy, c Case, when string) []string {
+func owed(t testing.TB, p *Policy, c rec, when string) []string {
 	t.Helper()
-	ds, err := p.Due(c, london(t, when))
+	ds, err := p.Due(c.Head, london(t, when))
 	require.NoError(t, err)
 	ids := []string{}
 	for _, d := range ds {
@@ -115,7 +116,7 @@ func TestConditionalDuties(t *testing.T) {
 	c = setFacts(t, p, c, "2026-12-23 09:00", map[string]any{"dispute_area": "threshold"})
 	assert.Equal(t, []string{"speak", "confirm", "raise_matter", "resolve_soon", "involve_mash", "minutes"}, owed(t, p, c, "2026-12-23 09:00"))
 	assert.Equal(t, "2026-12-24", duty(t, p, c, "involve_mash", "2026-12-23 09:00").DueDate.String())
-	_, err := p.Fire(ctx, c, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-23 10:00")})
+	_, _, err := p.Fire(ctx, c.Head, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-23 10:00")})
 	assert.ErrorIs(t, err, ErrObligationsOutstanding, "owed now, so it must be met first")
 
 	// Turning false again removes it while it is pending...
@@ -143,7 +144,7 @@ func TestDutiesAfterAnOutcome(t *testing.T) {
 	assert.Same(t, p.outcomes["resolved"], letter.Obligation.Outcome)
 	assert.Equal(t, StatusOverdue, duty(t, p, c, "letter", "2026-12-30 09:00").Status, "a duty after an outcome can go overdue")
 
-	actions, err := p.Available(ctx, c, "asha", "practitioner", london(t, "2026-12-24 09:00"))
+	actions, err := p.Available(ctx, c.Head, "asha", "practitioner", london(t, "2026-12-24 09:00"))
 	require.NoError(t, err)
 	require.Len(t, actions, 2)
 	assert.Equal(t, "letter_sent", actions[0].Event)
@@ -153,34 +154,37 @@ func TestDutiesAfterAnOutcome(t *testing.T) {
 	assert.True(t, c.Closed(), "the case stays closed")
 	assert.Equal(t, "resolved", c.Outcome)
 	assert.Equal(t, StatusMet, duty(t, p, c, "letter", "2027-01-05 09:00").Status)
-	last := c.History[len(c.History)-1]
+	last := c.last()
 	assert.Equal(t, "resolved", last.From)
 	assert.Empty(t, last.To)
 	assert.Equal(t, "#3 2026-12-24T09:00:00Z letter_sent by practitioner-person (practitioner): stays at resolved", last.String())
 
-	_, err = p.Fire(ctx, c, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-24 10:00")})
+	_, _, err = p.Fire(ctx, c.Head, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-24 10:00")})
 	assert.ErrorIs(t, err, ErrCaseClosed, "no transition leaves an outcome")
 	assert.ErrorContains(t, err, "events after the outcome: letter_sent, fed_back")
-	_, err = p.Fire(ctx, c, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-01 10:00")})
+	_, _, err = p.Fire(ctx, c.Head, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-01 10:00")})
 	assert.ErrorIs(t, err, ErrCaseClosed, "a closed case is refused as closed before its event is checked")
-	_, err = p.Fire(ctx, c, Event{Name: "fed_back", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-01 10:00")})
+	_, _, err = p.Fire(ctx, c.Head, Event{Name: "fed_back", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-01 10:00")})
 	assert.ErrorIs(t, err, ErrTimeBeforeLastEvent, "an event after the outcome is checked like any other")
 
-	visits := c.Visits()
+	visits, err := c.Visits(c.record())
+	require.NoError(t, err)
 	require.Len(t, visits, 2)
 	assert.Equal(t, "stage1", visits[0].Stage)
 	assert.Equal(t, Visit{Outcome: "resolved", Entered: london(t, "2026-12-23 15:00"), Obligations: c.Obligations}, visits[1])
-	require.NoError(t, p.Verify(ctx, c))
+	require.NoError(t, p.Verify(ctx, c.Head, c.record()))
 
 	// An outcome without duties owes nothing and takes no events, as before.
 	w := fire(t, p, fire(t, p, raise(t, p, "2026-12-22 10:00", nil), "escalate", "line_manager", "2026-12-22 11:00"), "withdraw", "line_manager", "2026-12-22 12:00")
-	ds, err := p.Due(w, london(t, "2026-12-22 12:00"))
+	ds, err := p.Due(w.Head, london(t, "2026-12-22 12:00"))
 	require.NoError(t, err)
 	assert.Nil(t, ds)
-	actions, err = p.Available(ctx, w, "lee", "line_manager", london(t, "2026-12-22 12:00"))
+	actions, err = p.Available(ctx, w.Head, "lee", "line_manager", london(t, "2026-12-22 12:00"))
 	require.NoError(t, err)
 	assert.Nil(t, actions)
-	assert.Len(t, w.Visits(), 2, "no visit for an outcome that owes nothing")
+	visits, err = w.Visits(w.record())
+	require.NoError(t, err)
+	assert.Len(t, visits, 2, "no visit for an outcome that owes nothing")
 }
 
 func TestMilestonesPerVisit(t *testing.T) {
@@ -197,7 +201,7 @@ func TestMilestonesPerVisit(t *testing.T) {
 	assert.Equal(t, StatusWaiting, duty(t, p, c, "minutes", "2026-12-24 09:00").Status, "this stage's meeting has not happened")
 	c = fire(t, p, c, "meeting", "line_manager", "2026-12-29 10:00")
 	assert.Equal(t, "2026-12-31", duty(t, p, c, "minutes", "2026-12-29 10:00").DueDate.String(), "2 working days from this stage's meeting: 30, 31")
-	require.NoError(t, p.Verify(ctx, c))
+	require.NoError(t, p.Verify(ctx, c.Head, c.record()))
 }
 
 func TestConstructsReplayAndStore(t *testing.T) {
@@ -207,13 +211,18 @@ func TestConstructsReplayAndStore(t *testing.T) {
 	c = fire(t, p, c, "meeting", "practitioner", "2026-12-22 12:00")
 	c = fire(t, p, c, "resolve", "practitioner", "2026-12-22 13:00")
 	c = fire(t, p, c, "fed_back", "practitioner", "2026-12-22 14:00")
-	data, err := json.Marshal(c)
+	var byDate bool
+	for _, en := range c.Entries {
+		data, err := json.Marshal(en)
+		require.NoError(t, err)
+		byDate = byDate || strings.Contains(string(data), `"by_date":true`)
+	}
+	assert.True(t, byDate, "a deadline by a date the case gave says so in the record")
+	stored := storeRecord(t, c)
+	require.NoError(t, p.Verify(ctx, stored.Head, stored.record()))
+	rebuilt, err := p.Replay(ctx, stored.record())
 	require.NoError(t, err)
-	assert.Contains(t, string(data), `"by_date":true`, "a deadline by a date the case gave says so in the record")
-	var stored Case
-	require.NoError(t, json.Unmarshal(data, &stored))
-	require.NoError(t, p.Verify(ctx, stored))
-	rebuilt, err := p.Replay(ctx, stored.History)
+	data, err := json.Marshal(c.Head)
 	require.NoError(t, err)
 	again, err := json.Marshal(rebuilt)
 	require.NoError(t, err)

@@ -13,10 +13,12 @@
 // (escalation/v1, and escalation/v1.1, which adds keys) is documented in
 // policies/LANGUAGE.md; Load reads it.
 //
-// A Case is one disagreement about one child or adult at risk. It is a value
-// the host stores (as JSON) in its own database: the engine computes, it does
-// not own storage, and it never reads the clock — every time is a parameter.
-// A case stays on the policy id and version it was raised under.
+// A case is one disagreement about one child or adult at risk: a Head, what
+// the engine needs to act on it, and a record of Entries, one per act, that is
+// only ever appended to. The host stores both (as JSON) in its own database:
+// the engine computes, it does not own storage, and it never reads the clock —
+// every time is a parameter. A case stays on the policy id and version it was
+// raised under.
 //
 // # Loading
 //
@@ -33,20 +35,26 @@
 //
 //	p, diags := engine.Load("sefton.yaml", src, engine.WithToday(today))
 //	if err := diags.Err(); err != nil { ... }
-//	c, err := p.Raise(ctx, engine.Raise{CaseID: "c-42", Actor: "asha", Role: "practitioner", At: now})
-//	c, err = p.Fire(ctx, c, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: later})
-//	duties, err := p.Due(c, later)          // what the stage owes, each deadline and status
-//	actions, err := p.Available(ctx, c, "lee", "line_manager", later) // and why not
+//	h, first, err := p.Raise(ctx, engine.Raise{CaseID: "c-42", Actor: "asha", Role: "practitioner", At: now})
+//	h, next, err := p.Fire(ctx, h, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: later})
+//	duties, err := p.Due(h, later)          // what the stage owes, each deadline and status
+//	actions, err := p.Available(ctx, h, "lee", "line_manager", later) // and why not
 //
-// Fire returns the next case value, or an error saying why not:
+// Fire returns the case's next head and the one entry that records the act;
+// the host appends the entry to the case's record and replaces the head,
+// refusing the write if the stored head has moved on from h.Revision. Fire
+// reads only the head, so an act costs the same on a case's first day as
+// after ten thousand acts. Or it returns an error saying why not:
 // ErrUnknownEvent, ErrRoleNotPermitted, ErrGuardFalse (with the guard's text),
 // ErrObligationsOutstanding, ErrFormsIncomplete, ErrAlreadyMet (an event that
 // stays at the stage and would only complete duties met already), ErrCaseClosed,
 // ErrTimeBeforeLastEvent, ErrStaleRevision, ErrPolicyMismatch,
-// ErrCaseSchema (a case stored in another schema than CaseSchema),
-// ErrEmptyCase (a zero Case), or ErrInvalidInput for bad facts or form data;
-// test them with errors.Is. A refused event returns a *RefusedError listing,
-// for each transition of that name, why it could not be taken.
+// ErrCaseSchema (a head stored in another schema than CaseSchema),
+// ErrEmptyCase (a zero Head), or ErrInvalidInput for bad facts or form data
+// (including data for a form that neither the stage the act happens at nor
+// the stage it moves the case to uses); test them with errors.Is. A refused
+// event returns a *RefusedError listing, for each transition of that name,
+// why it could not be taken.
 //
 // # Versions
 //
@@ -83,29 +91,65 @@
 //
 // # The record
 //
-// Every accepted event appends one Entry to the case's history: who, in which
-// role, what, when, from which stage to which, the guard that allowed it, and
-// the facts, form data and note that came with it. An entry that moves the case
-// on also keeps what the stage visit owed, as it stood (Entry.Left), so the
-// record shows which duties were met, when, and which were left unmet;
-// Case.Obligations holds only what the current visit owes. Each entry carries
-// the hash of the one before it, so VerifyHistory finds any change made outside
-// the engine, and Replay rebuilds the case from its history alone; Verify
-// checks a stored case against it. Entries never change once recorded, so a
-// case and the cases fired from it share them: firing copies a slice of
-// pointers, not the record.
+// Every accepted act is one Entry: who, in which role, what, when, from which
+// stage to which, the guard that allowed it, and the facts, form data and
+// note that came with it. An entry that moves the case on also keeps what the
+// stage visit owed, as it stood (Entry.Left), so the record shows which
+// duties were met, when, and which were left unmet; Head.Obligations holds
+// only what the current visit owes, and Head.Visits lists every visit.
+//
+// Each entry carries its number, the hash of the entry before it and its own
+// hash (SHA-256 over a fixed binary encoding of what it says), and the head
+// carries the hash of the last: the record is a chain that ends at the head.
+// Replay rebuilds the head from the entries alone, and Verify checks a stored
+// case against them. Both read the entries as an iter.Seq2[*Entry, error], so
+// the host streams them from its database (Entries wraps a slice). A record
+// that was changed outside the engine fails with a *RecordError naming the
+// entry and how: missing, edited, out of order or unauthenticated; a head
+// that is not what its record rebuilds, or whose revision does not count its
+// entries, fails too. Entries never change once recorded; heads made from
+// one another share their maps, so treat them as read-only.
+//
+// # Proving a record
+//
+// The chain shows any change that does not recompute the hashes. Two things
+// a host can keep out of its database's reach make the proof complete:
+//
+//   - A secret key (WithRecordKey). Every entry then carries an HMAC-SHA256
+//     of its hash (Entry.MAC), so someone who can write the database but has
+//     no key cannot forge an entry, nor rewrite a record and recompute its
+//     hashes: Verify names the first entry that is unauthenticated. The key
+//     is never written to a record, an error or a log.
+//   - A checkpoint of each head (Head.Checkpoint: its case, revision and
+//     hash), written after each write commits to somewhere the database's
+//     writers cannot reach: another system, an append-only log, a receipt.
+//     A database put back to an earlier state holds a genuine record, only
+//     an old one; its heads are behind their checkpoints. Checkpoint.Check
+//     compares a head with its checkpoint at no cost per entry, on every
+//     read (read the checkpoint before the head, so a write that commits
+//     in between does not look like a rollback); Verify with WithCheckpoint
+//     also proves that the record holds the checkpoint's entry.
+//
+// # Stored cases of schema 2
+//
+// Cases stored by engines of schema 2 hold their record inside, under
+// "history". MigrateCase reads one into a head and its entries, dropping
+// nothing (the entries are the stored ones, hashes and all); the host stores
+// them apart and checks the result with Verify. A head of schema 2 is
+// refused with ErrCaseSchema. Acts recorded before a check was added (form
+// data for another stage's form) still replay.
 //
 // # Personal data
 //
 // Facts and form fields marked personal, and notes, never appear in error
-// messages; Case and Entry implement fmt.Stringer and slog.LogValuer without
+// messages; Head and Entry implement fmt.Stringer and slog.LogValuer without
 // them, so logging a case is safe.
 //
 // # Concurrency
 //
 // A loaded Policy and an Engine are immutable and safe for concurrent use by
-// any number of goroutines. Cases are values: two goroutines may fire events
-// on the same case value and get two independent results; the host's store
-// decides which one wins, using Case.Revision (optimistic concurrency) and
+// any number of goroutines. Heads are values: two goroutines may fire events
+// on the same head and get two independent results; the host's store
+// decides which one wins, using Head.Revision (optimistic concurrency) and
 // Event.Revision to refuse an event on a case that has changed.
 package engine

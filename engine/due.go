@@ -81,21 +81,21 @@ func (d Duty) Explain() (calendar.Deadline, error) {
 // obligations of its current stage, or of the outcome it has reached, urgent
 // ones first, each group in the policy's order. A duty whose condition does
 // not hold is not listed.
-func (p *Policy) Due(c Case, at time.Time) ([]Duty, error) {
-	if err := p.owns(&c); err != nil {
+func (p *Policy) Due(h Head, at time.Time) ([]Duty, error) {
+	if err := p.owns(&h); err != nil {
 		return nil, err
 	}
-	pl, err := p.placeOf(&c)
+	pl, err := p.placeOf(&h)
 	if err != nil {
 		return nil, err
 	}
-	if pl.outcome != nil && len(c.Obligations) == 0 {
+	if pl.outcome != nil && len(h.Obligations) == 0 {
 		return nil, nil
 	}
-	duties := make([]Duty, 0, len(c.Obligations))
+	duties := make([]Duty, 0, len(h.Obligations))
 	urgent := false
-	for i := range c.Obligations {
-		o := &c.Obligations[i]
+	for i := range h.Obligations {
+		o := &h.Obligations[i]
 		ob, ok := pl.obligation(o.ID)
 		if !ok {
 			return nil, fmt.Errorf("%w: obligation %q is not part of %s", ErrPolicyMismatch, o.ID, pl)

@@ -26,16 +26,16 @@ type place struct {
 }
 
 // placeOf returns the case's place under the policy.
-func (p *Policy) placeOf(c *Case) (place, error) {
-	if c.Outcome != "" { // c.Closed(), without copying the case
-		o, ok := p.outcomes[c.Outcome]
+func (p *Policy) placeOf(h *Head) (place, error) {
+	if h.Outcome != "" { // h.Closed(), without copying the head
+		o, ok := p.outcomes[h.Outcome]
 		if !ok {
 			return place{}, fmt.Errorf("%w: case %s reached outcome %q, which policy %s version %s does not have",
-				ErrPolicyMismatch, c.ID, c.Outcome, p.ID, p.Version)
+				ErrPolicyMismatch, h.ID, h.Outcome, p.ID, p.Version)
 		}
 		return place{outcome: o}, nil
 	}
-	s, err := p.caseStage(c)
+	s, err := p.caseStage(h)
 	return place{stage: s}, err
 }
 
@@ -47,6 +47,18 @@ func (pl place) String() string {
 	return "stage " + strconv.Quote(pl.stage.ID)
 }
 
+// named names the place in words: "stage x" or "outcome y".
+func (pl place) named() string {
+	if pl.outcome != nil {
+		return "outcome " + pl.outcome.ID
+	}
+	return "stage " + pl.stage.ID
+}
+
+// none reports whether the place is empty: a transition's destination when
+// it stays where it is.
+func (pl place) none() bool { return pl.stage == nil && pl.outcome == nil }
+
 // id is the place's stage or outcome id.
 func (pl place) id() string {
 	if pl.outcome != nil {
@@ -55,12 +67,16 @@ func (pl place) id() string {
 	return pl.stage.ID
 }
 
-// obligations are the duties the place may owe, in the policy's order.
+// obligations are the duties the place may owe, in the policy's order
+// (none for no place).
 func (pl place) obligations() []*Obligation {
-	if pl.outcome != nil {
+	switch {
+	case pl.outcome != nil:
 		return pl.outcome.Obligations
+	case pl.stage != nil:
+		return pl.stage.Obligations
 	}
-	return pl.stage.Obligations
+	return nil
 }
 
 // obligation finds one of the place's duties by id.
@@ -108,20 +124,21 @@ func (tr *trigger) fires(a Anchor) bool {
 }
 
 // enter moves the case into a place at time at and starts the duties it
-// owes there, in a slice of their own.
-func (p *Policy) enter(ctx context.Context, c *Case, pl place, at time.Time, act *activation) error {
+// owes there, in a slice of their own: owed, when the caller has made room
+// for every duty of the place, or a new one.
+func (p *Policy) enter(ctx context.Context, h *Head, pl place, at time.Time, act *activation, owed []ObligationState) error {
 	if pl.outcome != nil {
-		c.Stage, c.Outcome = "", pl.outcome.ID
+		h.Stage, h.Outcome = "", pl.outcome.ID
 	} else {
-		c.Stage = pl.stage.ID
+		h.Stage = pl.stage.ID
 	}
-	c.Entered = at
-	act.stage, act.entered = c.Stage, at
+	h.Entered = at
+	act.stage, act.entered = h.Stage, at
 	obs := pl.obligations()
-	var owed []ObligationState
-	if len(obs) > 0 {
-		owed = make([]ObligationState, 0, len(obs))
+	if owed == nil && len(obs) > 0 {
+		owed = make([]ObligationState, len(obs))
 	}
+	owed = owed[:0]
 	tr := trigger{entered: true}
 	for _, ob := range obs {
 		if ob.When != nil {
@@ -136,11 +153,11 @@ func (p *Policy) enter(ctx context.Context, c *Case, pl place, at time.Time, act
 		owed = owed[:len(owed)+1] // made zeroed, with room for every duty
 		o := &owed[len(owed)-1]
 		o.ID = ob.ID
-		if err := p.fix(ctx, c, o, ob, &tr, act); err != nil {
+		if err := p.fix(ctx, h, o, ob, &tr, act); err != nil {
 			return err
 		}
 	}
-	c.Obligations, act.obligations = owed, owed
+	h.Obligations, act.obligations = owed, owed
 	return nil
 }
 
@@ -155,25 +172,25 @@ func (p *Policy) condition(ctx context.Context, ob *Obligation, act *activation)
 
 // anchorTime is the instant a deadline counts from, if it has happened: a
 // date fact counts as an event at the start of its day.
-func anchorTime(c *Case, a Anchor) (time.Time, bool) {
+func anchorTime(h *Head, a Anchor) (time.Time, bool) {
 	switch a.Kind {
 	case AnchorStage:
-		return c.Entered, true
+		return h.Entered, true
 	case AnchorRaised:
-		return c.Raised, true
+		return h.Raised, true
 	case AnchorMilestone:
-		t, ok := c.Milestones[a.Milestone.ID]
+		t, ok := h.Milestones[a.Milestone.ID]
 		return t, ok
 	case AnchorFact:
-		d, ok := c.dateFact(a.Fact.ID)
+		d, ok := h.dateFact(a.Fact.ID)
 		return d.Start(), ok
 	}
-	return c.Entered, true
+	return h.Entered, true
 }
 
 // dateFact returns a date fact's value, if the case has one.
-func (c *Case) dateFact(id string) (calendar.Date, bool) {
-	s, ok := canonicalDate(c.Facts[id])
+func (h *Head) dateFact(id string) (calendar.Date, bool) {
+	s, ok := canonicalDate(h.Facts[id])
 	if !ok {
 		return calendar.Date{}, false
 	}
@@ -183,20 +200,20 @@ func (c *Case) dateFact(id string) (calendar.Date, bool) {
 
 // fix counts the deadlines of an obligation whose anchors the trigger makes
 // happen, and keeps the earliest.
-func (p *Policy) fix(ctx context.Context, c *Case, o *ObligationState, ob *Obligation, tr *trigger, act *activation) error {
+func (p *Policy) fix(ctx context.Context, h *Head, o *ObligationState, ob *Obligation, tr *trigger, act *activation) error {
 	if tr.fires(ob.From) {
-		if err := p.fixOwn(ctx, c, o, ob, act); err != nil {
+		if err := p.fixOwn(ctx, h, o, ob, act); err != nil {
 			return err
 		}
 	}
 	for _, alt := range ob.Sooner {
 		if alt.By != nil {
-			if d, ok := c.dateFact(alt.By.ID); ok && tr.fires(Anchor{Kind: AnchorFact, Fact: alt.By}) {
+			if d, ok := h.dateFact(alt.By.ID); ok && tr.fires(Anchor{Kind: AnchorFact, Fact: alt.By}) {
 				o.sooner(d.Start(), d.AddDays(1).Start(), calendar.Within{}, false, true)
 			}
 			continue
 		}
-		anchor, ok := anchorTime(c, alt.From)
+		anchor, ok := anchorTime(h, alt.From)
 		if !ok || !tr.fires(alt.From) {
 			continue
 		}
@@ -211,8 +228,8 @@ func (p *Policy) fix(ctx context.Context, c *Case, o *ObligationState, ob *Oblig
 
 // fixOwn counts the obligation's own deadline, if its anchor has happened,
 // applying the expedited timescale if its condition holds now.
-func (p *Policy) fixOwn(ctx context.Context, c *Case, o *ObligationState, ob *Obligation, act *activation) error {
-	anchor, ok := anchorTime(c, ob.From)
+func (p *Policy) fixOwn(ctx context.Context, h *Head, o *ObligationState, ob *Obligation, act *activation) error {
+	anchor, ok := anchorTime(h, ob.From)
 	switch {
 	case !ok:
 		return nil
@@ -246,11 +263,11 @@ func (o *ObligationState) sooner(anchor, due time.Time, w calendar.Within, exped
 // refresh brings what the place owes up to date after an event set
 // milestones or changed facts (fire calls it only then): each duty's condition is decided again (a
 // duty is added when it turns true, and a pending one removed when it turns
-// false), and deadlines counted from what just happened are fixed. c's
+// false), and deadlines counted from what just happened are fixed. h's
 // obligations must be its own: they are changed in place.
-func (p *Policy) refresh(ctx context.Context, c *Case, pl place, tr *trigger, act *activation) error {
+func (p *Policy) refresh(ctx context.Context, h *Head, pl place, tr *trigger, act *activation) error {
 	for _, ob := range pl.obligations() {
-		i := slices.IndexFunc(c.Obligations, func(o ObligationState) bool { return o.ID == ob.ID })
+		i := slices.IndexFunc(h.Obligations, func(o ObligationState) bool { return o.ID == ob.ID })
 		if ob.When != nil {
 			holds, err := p.condition(ctx, ob, act)
 			if err != nil {
@@ -259,20 +276,20 @@ func (p *Policy) refresh(ctx context.Context, c *Case, pl place, tr *trigger, ac
 			switch {
 			case holds && i < 0:
 				o := ObligationState{ID: ob.ID}
-				if err := p.fix(ctx, c, &o, ob, &trigger{entered: true}, act); err != nil {
+				if err := p.fix(ctx, h, &o, ob, &trigger{entered: true}, act); err != nil {
 					return err
 				}
-				c.Obligations = p.insert(pl, c.Obligations, o)
-				act.obligations = c.Obligations
+				h.Obligations = p.insert(pl, h.Obligations, o)
+				act.obligations = h.Obligations
 				continue
-			case !holds && i >= 0 && c.Obligations[i].open():
-				c.Obligations = slices.Delete(c.Obligations, i, i+1)
-				act.obligations = c.Obligations
+			case !holds && i >= 0 && h.Obligations[i].open():
+				h.Obligations = slices.Delete(h.Obligations, i, i+1)
+				act.obligations = h.Obligations
 				continue
 			}
 		}
 		if i >= 0 {
-			if err := p.fix(ctx, c, &c.Obligations[i], ob, tr, act); err != nil {
+			if err := p.fix(ctx, h, &h.Obligations[i], ob, tr, act); err != nil {
 				return err
 			}
 		}
@@ -307,16 +324,16 @@ func (pl place) reacts() bool {
 // per-visit one in the visit) and returns those it set. A transition that
 // moves the case first clears the per-visit milestones: those it sets belong
 // to the visit it starts.
-func (p *Policy) setMilestones(c *Case, t *Transition, at time.Time, act *activation) []*Milestone {
+func (p *Policy) setMilestones(h *Head, t *Transition, at time.Time, act *activation) []*Milestone {
 	moves := t.ToStage != nil || t.ToOutcome != nil
 	clear := moves && p.perVisit && slices.ContainsFunc(p.Milestones, func(m *Milestone) bool {
-		_, set := c.Milestones[m.ID]
+		_, set := h.Milestones[m.ID]
 		return m.PerVisit && set
 	})
 	if len(t.Sets) == 0 && !clear {
 		return nil
 	}
-	ms := maps.Clone(c.Milestones)
+	ms := maps.Clone(h.Milestones)
 	if ms == nil {
 		ms = make(map[string]time.Time, len(t.Sets))
 	}
@@ -327,7 +344,7 @@ func (p *Policy) setMilestones(c *Case, t *Transition, at time.Time, act *activa
 			}
 		}
 	}
-	c.Milestones = ms
+	h.Milestones = ms
 	act.milestones = ms
 	fresh := !slices.ContainsFunc(t.Sets, func(m *Milestone) bool { _, done := ms[m.ID]; return done })
 	if fresh { // the common case: every one is set now, and t.Sets says which

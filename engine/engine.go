@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -111,34 +112,34 @@ func (e *Engine) PolicyVersion(ref PolicyRef) (*Policy, bool) {
 // PolicyFor returns the policy version a case runs under. A case on a
 // version the engine was not given fails with ErrPolicyMismatch: the host
 // must keep loading every version its stored cases were raised under.
-func (e *Engine) PolicyFor(c Case) (*Policy, error) {
-	if err := emptyCase(&c); err != nil {
+func (e *Engine) PolicyFor(h Head) (*Policy, error) {
+	if err := emptyHead(&h); err != nil {
 		return nil, err
 	}
-	p, ok := e.versions[c.Policy]
+	p, ok := e.versions[h.Policy]
 	if !ok {
 		return nil, fmt.Errorf("%w: case %s is on %s version %s, which this engine does not have",
-			ErrPolicyMismatch, c.ID, c.Policy.ID, c.Policy.Version)
+			ErrPolicyMismatch, h.ID, h.Policy.ID, h.Policy.Version)
 	}
 	return p, nil
 }
 
 // Raise starts a case under the version of the policy in force on the day
-// it is raised (r.At's date in Europe/London). It fails with
-// ErrNoVersionInForce when every version of the policy applies only from a
-// later date.
-func (e *Engine) Raise(ctx context.Context, policyID string, r Raise) (Case, error) {
+// it is raised (r.At's date in Europe/London), and returns its head and the
+// first entry of its record. It fails with ErrNoVersionInForce when every
+// version of the policy applies only from a later date.
+func (e *Engine) Raise(ctx context.Context, policyID string, r Raise) (Head, *Entry, error) {
 	vs, ok := e.inForce[policyID]
 	if !ok {
-		return Case{}, fmt.Errorf("%w %q%s", ErrUnknownPolicy, policyID, didYouMean(policyID, e.ids))
+		return Head{}, nil, fmt.Errorf("%w %q%s", ErrUnknownPolicy, policyID, didYouMean(policyID, e.ids))
 	}
 	if r.At.IsZero() {
-		return Case{}, &InputError{Path: "at", Message: "is required: when the case was raised"}
+		return Head{}, nil, &InputError{Path: "at", Message: "is required: when the case was raised"}
 	}
 	on := calendar.DateOf(r.At)
 	p, ok := e.PolicyInForce(policyID, on)
 	if !ok {
-		return Case{}, fmt.Errorf("%w: policy %s on %s: its earliest version, %s, is in force from %s; raise under it with RaiseVersion if it should apply",
+		return Head{}, nil, fmt.Errorf("%w: policy %s on %s: its earliest version, %s, is in force from %s; raise under it with RaiseVersion if it should apply",
 			ErrNoVersionInForce, policyID, on, vs[0].Version, vs[0].InForceFrom)
 	}
 	return p.Raise(ctx, r)
@@ -147,7 +148,7 @@ func (e *Engine) Raise(ctx context.Context, policyID string, r Raise) (Case, err
 // RaiseVersion starts a case under a version the host names, whatever the
 // version in force on the day: for a case the host knows belongs to an
 // earlier or a later procedure.
-func (e *Engine) RaiseVersion(ctx context.Context, ref PolicyRef, r Raise) (Case, error) {
+func (e *Engine) RaiseVersion(ctx context.Context, ref PolicyRef, r Raise) (Head, *Entry, error) {
 	p, ok := e.versions[ref]
 	if !ok {
 		var known []string
@@ -155,45 +156,47 @@ func (e *Engine) RaiseVersion(ctx context.Context, ref PolicyRef, r Raise) (Case
 			known = append(known, p.Version)
 		}
 		if len(known) == 0 {
-			return Case{}, fmt.Errorf("%w %q%s", ErrUnknownPolicy, ref.ID, didYouMean(ref.ID, e.ids))
+			return Head{}, nil, fmt.Errorf("%w %q%s", ErrUnknownPolicy, ref.ID, didYouMean(ref.ID, e.ids))
 		}
-		return Case{}, fmt.Errorf("%w: %s has no version %q (it has %s)", ErrUnknownPolicy, ref.ID, ref.Version, strings.Join(known, ", "))
+		return Head{}, nil, fmt.Errorf("%w: %s has no version %q (it has %s)", ErrUnknownPolicy, ref.ID, ref.Version, strings.Join(known, ", "))
 	}
 	return p.Raise(ctx, r)
 }
 
-// Fire applies an event to a case under the policy version it was raised under.
-func (e *Engine) Fire(ctx context.Context, c Case, ev Event) (Case, error) {
-	p, err := e.PolicyFor(c)
+// Fire applies an event to a case under the policy version it was raised
+// under, and returns the next head and the entry that records the event.
+func (e *Engine) Fire(ctx context.Context, h Head, ev Event) (Head, *Entry, error) {
+	p, err := e.PolicyFor(h)
 	if err != nil {
-		return Case{}, err
+		return Head{}, nil, err
 	}
-	return p.Fire(ctx, c, ev)
+	return p.Fire(ctx, h, ev)
 }
 
 // Due lists what the case's current stage owes at time at.
-func (e *Engine) Due(c Case, at time.Time) ([]Duty, error) {
-	p, err := e.PolicyFor(c)
+func (e *Engine) Due(h Head, at time.Time) ([]Duty, error) {
+	p, err := e.PolicyFor(h)
 	if err != nil {
 		return nil, err
 	}
-	return p.Due(c, at)
+	return p.Due(h, at)
 }
 
 // Available lists the events an actor may (and may not) fire on the case now.
-func (e *Engine) Available(ctx context.Context, c Case, actor, role string, at time.Time) ([]Action, error) {
-	p, err := e.PolicyFor(c)
+func (e *Engine) Available(ctx context.Context, h Head, actor, role string, at time.Time) ([]Action, error) {
+	p, err := e.PolicyFor(h)
 	if err != nil {
 		return nil, err
 	}
-	return p.Available(ctx, c, actor, role, at)
+	return p.Available(ctx, h, actor, role, at)
 }
 
-// Verify checks that a stored case is exactly what its history rebuilds.
-func (e *Engine) Verify(ctx context.Context, c Case) error {
-	p, err := e.PolicyFor(c)
+// Verify checks a case's head and record under the policy version it was
+// raised under (see Policy.Verify).
+func (e *Engine) Verify(ctx context.Context, h Head, entries iter.Seq2[*Entry, error], opts ...VerifyOption) error {
+	p, err := e.PolicyFor(h)
 	if err != nil {
 		return err
 	}
-	return p.Verify(ctx, c)
+	return p.Verify(ctx, h, entries, opts...)
 }

@@ -25,8 +25,12 @@ var (
 	ErrVersionConflict        = errors.New("two versions of a policy are in force from the same date")
 	ErrNoVersionInForce       = errors.New("no version of the policy is in force on that day")
 	ErrInvalidInput           = errors.New("invalid event data")
-	ErrHistoryTampered        = errors.New("the case history does not verify")
-	ErrReplayMismatch         = errors.New("replaying the history does not rebuild the case")
+	// ErrHistoryTampered: the record or its head was changed outside the
+	// engine. The error is a *RecordError saying which entry and how.
+	ErrHistoryTampered = errors.New("the case's record does not verify")
+	// ErrReplayMismatch: the record is intact, but the policy now decides an
+	// event differently from what the record says it did.
+	ErrReplayMismatch = errors.New("replaying the record does not rebuild the case")
 )
 
 // RefusedError says why an event was refused. When several transitions share
@@ -93,15 +97,11 @@ func (e *InputError) Error() string { return e.Path + ": " + e.Message }
 // Is makes every InputError match ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
-// emptyCase refuses a zero Case, which names no schema, policy or history:
-// a case that was never raised, or a stored one not read back.
-func emptyCase(c *Case) error {
-	if c.Schema == 0 && c.Policy == (PolicyRef{}) && len(c.History) == 0 {
-		return fmt.Errorf("%w (a zero Case): raise a case with Raise, or read a stored one back whole", ErrEmptyCase)
+// emptyHead refuses a zero Head, which names no schema, policy or record: a
+// case that was never raised, or a stored head not read back.
+func emptyHead(h *Head) error {
+	if h.Schema == 0 && h.Policy == (PolicyRef{}) && h.Revision == 0 && h.Hash.IsZero() {
+		return fmt.Errorf("%w (a zero Head): raise a case with Raise, or read a stored head back whole", ErrEmptyCase)
 	}
 	return nil
-}
-
-func historyError(seq int, format string, args ...any) error {
-	return fmt.Errorf("%w: entry %d %s", ErrHistoryTampered, seq, fmt.Sprintf(format, args...))
 }

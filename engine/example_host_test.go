@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,28 +14,30 @@ import (
 
 // The calls every host makes, on the examples' small ladder: an engine with
 // the policy, and a case raised on Tuesday 22 December 2026 at 10:00.
-func hostCase() (*engine.Engine, engine.Case, error) {
+// It returns the case's head and the first entry of its record.
+func hostCase() (*engine.Engine, engine.Head, *engine.Entry, error) {
 	p, err := casework()
 	if err != nil {
-		return nil, engine.Case{}, err
+		return nil, engine.Head{}, nil, err
 	}
 	e, err := engine.New(engine.WithPolicies(p))
 	if err != nil {
-		return nil, engine.Case{}, err
+		return nil, engine.Head{}, nil, err
 	}
-	c, err := e.Raise(context.Background(), "casework", engine.Raise{
+	h, first, err := e.Raise(context.Background(), "casework", engine.Raise{
 		CaseID: "case-9", Actor: "asha", Role: "practitioner", At: at(22, 10),
 	})
-	return e, c, err
+	return e, h, first, err
 }
 
 // at is a time in December 2026, London time.
 func at(day, hour int) time.Time { return time.Date(2026, 12, day, hour, 0, 0, 0, calendar.London()) }
 
-// Fire returns the next case, or says why not: test the reason with
-// errors.Is, and read every transition's reason with errors.As.
+// Fire returns the case's next head and the entry that records the act, or
+// says why not: test the reason with errors.Is, and read every transition's
+// reason with errors.As.
 func ExampleEngine_Fire() {
-	e, c, err := hostCase()
+	e, c, _, err := hostCase()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -46,15 +49,17 @@ func ExampleEngine_Fire() {
 		{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: at(23, 9)},
 		{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 10), Revision: 2},
 	} {
-		if c, err = e.Fire(ctx, c, ev); err != nil {
+		var en *engine.Entry
+		if c, en, err = e.Fire(ctx, c, ev); err != nil {
 			fmt.Println(err)
 			return
 		}
+		fmt.Println(en) // the host appends it to the case's record
 	}
 	fmt.Println(c.Stage, "revision", c.Revision)
 
 	// A practitioner cannot take the line manager's step.
-	_, err = e.Fire(ctx, c, engine.Event{Name: "formally_escalate", Actor: "asha", Role: "practitioner", At: at(23, 11)})
+	_, _, err = e.Fire(ctx, c, engine.Event{Name: "formally_escalate", Actor: "asha", Role: "practitioner", At: at(23, 11)})
 	fmt.Println(errors.Is(err, engine.ErrRoleNotPermitted))
 	var refused *engine.RefusedError
 	if errors.As(err, &refused) {
@@ -63,6 +68,8 @@ func ExampleEngine_Fire() {
 		}
 	}
 	// Output:
+	// #2 2026-12-23T09:00:00Z plan_agreed by asha (practitioner): stays at stage1
+	// #3 2026-12-23T10:00:00Z escalate by asha (practitioner): stage1 -> stage2
 	// stage2 revision 3
 	// true
 	// the role may not fire this event: "practitioner" may not; it is for line_manager
@@ -71,7 +78,7 @@ func ExampleEngine_Fire() {
 // Available lists what an actor may do now, and why not for the rest, so a
 // host can show the buttons and explain the greyed-out ones.
 func ExampleEngine_Available() {
-	e, c, err := hostCase()
+	e, c, _, err := hostCase()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -104,12 +111,12 @@ func ExampleEngine_Available() {
 // the last day it is on time; Explain shows the count day by day, here over
 // Christmas.
 func ExampleEngine_Due() {
-	e, c, err := hostCase()
+	e, c, _, err := hostCase()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	if c, err = e.Fire(context.Background(), c, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 10)}); err != nil {
+	if c, _, err = e.Fire(context.Background(), c, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 10)}); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -151,45 +158,68 @@ func ExampleEngine_Due() {
 	// written_outcome: waiting for the milestone it counts from
 }
 
-// Verify replays a stored case's history and checks that it rebuilds the
-// case: a record changed outside the engine does not verify.
+// Verify replays a stored case's record and checks that it rebuilds the
+// head: a record changed outside the engine does not verify, and the error
+// says which entry and how.
 func ExampleEngine_Verify() {
-	e, c, err := hostCase()
+	e, c, first, err := hostCase()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	ctx := context.Background()
-	if c, err = e.Fire(ctx, c, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 10)}); err != nil {
-		fmt.Println(err)
-		return
-	}
-	stored, err := json.Marshal(c) // what the host keeps in its database
+	c, next, err := e.Fire(ctx, c, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 10)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-
-	var read engine.Case
-	if err := json.Unmarshal(stored, &read); err != nil {
+	// What the host keeps in its database: the head, and each entry once.
+	head, err := json.Marshal(c)
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(e.Verify(ctx, read))
+	var rows [][]byte
+	for _, en := range []*engine.Entry{first, next} {
+		row, err := json.Marshal(en)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		rows = append(rows, row)
+	}
 
-	read.History[1].Actor = "someone else" // an edit made in the database
-	err = e.Verify(ctx, read)
+	var read engine.Head
+	if err := json.Unmarshal(head, &read); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The record, streamed as the database yields it.
+	record := func(yield func(*engine.Entry, error) bool) {
+		for _, row := range rows {
+			en := new(engine.Entry)
+			if !yield(en, json.Unmarshal(row, en)) {
+				return
+			}
+		}
+	}
+	fmt.Println(e.Verify(ctx, read, record))
+
+	rows[1] = bytes.Replace(rows[1], []byte(`"actor":"asha"`), []byte(`"actor":"someone else"`), 1) // an edit made in the database
+	err = e.Verify(ctx, read, record)
 	fmt.Println(errors.Is(err, engine.ErrHistoryTampered))
+	fmt.Println(err)
 	// Output:
 	// <nil>
 	// true
+	// case case-9: entry 2 is edited: what it says no longer matches its hash
 }
 
 // A date fact or form field takes a "YYYY-MM-DD" string, a calendar.Date or
 // a time.Time (its date in Europe/London); the case keeps the string, so a
 // case read back from JSON holds the same value.
 func ExampleEvent_dates() {
-	e, c, err := hostCase()
+	e, c, _, err := hostCase()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -199,8 +229,9 @@ func ExampleEvent_dates() {
 		calendar.Date{Year: 2026, Month: time.December, Day: 21},
 		time.Date(2026, 12, 21, 23, 30, 0, 0, time.UTC), // 21 December in London too
 	} {
-		next, err := e.Fire(context.Background(), c, engine.Event{
-			Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: at(23, 9),
+		// The escalation form is Stage 2's: the escalation into it may bring it.
+		next, _, err := e.Fire(context.Background(), c, engine.Event{
+			Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 9),
 			Facts: map[string]any{"referral_date": date},
 			Forms: map[string]map[string]any{"escalation_form": {"sent_on": date}},
 		})

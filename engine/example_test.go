@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -22,7 +23,8 @@ func casework() (*engine.Policy, error) {
 }
 
 // A case raised on Tuesday 22 December 2026, escalated the next morning, and
-// what it owes over Christmas.
+// what it owes over Christmas. The host keeps the head and appends each
+// entry to the case's record.
 func Example() {
 	p, err := casework()
 	if err != nil {
@@ -32,7 +34,7 @@ func Example() {
 	ctx := context.Background()
 	london := calendar.London()
 
-	c, err := p.Raise(ctx, engine.Raise{
+	h, first, err := p.Raise(ctx, engine.Raise{
 		CaseID: "case-7", Actor: "asha", Role: "practitioner", Agency: "school",
 		At: time.Date(2026, 12, 22, 10, 0, 0, 0, london),
 	})
@@ -40,7 +42,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	c, err = p.Fire(ctx, c, engine.Event{
+	record := []*engine.Entry{first}
+	h, en, err := p.Fire(ctx, h, engine.Event{
 		Name: "escalate", Actor: "asha", Role: "practitioner",
 		At: time.Date(2026, 12, 23, 9, 0, 0, 0, london),
 	})
@@ -48,7 +51,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	duties, err := p.Due(c, time.Date(2026, 12, 29, 9, 0, 0, 0, london))
+	record = append(record, en)
+	duties, err := p.Due(h, time.Date(2026, 12, 29, 9, 0, 0, 0, london))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -62,25 +66,29 @@ func Example() {
 	}
 
 	// A practitioner cannot take the line manager's step.
-	_, err = p.Fire(ctx, c, engine.Event{
+	_, _, err = p.Fire(ctx, h, engine.Event{
 		Name: "formally_escalate", Actor: "asha", Role: "practitioner",
 		At: time.Date(2026, 12, 29, 10, 0, 0, 0, london),
 	})
 	fmt.Println(errors.Is(err, engine.ErrRoleNotPermitted))
-	for _, e := range c.History {
+	fmt.Println(h)
+	for _, e := range record {
 		fmt.Println(e)
 	}
+	fmt.Println("verified:", p.Verify(ctx, h, engine.Entries(record)) == nil)
 	// Output:
 	// managers_meet: pending, due by the end of 2026-12-30
 	// written_outcome: waiting (counts from a milestone not yet reached)
 	// true
+	// case case-7 (casework 1, revision 2) at stage2
 	// #1 2026-12-22T10:00:00Z raise by asha (practitioner): raised at stage1
 	// #2 2026-12-23T09:00:00Z escalate by asha (practitioner): stage1 -> stage2
+	// verified: true
 }
 
 // The record of what each stage owed: the plan was agreed at Stage 1 before
 // the case was escalated, and Stage 2's duties are still owed.
-func ExampleCase_Visits() {
+func ExampleHead_Visits() {
 	p, err := casework()
 	if err != nil {
 		fmt.Println(err)
@@ -89,22 +97,29 @@ func ExampleCase_Visits() {
 	ctx := context.Background()
 	at := func(day, hour int) time.Time { return time.Date(2026, 12, day, hour, 0, 0, 0, calendar.London()) }
 
-	c, err := p.Raise(ctx, engine.Raise{CaseID: "case-8", Actor: "asha", Role: "practitioner", At: at(22, 10)})
+	h, en, err := p.Raise(ctx, engine.Raise{CaseID: "case-8", Actor: "asha", Role: "practitioner", At: at(22, 10)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	record := []*engine.Entry{en}
 	for _, ev := range []engine.Event{
 		{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: at(23, 9)},
 		{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 10)},
 	} {
-		if c, err = p.Fire(ctx, c, ev); err != nil {
+		if h, en, err = p.Fire(ctx, h, ev); err != nil {
 			fmt.Println(err)
 			return
 		}
+		record = append(record, en)
+	}
+	visits, err := h.Visits(engine.Entries(record))
+	if err != nil {
+		fmt.Println(err)
+		return
 	}
 	const when = "Mon 2 Jan 15:04"
-	for _, v := range c.Visits() {
+	for _, v := range visits {
 		if v.Left.IsZero() {
 			fmt.Printf("%s, since %s:\n", v.Stage, v.Entered.Format(when))
 		} else {
@@ -127,6 +142,70 @@ func ExampleCase_Visits() {
 	// stage2, since Wed 23 Dec 10:00:
 	//   managers_meet: not met, due before Thu 31 Dec 00:00
 	//   written_outcome: not met, no deadline yet
+}
+
+// A host that holds a secret key has every entry authenticated, and keeps
+// each head's checkpoint somewhere its database's writers cannot reach.
+// Someone who can write the database then cannot rewrite the record (they
+// have no key), nor put the case back to an earlier genuine state (the
+// checkpoint is ahead of it).
+func ExamplePolicy_Verify() {
+	key := make([]byte, engine.MinRecordKeyBytes) // in real use: from a secrets store, never from code
+	if _, err := rand.Read(key); err != nil {
+		fmt.Println(err)
+		return
+	}
+	src, err := os.ReadFile("testdata/casework.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, diags := engine.Load("casework.yaml", src, engine.WithRecordKey(key))
+	if err := diags.Err(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	at := func(day, hour int) time.Time { return time.Date(2026, 12, day, hour, 0, 0, 0, calendar.London()) }
+
+	h, en, err := p.Raise(ctx, engine.Raise{CaseID: "case-9", Actor: "asha", Role: "practitioner", At: at(22, 10)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	record := []*engine.Entry{en}
+	earlier, earlierRecord := h, record // a backup taken now
+	h, en, err = p.Fire(ctx, h, engine.Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(23, 10)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	record = append(record, en)
+	checkpoint := h.Checkpoint() // kept elsewhere with every write
+
+	fmt.Println(p.Verify(ctx, h, engine.Entries(record), engine.WithCheckpoint(checkpoint)))
+
+	// The database restored from the backup: a genuine, older case.
+	fmt.Println(p.Verify(ctx, earlier, engine.Entries(earlierRecord)))
+	fmt.Println(p.Verify(ctx, earlier, engine.Entries(earlierRecord), engine.WithCheckpoint(checkpoint)))
+
+	// The whole record rewritten, as if someone else had raised the case, by
+	// someone who has the engine but not the key, and given the MACs of the
+	// genuine entries.
+	unkeyed, _ := engine.Load("casework.yaml", src)
+	fh, f1, _ := unkeyed.Raise(ctx, engine.Raise{CaseID: "case-9", Actor: "mallory", Role: "practitioner", At: at(22, 10)})
+	fh, f2, _ := unkeyed.Fire(ctx, fh, engine.Event{Name: "escalate", Actor: "mallory", Role: "practitioner", At: at(23, 10)})
+	f1.MAC, f2.MAC = record[0].MAC, record[1].MAC
+	err = p.Verify(ctx, fh, engine.Entries([]*engine.Entry{f1, f2}))
+	var re *engine.RecordError
+	if errors.As(err, &re) {
+		fmt.Println(re.Entry, re.How)
+	}
+	// Output:
+	// <nil>
+	// <nil>
+	// case case-9: the case was rolled back: the record ends at entry 1, but the checkpoint kept elsewhere is at entry 2
+	// 1 unauthenticated
 }
 
 // load loads a policy file for the examples.
@@ -158,7 +237,7 @@ func ExampleEngine_versions() {
 	}
 
 	before, _ := engine.New(engine.WithPolicies(v2021))
-	december, err := before.Raise(ctx, "riverside", engine.Raise{CaseID: "dec", Actor: "asha", Role: "practitioner",
+	december, _, err := before.Raise(ctx, "riverside", engine.Raise{CaseID: "dec", Actor: "asha", Role: "practitioner",
 		At: time.Date(2026, 12, 30, 10, 0, 0, 0, london)})
 	if err != nil {
 		fmt.Println(err)
@@ -171,19 +250,19 @@ func ExampleEngine_versions() {
 		fmt.Println(err)
 		return
 	}
-	january, err := after.Raise(ctx, "riverside", engine.Raise{CaseID: "jan", Actor: "lee", Role: "practitioner",
+	january, _, err := after.Raise(ctx, "riverside", engine.Raise{CaseID: "jan", Actor: "lee", Role: "practitioner",
 		At: time.Date(2027, 1, 4, 10, 0, 0, 0, london)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	named, err := after.RaiseVersion(ctx, engine.PolicyRef{ID: "riverside", Version: "2021"}, engine.Raise{CaseID: "late",
+	named, _, err := after.RaiseVersion(ctx, engine.PolicyRef{ID: "riverside", Version: "2021"}, engine.Raise{CaseID: "late",
 		Actor: "lee", Role: "practitioner", At: time.Date(2027, 1, 4, 11, 0, 0, 0, london)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for _, c := range []engine.Case{december, january, named} {
+	for _, c := range []engine.Head{december, january, named} {
 		duties, err := after.Due(c, time.Date(2027, 1, 4, 12, 0, 0, 0, london))
 		if err != nil {
 			fmt.Println(err)
@@ -191,7 +270,7 @@ func ExampleEngine_versions() {
 		}
 		fmt.Printf("%s: version %s, agree_plan due by the end of %v\n", c.ID, c.Policy.Version, duties[0].DueDate)
 	}
-	december, err = after.Fire(ctx, december, engine.Event{Name: "resolve", Actor: "asha", Role: "practitioner",
+	december, _, err = after.Fire(ctx, december, engine.Event{Name: "resolve", Actor: "asha", Role: "practitioner",
 		At: time.Date(2027, 1, 5, 9, 0, 0, 0, london)})
 	fmt.Println(december.Outcome, err)
 	// Output:

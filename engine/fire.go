@@ -9,46 +9,62 @@ import (
 	"time"
 )
 
-// Raise starts a case under the policy at its start stage. The case's first
-// history entry records who raised it, in which role and agency, when, and
-// with what facts; the start stage's obligations begin counting from r.At.
-func (p *Policy) Raise(ctx context.Context, r Raise) (Case, error) {
+// Raise starts a case under the policy at its start stage, and returns its
+// head and the first entry of its record: who raised it, in which role and
+// agency, when, and with what facts. The start stage's obligations begin
+// counting from r.At.
+func (p *Policy) Raise(ctx context.Context, r Raise) (Head, *Entry, error) {
+	return p.raise(ctx, r, nil)
+}
+
+// raise is Raise. Replay passes scratch, the entry to rebuild the record's
+// first in; it replays an act already recorded, so it does not hold it to
+// checks added since (see fire).
+func (p *Policy) raise(ctx context.Context, r Raise, scratch *Entry) (Head, *Entry, error) {
 	switch {
 	case strings.TrimSpace(r.CaseID) == "":
-		return Case{}, &InputError{Path: "case_id", Message: "is required: the host's identifier for the case"}
+		return Head{}, nil, &InputError{Path: "case_id", Message: "is required: the host's identifier for the case"}
 	case strings.TrimSpace(r.Actor) == "":
-		return Case{}, &InputError{Path: "actor", Message: "is required: who is raising the case"}
+		return Head{}, nil, &InputError{Path: "actor", Message: "is required: who is raising the case"}
 	case r.At.IsZero():
-		return Case{}, &InputError{Path: "at", Message: "is required: when the case was raised"}
+		return Head{}, nil, &InputError{Path: "at", Message: "is required: when the case was raised"}
 	}
 	if err := p.knownRole(r.Role); err != nil {
-		return Case{}, err
+		return Head{}, nil, err
 	}
 	updates, err := p.canonicalFacts(r.Facts, false)
 	if err != nil {
-		return Case{}, err
+		return Head{}, nil, err
 	}
 	forms, err := p.canonicalForms(r.Forms)
 	if err != nil {
-		return Case{}, err
+		return Head{}, nil, err
+	}
+	if scratch == nil {
+		if err := p.formsBelong(forms, place{stage: p.Start}, place{}); err != nil {
+			return Head{}, nil, err
+		}
 	}
 	facts := p.initialFacts(updates)
-	c := Case{
+	h := Head{
 		Schema: CaseSchema, ID: r.CaseID, Policy: PolicyRef{ID: p.ID, Version: p.Version},
-		Revision: 1, Raised: r.At, Facts: facts, Forms: forms,
+		Raised: r.At, Facts: facts, Forms: forms,
+	}
+	en, owed := scratch, []ObligationState(nil)
+	if en == nil {
+		en, owed = entryWith(len(p.Start.Obligations))
 	}
 	act := newActivation(activation{p: p, facts: facts, role: r.Role, actor: r.Actor, now: r.At, raised: r.At})
 	defer act.release()
-	if err := p.enter(ctx, &c, place{stage: p.Start}, r.At, act); err != nil {
-		return Case{}, err
+	if err := p.enter(ctx, &h, place{stage: p.Start}, r.At, act, owed); err != nil {
+		return Head{}, nil, err
 	}
-	entry := &Entry{
+	*en = Entry{
 		Case: r.CaseID, At: r.At, Actor: r.Actor, Role: r.Role, Agency: r.Agency,
 		Event: RaiseEvent, To: p.Start.ID, Facts: updates, Forms: forms, Note: r.Note,
 	}
-	seal(entry, nil)
-	c.History = []*Entry{entry}
-	return c, nil
+	p.seal(&h, en)
+	return h, en, nil
 }
 
 // initialFacts are a new case's facts: each fact's default, then updates.
@@ -63,37 +79,79 @@ func (p *Policy) initialFacts(updates map[string]any) map[string]any {
 	return facts
 }
 
-// Fire applies an event to a case and returns the case that results. The case
-// passed in is not changed. A refused event returns a *RefusedError (or
-// another error that errors.Is matches to one of the Err* values) saying why.
-func (p *Policy) Fire(ctx context.Context, c Case, ev Event) (Case, error) {
-	return p.fire(ctx, c, ev, nil)
+// Fire applies an event to a case and returns the case's next head and the
+// one entry that records the event. The host appends the entry to the case's
+// record and replaces the head, refusing the write if the stored head is no
+// longer at h.Revision. Nothing Fire does depends on the record's length: it
+// reads only the head. The head passed in is not changed. A refused event
+// returns a *RefusedError (or another error that errors.Is matches to one of
+// the Err* values) saying why.
+func (p *Policy) Fire(ctx context.Context, h Head, ev Event) (Head, *Entry, error) {
+	return p.fire(ctx, h, ev, nil)
 }
 
-// fire is Fire. Replay passes into, the slot for the new entry in the history
-// it is building: it gives c up (no one else holds it), so c's facts,
-// obligations and history are changed and extended in place, not copied.
-func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case, error) {
-	owned := into != nil
-	if err := p.ready(&c, &ev); err != nil {
-		return Case{}, err
+// entryWith allocates an entry, and room for the n obligations of the
+// place the act enters, in one piece: one allocation is cheaper than two.
+// The obligations' slice is capped, so nothing written through it can reach
+// the entry.
+func entryWith(n int) (*Entry, []ObligationState) {
+	switch n {
+	case 0:
+		return new(Entry), nil
+	case 1:
+		x := new(struct {
+			Entry
+			owed [1]ObligationState
+		})
+		return &x.Entry, x.owed[:]
+	case 2:
+		x := new(struct {
+			Entry
+			owed [2]ObligationState
+		})
+		return &x.Entry, x.owed[:]
+	case 3:
+		x := new(struct {
+			Entry
+			owed [3]ObligationState
+		})
+		return &x.Entry, x.owed[:]
+	case 4:
+		x := new(struct {
+			Entry
+			owed [4]ObligationState
+		})
+		return &x.Entry, x.owed[:]
 	}
-	pl, err := p.placeOf(&c)
+	return new(Entry), make([]ObligationState, n)
+}
+
+// fire is Fire. Replay passes scratch, the entry to rebuild the recorded one
+// in: it gives h up (no one else holds it), so h's facts and obligations are
+// changed in place, not copied; and it replays acts already recorded, so it
+// does not hold them to checks added since (form data for another stage's
+// form, which engines before schema 3 accepted).
+func (p *Policy) fire(ctx context.Context, h Head, ev Event, scratch *Entry) (Head, *Entry, error) {
+	owned := scratch != nil
+	if err := p.ready(&h, &ev); err != nil {
+		return Head{}, nil, err
+	}
+	pl, err := p.placeOf(&h)
 	if err != nil {
-		return Case{}, err
+		return Head{}, nil, err
 	}
 	updates, err := p.canonicalFacts(ev.Facts, owned)
 	if err != nil {
-		return Case{}, err
+		return Head{}, nil, err
 	}
 	formUpdates, err := p.canonicalForms(ev.Forms)
 	if err != nil {
-		return Case{}, err
+		return Head{}, nil, err
 	}
-	next := c
+	next := h
 	if len(updates) > 0 {
 		if !owned || next.Facts == nil {
-			next.Facts = maps.Clone(c.Facts)
+			next.Facts = maps.Clone(h.Facts)
 			if next.Facts == nil {
 				next.Facts = make(map[string]any, len(updates))
 			}
@@ -101,11 +159,11 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 		maps.Copy(next.Facts, updates)
 	}
 	if len(formUpdates) > 0 {
-		next.Forms = mergeForms(c.Forms, formUpdates)
+		next.Forms = mergeForms(h.Forms, formUpdates)
 	}
 	act := newActivation(activation{
-		p: p, facts: next.Facts, role: ev.Role, actor: ev.Actor, stage: c.Stage,
-		now: ev.At, raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
+		p: p, facts: next.Facts, role: ev.Role, actor: ev.Actor, stage: h.Stage,
+		now: ev.At, raised: h.Raised, entered: h.Entered, milestones: h.Milestones, obligations: h.Obligations,
 	})
 	defer act.release()
 	// A replayed act was accepted when it was recorded, and a record is
@@ -113,16 +171,23 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 	fresh := !owned && len(updates) == 0 && len(formUpdates) == 0
 	t, refusal := p.choose(ctx, act, pl, ev.Name, next.Forms, fresh)
 	if refusal != nil {
-		return Case{}, refusal
+		return Head{}, nil, refusal
+	}
+	to := place{stage: t.ToStage, outcome: t.ToOutcome}
+	if !owned {
+		if err := p.formsBelong(formUpdates, pl, place{stage: t.ToStage}); err != nil {
+			return Head{}, nil, err
+		}
 	}
 
 	// Completing obligations, setting milestones and changing facts can
-	// change what the visit owes, so the new case gets its own copy first:
-	// firing twice on the same case value can never corrupt either result.
-	// Moving on needs no copy: the visit's obligations go as they are to the
-	// entry that records it.
-	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0 || len(updates) > 0 && pl.reacts()) {
-		next.Obligations = slices.Clone(c.Obligations)
+	// change what the visit owes, so the new head gets its own copy first:
+	// firing twice on the same head can never corrupt either result. Moving
+	// on needs no copy: the visit's obligations go as they are to the entry
+	// that records it.
+	reacts := len(updates) > 0 && pl.reacts()
+	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0 || reacts) {
+		next.Obligations = slices.Clone(h.Obligations)
 	}
 	act.obligations = next.Obligations
 	for _, ob := range t.Completes {
@@ -132,82 +197,72 @@ func (p *Policy) fire(ctx context.Context, c Case, ev Event, into *Entry) (Case,
 			}
 		}
 	}
-	if set := p.setMilestones(&next, t, ev.At, act); len(set) > 0 || len(updates) > 0 && pl.reacts() {
+	if set := p.setMilestones(&next, t, ev.At, act); len(set) > 0 || reacts {
 		if err := p.refresh(ctx, &next, pl, &trigger{milestones: set, facts: updates}, act); err != nil {
-			return Case{}, err
+			return Head{}, nil, err
 		}
 	}
-	entry := into
-	if entry == nil {
-		entry = new(Entry)
+	en, owed := scratch, []ObligationState(nil)
+	if en == nil {
+		en, owed = entryWith(len(to.obligations()))
 	}
-	*entry = Entry{
+	*en = Entry{
 		At: ev.At, Actor: ev.Actor, Role: ev.Role, Agency: ev.Agency, Event: ev.Name,
 		From: pl.id(), Facts: updates, Forms: formUpdates, Note: ev.Note,
 	}
 	if t.When != nil {
-		entry.Guard = t.When.Text
+		en.Guard = t.When.Text
 	}
-	if to := (place{stage: t.ToStage, outcome: t.ToOutcome}); to.stage != nil || to.outcome != nil {
-		entry.Left = next.Obligations
-		if err := p.enter(ctx, &next, to, ev.At, act); err != nil {
-			return Case{}, err
+	if !to.none() {
+		en.Left = next.Obligations
+		if err := p.enter(ctx, &next, to, ev.At, act, owed); err != nil {
+			return Head{}, nil, err
 		}
-		entry.To = to.id()
+		en.To = to.id()
 	}
-	seal(entry, c.History)
-	if owned {
-		next.History = append(c.History, entry)
-	} else {
-		// The new case's history is its own slice (sharing the old case's
-		// entries, which never change), so neither case can overwrite the other's.
-		next.History = make([]*Entry, len(c.History)+1)
-		copy(next.History, c.History)
-		next.History[len(c.History)] = entry
-	}
-	next.Revision = c.Revision + 1
-	return next, nil
+	p.seal(&next, en)
+	return next, en, nil
 }
 
 // closed refuses an event on a closed case, unless its outcome has a
 // transition for it.
-func (p *Policy) closed(c *Case, event string) error {
-	o := p.outcomes[c.Outcome]
+func (p *Policy) closed(h *Head, event string) error {
+	o := p.outcomes[h.Outcome]
 	if o != nil && slices.ContainsFunc(o.Transitions, func(t *Transition) bool { return t.Event == event }) {
 		return nil
 	}
-	err := fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, c.Outcome)
+	err := fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, h.Outcome)
 	if o != nil && len(o.Transitions) > 0 {
-		err = fmt.Errorf("%w (events after the outcome: %s)", err, strings.Join(eventNames(o.Transitions, nil), ", "))
+		err = fmt.Errorf("%w (events after the outcome: %s)", err, strings.Join(p.eventNames(place{outcome: o}), ", "))
 	}
 	return err
 }
 
 // ready checks what must hold before any transition is considered.
-func (p *Policy) ready(c *Case, ev *Event) error {
-	if err := p.owns(c); err != nil {
+func (p *Policy) ready(h *Head, ev *Event) error {
+	if err := p.owns(h); err != nil {
 		return err
 	}
-	if c.Outcome != "" { // closed: c.Closed(), without copying the case
-		if err := p.closed(c, ev.Name); err != nil {
+	if h.Outcome != "" { // closed: h.Closed(), without copying the head
+		if err := p.closed(h, ev.Name); err != nil {
 			return err
 		}
 	}
 	switch {
-	case ev.Revision != 0 && ev.Revision != c.Revision:
-		return fmt.Errorf("%w: revision %d was expected, the case is at %d; read the case again", ErrStaleRevision, ev.Revision, c.Revision)
+	case ev.Revision != 0 && ev.Revision != h.Revision:
+		return fmt.Errorf("%w: revision %d was expected, the case is at %d; read the case again", ErrStaleRevision, ev.Revision, h.Revision)
 	case ev.At.IsZero():
 		return &InputError{Path: "at", Message: "is required: when the event happened"}
 	case strings.TrimSpace(ev.Actor) == "":
 		return &InputError{Path: "actor", Message: "is required: who fired the event"}
-	case len(c.History) == 0 || c.History[len(c.History)-1] == nil:
-		return fmt.Errorf("%w: the case has no last history entry", ErrHistoryTampered)
+	case h.Revision < 1 || h.Hash.IsZero():
+		return &RecordError{Case: h.ID, How: HeadDiffers, Detail: "the head names no last entry of its record"}
 	}
 	if err := p.knownRole(ev.Role); err != nil {
 		return err
 	}
-	if last := c.History[len(c.History)-1].At; ev.At.Before(last) {
-		return fmt.Errorf("%w: %s is before %s", ErrTimeBeforeLastEvent, ev.At.Format(time.RFC3339), last.Format(time.RFC3339))
+	if ev.At.Before(h.Last) {
+		return fmt.Errorf("%w: %s is before %s", ErrTimeBeforeLastEvent, ev.At.Format(time.RFC3339), h.Last.Format(time.RFC3339))
 	}
 	return nil
 }
@@ -221,27 +276,27 @@ func (p *Policy) knownRole(role string) error {
 	return nil
 }
 
-// owns checks that the case is in this engine's schema and was raised under
-// this policy version.
-func (p *Policy) owns(c *Case) error {
-	if err := emptyCase(c); err != nil {
+// owns checks that the head is in this engine's schema and its case was
+// raised under this policy version.
+func (p *Policy) owns(h *Head) error {
+	if err := emptyHead(h); err != nil {
 		return err
 	}
-	if c.Schema != CaseSchema {
-		return fmt.Errorf("%w: case %s is in schema %d; this engine reads schema %d", ErrCaseSchema, c.ID, c.Schema, CaseSchema)
+	if h.Schema != CaseSchema {
+		return schemaError(h.ID, h.Schema)
 	}
-	if c.Policy.ID != p.ID || c.Policy.Version != p.Version {
+	if h.Policy.ID != p.ID || h.Policy.Version != p.Version {
 		return fmt.Errorf("%w: case %s is on %s version %s, not %s version %s",
-			ErrPolicyMismatch, c.ID, c.Policy.ID, c.Policy.Version, p.ID, p.Version)
+			ErrPolicyMismatch, h.ID, h.Policy.ID, h.Policy.Version, p.ID, p.Version)
 	}
 	return nil
 }
 
-func (p *Policy) caseStage(c *Case) (*Stage, error) {
-	s, ok := p.stages[c.Stage]
+func (p *Policy) caseStage(h *Head) (*Stage, error) {
+	s, ok := p.stages[h.Stage]
 	if !ok {
 		return nil, fmt.Errorf("%w: case %s is at stage %q, which policy %s version %s does not have",
-			ErrPolicyMismatch, c.ID, c.Stage, p.ID, p.Version)
+			ErrPolicyMismatch, h.ID, h.Stage, p.ID, p.Version)
 	}
 	return s, nil
 }
@@ -272,41 +327,51 @@ func containsStage(list []*Stage, s *Stage) bool {
 }
 
 // choose finds the first transition for the event that the actor's role,
-// the outstanding obligations, the forms and the guard all allow: the stage's
-// own transitions first, then the any_stage ones that apply there, in file
-// order. Checks run cheapest first, and the guard last. For a fresh act (new,
-// and bringing no data) a transition that would change nothing is refused.
+// the outstanding obligations, the forms and the guard all allow: the
+// place's own transitions first, then (at a stage) the any_stage ones that
+// apply there, in file order. Checks run cheapest first, and the guard last.
+// For a fresh act (new, and bringing no data) a transition that would change
+// nothing is refused.
 func (p *Policy) choose(ctx context.Context, act *activation, pl place, event string, forms map[string]map[string]any, fresh bool) (*Transition, *RefusedError) {
-	var (
-		reasons []Refusal
-		matched bool
-	)
+	var refused *refusedWithRoom
 	for _, ts := range p.transitions(pl) {
 		for _, t := range ts {
 			if t.Event != event || pl.stage != nil && !t.AppliesIn(pl.stage) {
 				continue
 			}
-			matched = true
-			r, ok := p.check(ctx, act, pl.stage, t, forms, fresh)
+			r, ok := p.check(ctx, act, pl, t, forms, fresh)
 			if ok {
 				return t, nil
 			}
-			reasons = append(reasons, r)
+			if refused == nil {
+				refused = &refusedWithRoom{RefusedError: RefusedError{Event: event, Stage: pl.id()}}
+				refused.Reasons = refused.room[:0]
+			}
+			refused.Reasons = append(refused.Reasons, r)
 		}
 	}
-	if !matched {
-		names := eventNames(p.transitions(pl)[0], pl.stage, p.transitions(pl)[1]...)
+	if refused == nil {
+		names := p.eventNames(pl)
 		return nil, refuse(event, pl.id(), ErrUnknownEvent, nil, "events here: "+strings.Join(names, ", ")+didYouMean(event, names))
 	}
-	return nil, &RefusedError{Event: event, Stage: pl.id(), Reasons: reasons}
+	return nil, &refused.RefusedError
 }
 
-func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any, fresh bool) (Refusal, bool) {
+// refusedWithRoom is a refusal with room for the reasons most events have
+// (one or two transitions of a name), so that refusing takes one allocation.
+type refusedWithRoom struct {
+	RefusedError
+	room [2]Refusal
+}
+
+func (p *Policy) check(ctx context.Context, act *activation, pl place, t *Transition, forms map[string]map[string]any, fresh bool) (Refusal, bool) {
 	if !t.permits(act.role) {
 		return Refusal{Err: ErrRoleNotPermitted, Transition: t, Detail: fmt.Sprintf("%q may not; it is for %s", act.role, roleList(t.Roles))}, false
 	}
-	if done, ok := t.doneAlready(act); fresh && ok {
-		return Refusal{Err: ErrAlreadyMet, Transition: t, Detail: done}, false
+	if fresh {
+		if done, ok := t.doneAlready(act); ok {
+			return Refusal{Err: ErrAlreadyMet, Transition: t, Detail: done}, false
+		}
 	}
 	var outstanding []string
 	for _, ob := range t.Requires {
@@ -320,12 +385,12 @@ func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transi
 		return Refusal{Err: ErrObligationsOutstanding, Transition: t, Detail: strings.Join(outstanding, ", ")}, false
 	}
 	for _, f := range t.Forms {
-		if missing := missingFields(f, s, forms[f.ID]); len(missing) > 0 {
+		if missing := missingFields(f, pl.stage, forms[f.ID]); len(missing) > 0 {
 			return Refusal{Err: ErrFormsIncomplete, Transition: t, Detail: f.ID + " needs " + strings.Join(missing, ", ")}, false
 		}
 	}
 	if t.When != nil {
-		ok, err := t.When.Eval(ctx, act)
+		ok, err := act.eval(ctx, t.When)
 		if err != nil {
 			return Refusal{Err: ErrGuardFalse, Transition: t, Detail: err.Error()}, false
 		}
@@ -350,16 +415,26 @@ func (t *Transition) doneAlready(act *activation) (string, bool) {
 			return "", false
 		}
 	}
+	// Whether any duty it completes is still owed is asked first, so that the
+	// answer costs nothing when it is (Available asks it of every event).
+	owed := func(ob *Obligation) (o *ObligationState) {
+		for i := range act.obligations {
+			if x := &act.obligations[i]; x.ID == ob.ID {
+				o = x
+			}
+		}
+		return o
+	}
+	for _, ob := range t.Completes {
+		if o := owed(ob); o != nil && o.open() {
+			return "", false
+		}
+	}
 	done := make([]string, len(t.Completes))
 	for j, ob := range t.Completes {
 		done[j] = ob.ID + " is not owed at this stage"
-		for i := range act.obligations {
-			if o := &act.obligations[i]; o.ID == ob.ID {
-				if o.open() {
-					return "", false
-				}
-				done[j] = ob.ID + " is met already"
-			}
+		if owed(ob) != nil {
+			done[j] = ob.ID + " is met already"
 		}
 	}
 	return strings.Join(done, "; "), true
@@ -382,26 +457,47 @@ func roleList(roles []*Role) string {
 	return strings.Join(ids, ", ")
 }
 
-// eventNames lists the distinct events of a place's own transitions, then
-// of the any_stage ones that apply in stage s, in order.
-func eventNames(own []*Transition, s *Stage, anyStage ...*Transition) []string {
+// eventNames lists the distinct events that can be fired at the place, in
+// order.
+func (p *Policy) eventNames(pl place) []string {
 	var names []string
-	seen := map[string]bool{}
-	add := func(t *Transition) {
-		if !seen[t.Event] {
-			seen[t.Event] = true
-			names = append(names, t.Event)
-		}
-	}
-	for _, t := range own {
-		add(t)
-	}
-	for _, t := range anyStage {
-		if t.AppliesIn(s) {
-			add(t)
-		}
-	}
+	p.eachEvent(pl, func(name string) { names = append(names, name) })
 	return names
+}
+
+// eachEvent calls fn with each distinct event that can be fired at the
+// place, in order: its own transitions', then (at a stage) those of the
+// any_stage ones that apply there. A place has a few transitions, so looking
+// back for an earlier one of the same name is quicker than a set, and
+// allocates nothing.
+func (p *Policy) eachEvent(pl place, fn func(name string)) {
+	ts := p.transitions(pl)
+	own, anyStage := ts[0], ts[1]
+	applies := func(t *Transition) bool { return pl.stage == nil || t.AppliesIn(pl.stage) }
+	seen := func(i int, name string) bool {
+		for j := 0; j < i; j++ {
+			var t *Transition
+			if j < len(own) {
+				t = own[j]
+			} else if t = anyStage[j-len(own)]; !applies(t) {
+				continue
+			}
+			if t.Event == name {
+				return true
+			}
+		}
+		return false
+	}
+	for i, t := range own {
+		if applies(t) && !seen(i, t.Event) {
+			fn(t.Event)
+		}
+	}
+	for i, t := range anyStage {
+		if applies(t) && !seen(len(own)+i, t.Event) {
+			fn(t.Event)
+		}
+	}
 }
 
 // Action is an event an actor could fire now, and whether they may.
@@ -420,35 +516,36 @@ type Action struct {
 // events that apply there) with whether the actor, acting in role, may fire it
 // at time at, and why not when they may not. A closed case has only the
 // events after its outcome, if the policy gives it any.
-func (p *Policy) Available(ctx context.Context, c Case, actor, role string, at time.Time) ([]Action, error) {
-	if err := p.owns(&c); err != nil {
+func (p *Policy) Available(ctx context.Context, h Head, actor, role string, at time.Time) ([]Action, error) {
+	if err := p.owns(&h); err != nil {
 		return nil, err
 	}
 	if err := p.knownRole(role); err != nil {
 		return nil, err
 	}
-	pl, err := p.placeOf(&c)
+	pl, err := p.placeOf(&h)
 	if err != nil {
 		return nil, err
 	}
 	ts := p.transitions(pl)
-	names := eventNames(ts[0], pl.stage, ts[1]...)
-	if len(names) == 0 {
+	if len(ts[0]) == 0 && len(ts[1]) == 0 {
 		return nil, nil
 	}
 	act := newActivation(activation{
-		p: p, facts: c.Facts, role: role, actor: actor, stage: c.Stage, now: at,
-		raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations,
+		p: p, facts: h.Facts, role: role, actor: actor, stage: h.Stage, now: at,
+		raised: h.Raised, entered: h.Entered, milestones: h.Milestones, obligations: h.Obligations,
 	})
 	defer act.release()
-	actions := make([]Action, len(names))
-	for i, name := range names {
-		t, refused := p.choose(ctx, act, pl, name, c.Forms, true)
-		actions[i] = Action{Event: name, Transition: t, Allowed: refused == nil}
+	act.memo.on = true // one head, one time: a guard gives one answer
+	actions := make([]Action, 0, len(ts[0])+len(ts[1]))
+	p.eachEvent(pl, func(name string) {
+		t, refused := p.choose(ctx, act, pl, name, h.Forms, true)
+		a := Action{Event: name, Transition: t, Allowed: refused == nil}
 		if refused != nil {
-			actions[i].Refused = refused // never a typed nil
+			a.Refused = refused // never a typed nil
 		}
-	}
+		actions = append(actions, a)
+	})
 	return actions, nil
 }
 

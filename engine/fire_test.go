@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,23 +40,49 @@ func london(t testing.TB, s string) time.Time {
 	return v
 }
 
-func raise(t testing.TB, p *Policy, when string, facts map[string]any) Case {
-	t.Helper()
-	c, err := p.Raise(ctx, Raise{CaseID: "case-1", Actor: "asha", Role: "practitioner", Agency: "school", At: london(t, when), Facts: facts})
-	require.NoError(t, err)
-	return c
+// rec is a case as the tests hold it: its head and its whole record.
+type rec struct {
+	Head
+	Entries []*Entry
 }
 
-func fire(t testing.TB, p *Policy, c Case, name, role, when string) Case {
+func (c rec) record() iter.Seq2[*Entry, error] { return Entries(c.Entries) }
+
+// last is the record's last entry.
+func (c rec) last() *Entry { return c.Entries[len(c.Entries)-1] }
+
+// then is c after an event: the next head, and the record with the new
+// entry appended (in a slice of its own, so c's is never changed).
+func (c rec) then(h Head, en *Entry) rec {
+	return rec{Head: h, Entries: append(slices.Clip(c.Entries), en)}
+}
+
+// fireOn fires ev on c.
+func fireOn(p *Policy, c rec, ev Event) (rec, error) {
+	h, en, err := p.Fire(ctx, c.Head, ev)
+	if err != nil {
+		return rec{}, err
+	}
+	return c.then(h, en), nil
+}
+
+func raise(t testing.TB, p *Policy, when string, facts map[string]any) rec {
 	t.Helper()
-	next, err := p.Fire(ctx, c, Event{Name: name, Actor: role + "-person", Role: role, At: london(t, when)})
+	h, en, err := p.Raise(ctx, Raise{CaseID: "case-1", Actor: "asha", Role: "practitioner", Agency: "school", At: london(t, when), Facts: facts})
+	require.NoError(t, err)
+	return rec{Head: h, Entries: []*Entry{en}}
+}
+
+func fire(t testing.TB, p *Policy, c rec, name, role, when string) rec {
+	t.Helper()
+	next, err := fireOn(p, c, Event{Name: name, Actor: role + "-person", Role: role, At: london(t, when)})
 	require.NoError(t, err)
 	return next
 }
 
-func duty(t testing.TB, p *Policy, c Case, id, when string) Duty {
+func duty(t testing.TB, p *Policy, c rec, id, when string) Duty {
 	t.Helper()
-	ds, err := p.Due(c, london(t, when))
+	ds, err := p.Due(c.Head, london(t, when))
 	require.NoError(t, err)
 	for _, d := range ds {
 		if d.Obligation.ID == id {
@@ -71,9 +99,11 @@ func TestRaiseStartsTheFirstStageAndItsDeadlines(t *testing.T) {
 
 	assert.Equal(t, "stage1", c.Stage)
 	assert.Equal(t, int64(1), c.Revision)
-	require.Len(t, c.History, 1)
-	assert.Equal(t, RaiseEvent, c.History[0].Event)
-	assert.Equal(t, "stage1", c.History[0].To)
+	require.Len(t, c.Entries, 1)
+	assert.Equal(t, RaiseEvent, c.Entries[0].Event)
+	assert.Equal(t, "stage1", c.Entries[0].To)
+	assert.Equal(t, c.Entries[0].Hash, c.Hash, "the head names its record's last entry")
+	assert.True(t, c.Last.Equal(c.Entries[0].At))
 
 	// 2 working days from Tue 22 Dec 2026: Wed 23 and Thu 24; Christmas
 	// Day is Friday, so the plan is due by the end of Thursday.
@@ -143,7 +173,7 @@ func TestFireRefusesWithTheReason(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	stage1 := raise(t, p, "2026-12-22 10:00", nil)
 	stage2 := fire(t, p, stage1, "escalate", "practitioner", "2026-12-22 11:00")
-	stage3, err := p.Fire(ctx, stage2, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 12:00"),
+	stage3, err := fireOn(p, stage2, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 12:00"),
 		Facts: map[string]any{"dispute_area": "threshold"},
 		Forms: map[string]map[string]any{"escalation_form": {"child_initials": "AB"}}})
 	require.NoError(t, err)
@@ -152,7 +182,7 @@ func TestFireRefusesWithTheReason(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		c      Case
+		c      rec
 		ev     Event
 		want   []error
 		detail string
@@ -177,8 +207,8 @@ func TestFireRefusesWithTheReason(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := tt.ev
 			ev.Actor = "someone"
-			ev.At = tt.c.History[len(tt.c.History)-1].At.Add(time.Hour)
-			_, err := p.Fire(ctx, tt.c, ev)
+			ev.At = tt.c.Last.Add(time.Hour)
+			_, _, err := p.Fire(ctx, tt.c.Head, ev)
 			require.Error(t, err)
 			for _, want := range tt.want {
 				assert.ErrorIs(t, err, want)
@@ -188,13 +218,13 @@ func TestFireRefusesWithTheReason(t *testing.T) {
 	}
 
 	t.Run("time earlier than the last event", func(t *testing.T) {
-		_, err := p.Fire(ctx, stage2, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:30")})
+		_, _, err := p.Fire(ctx, stage2.Head, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:30")})
 		assert.ErrorIs(t, err, ErrTimeBeforeLastEvent)
 	})
 	t.Run("case of another policy version", func(t *testing.T) {
-		other := stage1
+		other := stage1.Head
 		other.Policy.Version = "0"
-		_, err := p.Fire(ctx, other, Event{Name: "plan_agreed", Actor: "a", Role: "practitioner", At: london(t, "2026-12-23 10:00")})
+		_, _, err := p.Fire(ctx, other, Event{Name: "plan_agreed", Actor: "a", Role: "practitioner", At: london(t, "2026-12-23 10:00")})
 		assert.ErrorIs(t, err, ErrPolicyMismatch)
 	})
 }
@@ -202,7 +232,7 @@ func TestFireRefusesWithTheReason(t *testing.T) {
 func TestOverdueObligationOpensWhatThePolicySays(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	c := raise(t, p, "2026-12-22 10:00", nil)
-	_, err := p.Fire(ctx, c, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-24 23:59")})
+	_, _, err := p.Fire(ctx, c.Head, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-24 23:59")})
 	require.ErrorIs(t, err, ErrGuardFalse, "not yet overdue")
 	// The overdue obligation does not move the case by itself…
 	assert.Equal(t, StatusOverdue, duty(t, p, c, "agree_plan", "2026-12-29 09:00").Status)
@@ -210,7 +240,7 @@ func TestOverdueObligationOpensWhatThePolicySays(t *testing.T) {
 	// …but it lets the line manager escalate.
 	c = fire(t, p, c, "escalate", "line_manager", "2026-12-29 09:00")
 	assert.Equal(t, "stage2", c.Stage)
-	assert.Equal(t, `"agree_plan" in overdue`, c.History[1].Guard)
+	assert.Equal(t, `"agree_plan" in overdue`, c.Entries[1].Guard)
 }
 
 func TestMetObligationsAndLateness(t *testing.T) {
@@ -223,7 +253,7 @@ func TestMetObligationsAndLateness(t *testing.T) {
 	c = fire(t, p, c, "resolve", "practitioner", "2026-12-29 10:00")
 	assert.Equal(t, "resolved", c.Outcome)
 	assert.True(t, c.Closed())
-	ds, err := p.Due(c, london(t, "2026-12-30 10:00"))
+	ds, err := p.Due(c.Head, london(t, "2026-12-30 10:00"))
 	require.NoError(t, err)
 	assert.Empty(t, ds, "a closed case owes nothing")
 }
@@ -249,7 +279,7 @@ func TestDutyExplainsItsDeadline(t *testing.T) {
 func TestAvailableSaysWhatAndWhyNot(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	c := raise(t, p, "2026-12-22 10:00", nil)
-	acts, err := p.Available(ctx, c, "lee", "line_manager", london(t, "2026-12-23 10:00"))
+	acts, err := p.Available(ctx, c.Head, "lee", "line_manager", london(t, "2026-12-23 10:00"))
 	require.NoError(t, err)
 	got := map[string]bool{}
 	for _, a := range acts {
@@ -263,7 +293,7 @@ func TestAvailableSaysWhatAndWhyNot(t *testing.T) {
 		"withdraw": true, "expedite": false, "complain": false,
 	}, got)
 
-	acts, err = p.Available(ctx, c, "lee", "line_manager", london(t, "2026-12-29 10:00"))
+	acts, err = p.Available(ctx, c.Head, "lee", "line_manager", london(t, "2026-12-29 10:00"))
 	require.NoError(t, err)
 	for _, a := range acts {
 		if a.Event == "escalate" {
@@ -273,104 +303,134 @@ func TestAvailableSaysWhatAndWhyNot(t *testing.T) {
 	}
 }
 
-func TestFireDoesNotChangeTheCaseItWasGiven(t *testing.T) {
+func TestFireDoesNotChangeTheHeadItWasGiven(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	c := raise(t, p, "2026-12-22 10:00", nil)
 	c = fire(t, p, c, "escalate", "practitioner", "2026-12-22 11:00")
-	before, err := json.Marshal(c)
+	before, err := json.Marshal(c.Head)
 	require.NoError(t, err)
 	a := fire(t, p, c, "formally_escalate", "line_manager", "2026-12-22 12:00")
-	b, err := p.Fire(ctx, c, Event{Name: "met", Actor: "x", Role: "line_manager", At: london(t, "2026-12-22 13:00"), Facts: map[string]any{"meetings": 2}})
+	b, err := fireOn(p, c, Event{Name: "met", Actor: "x", Role: "line_manager", At: london(t, "2026-12-22 13:00"), Facts: map[string]any{"meetings": 2}})
 	require.NoError(t, err)
-	after, err := json.Marshal(c)
+	after, err := json.Marshal(c.Head)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(before), string(after))
-	assert.Equal(t, "formally_escalate", a.History[len(a.History)-1].Event)
-	assert.Equal(t, "met", b.History[len(b.History)-1].Event)
-	assert.NotEqual(t, a.History[len(a.History)-1].Hash, b.History[len(b.History)-1].Hash)
+	assert.Equal(t, "formally_escalate", a.last().Event)
+	assert.Equal(t, "met", b.last().Event)
+	assert.Equal(t, a.last().Prev, b.last().Prev, "both follow the same entry")
+	assert.NotEqual(t, a.last().Hash, b.last().Hash)
+	require.NoError(t, p.Verify(ctx, a.Head, a.record()))
+	require.NoError(t, p.Verify(ctx, b.Head, b.record()))
 }
 
-func TestHistoryChainShowsTampering(t *testing.T) {
-	p := loadTestPolicy(t, "casework.yaml")
-	c := raise(t, p, "2026-12-22 10:00", map[string]any{"child_name": "Jo Bloggs"})
-	c = fire(t, p, c, "plan_agreed", "practitioner", "2026-12-22 11:00")
-	c = fire(t, p, c, "escalate", "practitioner", "2026-12-22 12:00")
-	require.NoError(t, VerifyHistory(c.History))
-	require.NoError(t, p.Verify(ctx, c))
-
-	// copyHistory copies the entries too: the case's own are shared and read-only.
-	copyHistory := func() []*Entry {
-		h := make([]*Entry, len(c.History))
-		for i, en := range c.History {
-			dup := *en
-			dup.Left = slices.Clone(en.Left)
-			h[i] = &dup
-		}
-		return h
-	}
-	tamper := func(change func(h []*Entry)) error {
-		h := copyHistory()
-		change(h)
-		return VerifyHistory(h)
-	}
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[1].Actor = "someone else" }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[0].Facts = map[string]any{"child_name": "Other"} }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[1], h[2] = h[2], h[1] }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Seq = 9 }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[1] = nil }), ErrHistoryTampered)
-	require.Len(t, c.History[2].Left, 1, "escalating left Stage 1's plan behind, met")
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Left[0].Met = h[2].Left[0].Met.Add(-time.Hour) }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Left[0].Expedited = true }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Left[0].ID = "another" }), ErrHistoryTampered)
-	assert.ErrorIs(t, tamper(func(h []*Entry) { h[2].Left = nil }), ErrHistoryTampered)
-	require.NoError(t, VerifyHistory(c.History), "tampering with copies leaves the case alone")
-
-	// Replay tells an altered record from a policy that now decides differently.
-	altered := copyHistory()
-	altered[1].Note = "rewritten"
-	_, err := p.Replay(ctx, altered)
-	assert.ErrorIs(t, err, ErrHistoryTampered)
-	assert.ErrorContains(t, err, "entry 2 has been changed")
-
-	// A case whose state was edited without an event no longer verifies.
-	edited := c
-	edited.Stage = "stage3"
-	assert.ErrorIs(t, p.Verify(ctx, edited), ErrReplayMismatch)
-}
-
-func TestCaseSurvivesJSON(t *testing.T) {
+func TestHeadSurvivesJSON(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	c := raise(t, p, "2026-12-22 10:00", map[string]any{"meetings": 1, "agencies": []string{"police", "school"}, "referral_date": "2026-12-01"})
 	c = fire(t, p, c, "escalate", "practitioner", "2026-12-22 11:00")
-	data, err := json.Marshal(c)
-	require.NoError(t, err)
-	var back Case
-	require.NoError(t, json.Unmarshal(data, &back))
-	require.NoError(t, p.Verify(ctx, back), "a stored case verifies after a JSON round trip")
-	next, err := p.Fire(ctx, back, Event{Name: "met", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 12:00")})
-	require.NoError(t, err, "guards read facts read back from JSON (meetings is a float64 there)")
-	require.NoError(t, p.Verify(ctx, next))
+	stored := storeRecord(t, c)
+	require.NoError(t, p.Verify(ctx, stored.Head, stored.record()), "a stored case verifies after a JSON round trip")
+	next, err := fireOn(p, stored, Event{Name: "met", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 12:00")})
+	require.NoError(t, err, "guards read facts read back from JSON")
+	require.NoError(t, p.Verify(ctx, next.Head, next.record()))
 }
 
 func TestPersonalDataStaysOutOfStringsAndLogs(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	const name = "Jo Bloggs"
 	c := raise(t, p, "2026-12-22 10:00", map[string]any{"child_name": name})
-	c, err := p.Fire(ctx, c, Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 11:00"),
-		Forms: map[string]map[string]any{"escalation_form": {"child_initials": "JB"}}, Note: "spoke to " + name})
+	c, err := fireOn(p, c, Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 11:00"), Note: "spoke to " + name})
+	require.NoError(t, err)
+	c, err = fireOn(p, c, Event{Name: "met", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 11:30"),
+		Facts: map[string]any{"meetings": 1}, Forms: map[string]map[string]any{"escalation_form": {"child_initials": "JB"}}})
 	require.NoError(t, err)
 
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	log.Info("case", "case", c, "entry", c.History[1])
-	out := logs.String() + c.String() + c.History[0].String() + c.History[1].String()
+	log.Info("case", "case", c.Head, "entry", c.Entries[1], "met", c.Entries[2])
+	out := logs.String() + c.String() + c.Entries[0].String() + c.Entries[1].String() + c.Entries[2].String()
 	assert.NotContains(t, out, name)
 	assert.NotContains(t, out, "JB")
 	assert.Contains(t, out, "case-1")
 
-	_, err = p.Fire(ctx, c, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 12:00"), Facts: map[string]any{"child_name": 42}})
+	_, _, err = p.Fire(ctx, c.Head, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 12:00"), Facts: map[string]any{"child_name": 42}})
 	require.ErrorIs(t, err, ErrInvalidInput)
 	assert.NotContains(t, err.Error(), "42")
+
+	// Nor in what Verify says of a head that was changed.
+	edited := c.Head
+	edited.Facts = maps.Clone(c.Facts)
+	edited.Facts["child_name"] = "Someone Else"
+	err = p.Verify(ctx, edited, c.record())
+	require.ErrorIs(t, err, ErrHistoryTampered)
+	assert.Equal(t, "case case-1: the head differs from its record: its facts.child_name is not what the record rebuilds", err.Error())
+}
+
+// A form belongs to the stages that use it: its data is refused anywhere
+// else, so a later stage's form cannot be filled in early by mistake. The
+// event that moves the case to a stage may bring that stage's forms.
+func TestFormDataIsRefusedAtAStageThatDoesNotUseTheForm(t *testing.T) {
+	p := loadTestPolicy(t, "casework.yaml")
+	stage1 := raise(t, p, "2026-12-22 10:00", nil)
+	form := map[string]map[string]any{"escalation_form": {"child_initials": "AB"}}
+	at := london(t, "2026-12-22 11:00")
+
+	for _, ev := range []Event{
+		{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: at, Forms: form},
+		{Name: "withdraw", Actor: "asha", Role: "practitioner", At: at, Forms: form},
+	} {
+		_, _, err := p.Fire(ctx, stage1.Head, ev)
+		require.ErrorIs(t, err, ErrInvalidInput, ev.Name)
+		var in *InputError
+		require.ErrorAs(t, err, &in)
+		assert.Equal(t, "forms.escalation_form", in.Path)
+		assert.Equal(t, "forms.escalation_form: is not a form of stage stage1 (it uses none)", err.Error())
+	}
+	_, _, err := p.Raise(ctx, Raise{CaseID: "c", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 10:00"), Forms: form})
+	require.ErrorIs(t, err, ErrInvalidInput, "the start stage does not use the form either")
+
+	// Stage 2 lists the form: the escalation into it may bring its data,
+	// and any event there may.
+	stage2, err := fireOn(p, stage1, Event{Name: "escalate", Actor: "asha", Role: "practitioner", At: at, Forms: form})
+	require.NoError(t, err)
+	assert.Equal(t, "AB", stage2.Forms["escalation_form"]["child_initials"])
+	_, err = fireOn(p, stage2, Event{Name: "formally_escalate", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 12:00"),
+		Forms: map[string]map[string]any{"escalation_form": {"contact": "lee@example.org"}}})
+	require.NoError(t, err)
+}
+
+// The bug this rule fixes: Sefton's Step 2 log was accepted at Step 1.
+func TestBundledStep2FormIsRefusedAtStep1(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "policies", "sefton.yaml"))
+	require.NoError(t, err)
+	p, diags := Load("sefton.yaml", src)
+	require.NoError(t, diags.Err())
+	h, _, err := p.Raise(ctx, Raise{CaseID: "c", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	require.NoError(t, err)
+	log := map[string]map[string]any{"agency_escalation_summary_log": {"child_initials": "AB"}}
+	report := map[string]map[string]any{"report_to_sscp": {"child_initials": "AB"}}
+	at := london(t, "2026-12-22 11:00")
+	for _, tt := range []struct {
+		ev   Event
+		want string
+	}{
+		{Event{Name: "plan_agreed", Role: "practitioner", Forms: log},
+			"forms.agency_escalation_summary_log: is not a form of stage step1 (it uses none)"},
+		{Event{Name: "escalate", Role: "practitioner", Forms: report},
+			"forms.report_to_sscp: is a form of neither stage step1 (it uses none) nor stage step2, which the event moves the case to (it uses agency_escalation_summary_log)"},
+	} {
+		ev := tt.ev
+		ev.Actor, ev.At = "asha", at
+		_, _, err := p.Fire(ctx, h, ev)
+		require.ErrorIs(t, err, ErrInvalidInput)
+		assert.EqualError(t, err, tt.want)
+	}
+
+	h, _, err = p.Fire(ctx, h, Event{Name: "escalate", Actor: "lee", Role: "line_manager", At: at, Forms: log})
+	require.NoError(t, err, "the line manager logs the case as they escalate it")
+	_, _, err = p.Fire(ctx, h, Event{Name: "plan_agreed", Actor: "lee", Role: "line_manager", At: at, Forms: report})
+	assert.EqualError(t, err, "forms.report_to_sscp: is not a form of stage step2 (it uses agency_escalation_summary_log)")
+	_, _, err = p.Fire(ctx, h, Event{Name: "plan_agreed", Actor: "lee", Role: "line_manager", At: at, Forms: log})
+	assert.NoError(t, err)
 }
 
 func TestRaiseValidatesItsInput(t *testing.T) {
@@ -384,7 +444,7 @@ func TestRaiseValidatesItsInput(t *testing.T) {
 		{CaseID: "c", Actor: "a", Role: "practitioner", At: at, Facts: map[string]any{"meetings": "two"}},
 		{CaseID: "c", Actor: "a", Role: "practitioner", At: at, Forms: map[string]map[string]any{"escalation_from": {}}},
 	} {
-		_, err := p.Raise(ctx, r)
+		_, _, err := p.Raise(ctx, r)
 		assert.ErrorIs(t, err, ErrInvalidInput, "%+v", r)
 	}
 }
@@ -419,7 +479,7 @@ func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
 
 	e, err := New(WithPolicies(v1))
 	require.NoError(t, err)
-	old, err := e.Raise(ctx, "casework", Raise{CaseID: "old", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	old, _, err := e.Raise(ctx, "casework", Raise{CaseID: "old", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
 	require.NoError(t, err)
 
 	// The order the versions are added in does not matter.
@@ -429,10 +489,10 @@ func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
 		assert.Equal(t, []string{"casework"}, e.Policies())
 		latest, _ := e.Policy("casework")
 		assert.Same(t, v2, latest, "Policy gives the latest version")
-		before, err := e.Raise(ctx, "casework", Raise{CaseID: "before", Actor: "a", Role: "practitioner", At: london(t, "2026-12-31 23:59")})
+		before, _, err := e.Raise(ctx, "casework", Raise{CaseID: "before", Actor: "a", Role: "practitioner", At: london(t, "2026-12-31 23:59")})
 		require.NoError(t, err)
 		assert.Equal(t, "1", before.Policy.Version, "raised the day before version 2 applies")
-		fresh, err := e.Raise(ctx, "casework", Raise{CaseID: "new", Actor: "a", Role: "practitioner", At: london(t, "2027-01-01 00:00")})
+		fresh, _, err := e.Raise(ctx, "casework", Raise{CaseID: "new", Actor: "a", Role: "practitioner", At: london(t, "2027-01-01 00:00")})
 		require.NoError(t, err)
 		assert.Equal(t, "2", fresh.Policy.Version, "raised on the day version 2 applies")
 
@@ -444,7 +504,7 @@ func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
 		assert.Equal(t, "2027-01-04", newDue[0].DueDate.String())
 	}
 
-	_, err = e.Raise(ctx, "casewrk", Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	_, _, err = e.Raise(ctx, "casewrk", Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
 	assert.ErrorIs(t, err, ErrUnknownPolicy)
 	assert.ErrorContains(t, err, `did you mean "casework"`)
 	got, ok := e.PolicyVersion(PolicyRef{ID: "casework", Version: "1"})
@@ -454,7 +514,7 @@ func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
 	assert.Error(t, err)
 	stray := old
 	stray.Policy.Version = "9"
-	_, err = e.Fire(ctx, stray, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 11:00")})
+	_, _, err = e.Fire(ctx, stray, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 11:00")})
 	assert.True(t, errors.Is(err, ErrPolicyMismatch))
 }
 
@@ -479,21 +539,21 @@ func TestEngineVersionsInForce(t *testing.T) {
 	p, ok := e.PolicyInForce("casework", calendar.Date{Year: 2027, Month: 1, Day: 1})
 	assert.True(t, ok)
 	assert.Same(t, v2, p)
-	_, err = e.Raise(ctx, "casework", Raise{CaseID: "early", Actor: "a", Role: "practitioner", At: london(t, "2026-12-31 23:59")})
+	_, _, err = e.Raise(ctx, "casework", Raise{CaseID: "early", Actor: "a", Role: "practitioner", At: london(t, "2026-12-31 23:59")})
 	assert.ErrorIs(t, err, ErrNoVersionInForce)
 	assert.ErrorContains(t, err, "its earliest version, 2, is in force from 2027-01-01")
-	_, err = e.Raise(ctx, "casework", Raise{CaseID: "no-time", Actor: "a", Role: "practitioner"})
+	_, _, err = e.Raise(ctx, "casework", Raise{CaseID: "no-time", Actor: "a", Role: "practitioner"})
 	assert.ErrorIs(t, err, ErrInvalidInput)
 
 	// A host may raise under a version it names, whatever is in force.
 	e, err = New(WithPolicies(v1, v2))
 	require.NoError(t, err)
-	c, err := e.RaiseVersion(ctx, PolicyRef{ID: "casework", Version: "1"}, Raise{CaseID: "late", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
+	c, _, err := e.RaiseVersion(ctx, PolicyRef{ID: "casework", Version: "1"}, Raise{CaseID: "late", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
 	require.NoError(t, err)
 	assert.Equal(t, "1", c.Policy.Version)
-	_, err = e.RaiseVersion(ctx, PolicyRef{ID: "casework", Version: "7"}, Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
+	_, _, err = e.RaiseVersion(ctx, PolicyRef{ID: "casework", Version: "7"}, Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
 	assert.ErrorIs(t, err, ErrUnknownPolicy)
 	assert.ErrorContains(t, err, "casework has no version \"7\" (it has 1, 2)")
-	_, err = e.RaiseVersion(ctx, PolicyRef{ID: "casewrk", Version: "1"}, Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
+	_, _, err = e.RaiseVersion(ctx, PolicyRef{ID: "casewrk", Version: "1"}, Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
 	assert.ErrorContains(t, err, `did you mean "casework"`)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -72,37 +73,82 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
+// encodeRecord writes a case as a host's database holds it: the head's
+// JSON on the first line, then each entry's, one a line.
+func encodeRecord(t testing.TB, c rec) []byte {
+	t.Helper()
+	data, err := json.Marshal(c.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range c.Entries {
+		line, err := json.Marshal(en)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = append(append(data, '\n'), line...)
+	}
+	return data
+}
+
 // FuzzCase feeds the runtime stored cases as a host's database might give
-// them back, damaged: asking what is due and available, firing and verifying
-// must answer or refuse, never panic, and a case that verifies must still
-// verify after any event it accepts.
+// them back, damaged: a head's JSON on the first line, then the record's
+// entries, one a line. Reading the head, asking what is due and available,
+// listing visits, replaying, verifying and firing must answer or refuse,
+// never panic. A head that reads is valid JSON, reads the same through
+// encoding/json, and writes and reads back the same. A case that verifies still verifies after any event it accepts,
+// with the new entry appended to its record.
 func FuzzCase(f *testing.F) {
 	p := loadTestPolicy(f, "casework.yaml")
 	p11 := loadTestPolicy(f, "constructs.yaml")
-	f.Add(storedCase(f, p))
 	closed := fire(f, p11, raise(f, p11, "2026-12-22 10:00", map[string]any{"protect_by": "2026-12-23"}), "resolve", "practitioner", "2026-12-22 13:00")
-	for _, c := range []Case{benchCase(f, p), fire(f, p, benchCase(f, p), "resolve", "line_manager", "2026-12-22 13:00"), closed} {
-		data, err := json.Marshal(c)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
+	for _, c := range []rec{storedCase(f, p), benchCase(f, p), fire(f, p, benchCase(f, p), "resolve", "line_manager", "2026-12-22 13:00"), closed} {
+		f.Add(encodeRecord(f, c))
 	}
 	at := time.Date(2027, 1, 5, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		first, rest, _ := bytes.Cut(data, []byte("\n"))
+		var h, viaJSON Head
+		if h.UnmarshalJSON(first) != nil { // the head's reader itself, which checks as it reads
+			return
+		}
+		if !json.Valid(first) {
+			t.Fatalf("read a head from invalid JSON %q", first)
+		}
+		if err := json.Unmarshal(first, &viaJSON); err != nil || headDiff(&h, &viaJSON) != "" {
+			t.Fatalf("through encoding/json the head reads otherwise: %v", err)
+		}
+		again, err := json.Marshal(h)
+		if err != nil {
+			t.Fatalf("a head that reads does not write: %v", err)
+		}
+		var back Head
+		if err := json.Unmarshal(again, &back); err != nil {
+			t.Fatalf("a written head does not read back: %v\n%s", err, again)
+		}
+		if d := headDiff(&h, &back); d != "" || h.Revision != back.Revision || h.Hash != back.Hash {
+			t.Fatalf("the head reads back with another %s\n%s", d, again)
+		}
+		var entries []*Entry
+		for _, line := range bytes.Split(rest, []byte("\n")) {
+			en := new(Entry)
+			if json.Unmarshal(line, en) != nil {
+				en = nil // an entry the database cannot give back is missing
+			}
+			entries = append(entries, en)
+		}
+		record := Entries(entries)
+		_, _ = h.Visits(record)
 		for i, p := range []*Policy{p, p11} {
 			facts := []map[string]any{{"meetings": 1}, {"dispute_area": "threshold", "disagreement_date": "2027-01-04"}}[i]
-			var c Case
-			if json.Unmarshal(data, &c) != nil {
-				return
-			}
-			_, _ = p.Due(c, at)
-			_, _ = p.Available(ctx, c, "lee", "line_manager", at)
-			verified := p.Verify(ctx, c) == nil
+			_, _ = p.Due(h, at)
+			_, _ = p.Available(ctx, h, "lee", "line_manager", at)
+			_, _ = p.Replay(ctx, record)
+			verified := p.Verify(ctx, h, record) == nil
 			for _, name := range []string{"met", "escalate", "formally_escalate", "resolve", "withdraw", "decide", "update", "letter_sent", "meeting"} {
-				next, err := p.Fire(ctx, c, Event{Name: name, Actor: "lee", Role: "line_manager", At: at, Facts: facts})
+				next, en, err := p.Fire(ctx, h, Event{Name: name, Actor: "lee", Role: "line_manager", At: at, Facts: facts})
 				if err == nil && verified {
-					if err := p.Verify(ctx, next); err != nil {
+					if err := p.Verify(ctx, next, Entries(append(slices.Clip(entries), en))); err != nil {
 						t.Fatalf("%s on a verified case gave a case that does not verify: %v", name, err)
 					}
 				}

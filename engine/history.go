@@ -126,9 +126,9 @@ func sorted[V any](m map[string]V, pairs []keyed[V]) []keyed[V] {
 // one SHA-256 call and allocates nothing.
 var encodings = sync.Pool{New: func() any { return new([]byte) }}
 
-// Digest is the SHA-256 hash that chains a history's entries together. In
-// JSON it is 64 lower-case hex digits; the zero Digest, which is the first
-// entry's Prev, is the empty string.
+// Digest is the SHA-256 hash that chains a record's entries together, or an
+// entry's HMAC-SHA256 (Entry.MAC). In JSON it is 64 lower-case hex digits;
+// the zero Digest, which is the first entry's Prev, is the empty string.
 type Digest [sha256.Size]byte
 
 // IsZero reports whether d is the zero Digest.
@@ -156,10 +156,10 @@ func (d *Digest) UnmarshalText(b []byte) error {
 	}
 	var v Digest
 	if len(b) != 2*len(v) {
-		return fmt.Errorf("a history hash is %d hex digits, not %d characters", 2*len(v), len(b))
+		return fmt.Errorf("a record's hash is %d hex digits, not %d characters", 2*len(v), len(b))
 	}
 	if _, err := hex.Decode(v[:], b); err != nil {
-		return fmt.Errorf("a history hash is %d hex digits: %w", 2*len(v), err)
+		return fmt.Errorf("a record's hash is %d hex digits: %w", 2*len(v), err)
 	}
 	*d = v
 	return nil
@@ -194,32 +194,14 @@ func entryHash(en *Entry) Digest {
 	return sum
 }
 
-// seal fills in an entry's chain fields, given the history before it.
-func seal(en *Entry, before []*Entry) {
-	en.Seq = len(before) + 1
-	if len(before) > 0 {
-		en.Prev = before[len(before)-1].Hash
-	}
+// seal links an entry into the record h heads, as its next entry, and
+// moves h on to it: the entry's number and the hash before it, its own hash
+// and, with the host's key, its MAC.
+func (p *Policy) seal(h *Head, en *Entry) {
+	en.Seq, en.Prev = int(h.Revision)+1, h.Hash
 	en.Hash = entryHash(en)
-}
-
-// VerifyHistory checks that every entry is numbered in order, links to the
-// one before it, and carries the hash of what it says. It finds any change to
-// a stored history that was not made through the engine.
-func VerifyHistory(h []*Entry) error {
-	var prev Digest
-	for i, en := range h {
-		switch {
-		case en == nil:
-			return historyError(i+1, "is missing")
-		case en.Seq != i+1:
-			return historyError(en.Seq, "is numbered out of order (expected %d)", i+1)
-		case en.Prev != prev:
-			return historyError(en.Seq, "does not link to the entry before it")
-		case entryHash(en) != en.Hash:
-			return historyError(en.Seq, "has been changed since it was recorded")
-		}
-		prev = en.Hash
+	if p.key != nil {
+		en.MAC = p.key.mac(en.Hash)
 	}
-	return nil
+	h.Revision, h.Last, h.Hash = int64(en.Seq), en.At, en.Hash
 }

@@ -21,6 +21,7 @@ type loadConfig struct {
 	budget    uint64
 	maxBytes  int
 	documents fs.FS // where the policy's documents are, to check its quotes
+	key       *recordKey
 }
 
 // LoadOption configures Load. An option that fails becomes an error
@@ -127,6 +128,7 @@ func (b *builder) load(file string, opts []LoadOption) {
 			b.report(SeverityError, Pos{File: file}, Pos{}, "bad-option", err.Error(), "")
 		}
 	}
+	b.p.key = b.cfg.key
 	root := b.f.Read(yamlfront.Options{MaxBytes: b.cfg.maxBytes, Noun: "policy", Start: "language: " + latest.String()})
 	if root == nil {
 		return

@@ -342,7 +342,7 @@ outcomes: {resolved: {kind: resolved, title: Resolved}}
 		{time.Date(2026, 12, 22, 16, 0, 0, 0, calendar.London()), calendar.Date{Year: 2026, Month: 12, Day: 22}}, // a Tuesday
 		{time.Date(2026, 12, 19, 10, 0, 0, 0, calendar.London()), calendar.Date{Year: 2026, Month: 12, Day: 21}}, // a Saturday
 	} {
-		c, err := p.Raise(context.Background(), Raise{CaseID: "c", Actor: "hos", Role: "head_of_service", At: tc.raised})
+		c, _, err := p.Raise(context.Background(), Raise{CaseID: "c", Actor: "hos", Role: "head_of_service", At: tc.raised})
 		require.NoError(t, err)
 		duties, err := p.Due(c, tc.raised)
 		require.NoError(t, err)

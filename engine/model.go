@@ -53,6 +53,7 @@ type Policy struct {
 	forms      map[string]*Form
 	stages     map[string]*Stage
 	outcomes   map[string]*Outcome
+	key        *recordKey // the host's, from WithRecordKey; nil without one
 }
 
 // Meta is what every element of a policy may carry besides its own fields:
@@ -398,4 +399,5 @@ type Guard struct {
 	// Facts are the facts the guard reads, in the policy's order.
 	Facts []*Fact
 	prg   cel.Program
+	ident string // the name the guard is, when it is one name alone
 }

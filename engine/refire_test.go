@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -20,14 +19,14 @@ func TestRefiringWhatIsMetAlreadyIsRefused(t *testing.T) {
 	c := raise(t, p, "2026-12-22 10:00", nil)
 	c = fire(t, p, c, "plan_agreed", "practitioner", "2026-12-23 09:00")
 
-	_, err := p.Fire(ctx, c, Event{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-23 11:00")})
+	_, _, err := p.Fire(ctx, c.Head, Event{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-23 11:00")})
 	require.ErrorIs(t, err, ErrAlreadyMet)
 	var re *RefusedError
 	require.True(t, errors.As(err, &re))
 	assert.EqualError(t, err, `event "plan_agreed" refused at stage1: the event would record nothing new: agree_plan is met already`)
 
 	// Available says the same, so a host does not offer it.
-	acts, err := p.Available(ctx, c, "asha", "practitioner", london(t, "2026-12-23 11:00"))
+	acts, err := p.Available(ctx, c.Head, "asha", "practitioner", london(t, "2026-12-23 11:00"))
 	require.NoError(t, err)
 	for _, a := range acts {
 		if a.Event == "plan_agreed" {
@@ -37,13 +36,14 @@ func TestRefiringWhatIsMetAlreadyIsRefused(t *testing.T) {
 	}
 
 	// An event that brings data changes the case, and is recorded.
-	next, err := p.Fire(ctx, c, Event{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-23 11:00"),
+	next, en, err := p.Fire(ctx, c.Head, Event{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-23 11:00"),
 		Facts: map[string]any{"meetings": 2}})
 	require.NoError(t, err)
-	assert.Len(t, next.History, len(c.History)+1)
+	assert.Equal(t, c.Revision+1, next.Revision)
+	assert.Equal(t, "plan_agreed", en.Event)
 
 	// The wrong role still hears that it is the wrong role.
-	_, err = p.Fire(ctx, c, Event{Name: "plan_agreed", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-23 11:00")})
+	_, _, err = p.Fire(ctx, c.Head, Event{Name: "plan_agreed", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-23 11:00")})
 	assert.ErrorIs(t, err, ErrRoleNotPermitted)
 	assert.NotErrorIs(t, err, ErrAlreadyMet)
 }
@@ -54,11 +54,11 @@ func TestACaseThatRefiredBeforeTheRuleStillVerifies(t *testing.T) {
 	p := loadTestPolicy(t, "casework.yaml")
 	b, err := os.ReadFile(filepath.Join("testdata", "cases", "refired-before-the-rule.json"))
 	require.NoError(t, err)
-	var c Case
-	require.NoError(t, json.Unmarshal(b, &c))
-	require.Len(t, c.History, 3)
-	assert.Equal(t, "plan_agreed", c.History[2].Event)
-	assert.NoError(t, p.Verify(ctx, c))
+	h, record, err := MigrateCase(b) // it was stored in schema 2
+	require.NoError(t, err)
+	require.Len(t, record, 3)
+	assert.Equal(t, "plan_agreed", record[2].Event)
+	assert.NoError(t, p.Verify(ctx, h, Entries(record)))
 }
 
 // The rule's edges: an event that also sets a milestone not yet set records
@@ -96,9 +96,9 @@ outcomes: {resolved: {kind: resolved, title: Resolved}}
 	c := raise(t, p, "2026-12-22 10:00", nil)
 	c = fire(t, p, c, "meet_a", "practitioner", "2026-12-22 11:00")
 	c = fire(t, p, c, "mark", "practitioner", "2026-12-22 12:00") // a is met, but marked is new
-	_, err := p.Fire(ctx, c, Event{Name: "mark", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 13:00")})
+	_, _, err := p.Fire(ctx, c.Head, Event{Name: "mark", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 13:00")})
 	assert.EqualError(t, err, `event "mark" refused at stage1: the event would record nothing new: a is met already`)
-	_, err = p.Fire(ctx, c, Event{Name: "meet_b", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 13:00")})
+	_, _, err = p.Fire(ctx, c.Head, Event{Name: "meet_b", Actor: "asha", Role: "practitioner", At: london(t, "2026-12-22 13:00")})
 	assert.EqualError(t, err, `event "meet_b" refused at stage1: the event would record nothing new: b is not owed at this stage`)
 	c = fire(t, p, c, "escalate", "practitioner", "2026-12-22 14:00")
 	c = fire(t, p, c, "meet_b", "practitioner", "2026-12-22 15:00") // owed at stage 2

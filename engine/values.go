@@ -327,6 +327,73 @@ func (p *Policy) factIDs() []string {
 	return ids
 }
 
+// formsBelong checks that each form given data is one the place the act
+// happens at uses, or one the place it moves the case to uses (to, which may
+// be empty): a form belongs to its stages (or outcomes), and data for another
+// stage's form is a mistake to refuse, not to keep.
+func (p *Policy) formsBelong(forms map[string]map[string]any, at, to place) error {
+	for id := range forms {
+		f := p.forms[id]
+		if p.uses(at, f) || !to.none() && p.uses(to, f) {
+			continue
+		}
+		msg := "is not a form of " + at.named() + " (" + p.formsAt(at) + ")"
+		if !to.none() && to != at {
+			msg = "is a form of neither " + at.named() + " (" + p.formsAt(at) + ") nor " + to.named() +
+				", which the event moves the case to (" + p.formsAt(to) + ")"
+		}
+		return &InputError{Path: "forms." + id, Message: msg}
+	}
+	return nil
+}
+
+// uses reports whether the place uses form f: a stage lists it, one of its
+// records is made on it, one of its transitions (or an any_stage one that
+// applies there) needs it, or it has a section for the stage; an outcome
+// makes a record on it, or one of its transitions needs it.
+func (p *Policy) uses(pl place, f *Form) bool {
+	if pl.outcome != nil {
+		return slices.ContainsFunc(pl.outcome.Records, func(r *Record) bool { return r.Form == f }) ||
+			slices.ContainsFunc(pl.outcome.Transitions, func(t *Transition) bool { return slices.Contains(t.Forms, f) })
+	}
+	s := pl.stage
+	if slices.Contains(s.Forms, f) {
+		return true
+	}
+	for _, r := range s.Records {
+		if r.Form == f {
+			return true
+		}
+	}
+	for _, ts := range [2][]*Transition{s.Transitions, p.AnyStage} {
+		for _, t := range ts {
+			if t.AppliesIn(s) && slices.Contains(t.Forms, f) {
+				return true
+			}
+		}
+	}
+	for _, sec := range f.Sections {
+		if slices.Contains(sec.Stages, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// formsAt says which forms the place uses, in the policy's order.
+func (p *Policy) formsAt(pl place) string {
+	var ids []string
+	for _, f := range p.Forms {
+		if p.uses(pl, f) {
+			ids = append(ids, f.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return "it uses none"
+	}
+	return "it uses " + strings.Join(ids, ", ")
+}
+
 func (p *Policy) formIDs() []string {
 	ids := make([]string, len(p.Forms))
 	for i, f := range p.Forms {

@@ -108,10 +108,12 @@ type EntryView struct {
 	Note  string `json:"note,omitempty"`
 }
 
-// played is a story replayed: the case after each accepted act.
+// played is a story replayed: the case's head after each accepted act, and
+// its record.
 type played struct {
 	p       *engine.Policy
-	cases   []engine.Case // after the raise, then after each accepted step
+	cases   []engine.Head // after the raise, then after each accepted step
+	record  []*engine.Entry
 	times   []time.Time
 	refused *RefusalView
 }
@@ -127,20 +129,20 @@ func replay(ctx context.Context, p *engine.Policy, req *PlayRequest) (*played, e
 	if err != nil {
 		return nil, err
 	}
-	c, err := p.Raise(ctx, engine.Raise{
+	c, en, err := p.Raise(ctx, engine.Raise{
 		CaseID: scenario.CaseID, Actor: req.Raise.By, Role: req.Raise.Role, Agency: req.Raise.Agency,
 		At: at, Facts: req.Raise.Facts, Forms: req.Raise.Forms, Note: req.Raise.Note,
 	})
 	if err != nil {
 		return nil, errors.New("the case cannot be raised: " + err.Error())
 	}
-	pl := &played{p: p, cases: []engine.Case{c}, times: []time.Time{at}}
+	pl := &played{p: p, cases: []engine.Head{c}, record: []*engine.Entry{en}, times: []time.Time{at}}
 	for i, st := range req.Steps {
 		at, err := parseAt("steps["+strconv.Itoa(i)+"].at", st.At)
 		if err != nil {
 			return nil, err
 		}
-		next, err := p.Fire(ctx, c, engine.Event{
+		next, en, err := p.Fire(ctx, c, engine.Event{
 			Name: st.Event, Actor: st.By, Role: st.Role, Agency: st.Agency,
 			At: at, Facts: st.Facts, Forms: st.Forms, Note: st.Note,
 		})
@@ -150,6 +152,7 @@ func replay(ctx context.Context, p *engine.Policy, req *PlayRequest) (*played, e
 		}
 		c = next
 		pl.cases = append(pl.cases, c)
+		pl.record = append(pl.record, en)
 		pl.times = append(pl.times, at)
 	}
 	return pl, nil
@@ -238,7 +241,7 @@ func (pl *played) view(ctx context.Context, v View) (PlayView, error) {
 			out.Available = append(out.Available, actionView(pl.p, c, a))
 		}
 	}
-	for _, en := range c.History {
+	for _, en := range pl.record {
 		out.Record = append(out.Record, EntryView{
 			Seq: en.Seq, At: longInstantOf(en.At), Actor: en.Actor, Role: en.Role, Event: en.Event,
 			From: en.From, To: en.To, Guard: en.Guard, Note: en.Note,
@@ -269,7 +272,7 @@ func dueView(d engine.Duty) DueView {
 
 // actionView says where an event would take the case, or why it may not be
 // fired: one reason for each transition of that name.
-func actionView(p *engine.Policy, c engine.Case, a engine.Action) ActionView {
+func actionView(p *engine.Policy, c engine.Head, a engine.Action) ActionView {
 	v := ActionView{Event: a.Event, Allowed: a.Allowed}
 	if t := a.Transition; t != nil {
 		switch {

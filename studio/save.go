@@ -252,7 +252,7 @@ func timeText(t time.Time) string {
 
 // expectations are what held after an act: the stage or outcome, each
 // duty's due date and status, and what the actor's role may fire next.
-func expectations(ctx context.Context, p *engine.Policy, c engine.Case, at time.Time, a Act) (*yaml.Node, error) {
+func expectations(ctx context.Context, p *engine.Policy, c engine.Head, at time.Time, a Act) (*yaml.Node, error) {
 	exp := mapping()
 	if c.Closed() {
 		add(exp, "outcome", str(c.Outcome))

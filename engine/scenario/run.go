@@ -130,7 +130,7 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 	}
 	res.Policy = p
 	s := story{ctx: ctx, p: p, res: &res}
-	c, err := p.Raise(ctx, engine.Raise{
+	c, _, err := p.Raise(ctx, engine.Raise{
 		CaseID: CaseID, Actor: f.Raised.By, Role: f.Raised.Role, Agency: f.Raised.Agency,
 		At: f.Raised.At, Facts: f.Raised.Facts, Forms: f.Raised.Forms, Note: f.Raised.Note,
 	})
@@ -141,7 +141,7 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 	}
 	s.check(c, c, f.Raised, fired{next: c})
 	for i, st := range f.Steps {
-		next, err := p.Fire(ctx, c, engine.Event{
+		next, _, err := p.Fire(ctx, c, engine.Event{
 			Name: st.Event, Actor: st.By, Role: st.Role, Agency: st.Agency,
 			At: st.At, Facts: st.Facts, Forms: st.Forms, Note: st.Note,
 		})
@@ -168,7 +168,7 @@ func Run(ctx context.Context, f *File, opts ...Option) Result {
 // fired is how a step's event went: refused with err, or taken, giving next.
 type fired struct {
 	err  error
-	next engine.Case
+	next engine.Head
 }
 
 type story struct {
@@ -184,7 +184,7 @@ func (s *story) fail(f Failure) {
 
 // check evaluates a step's expectations at the step's time, on the case
 // before the step and the case the story goes on with.
-func (s *story) check(before, after engine.Case, st Step, ev fired) {
+func (s *story) check(before, after engine.Head, st Step, ev fired) {
 	for _, e := range st.Expect {
 		want, got, ok := s.eval(before, after, st, e, ev)
 		if ok {
@@ -198,7 +198,7 @@ func (s *story) check(before, after engine.Case, st Step, ev fired) {
 // eval returns what the expectation wanted, what happened, and whether they
 // agree. A `refused` expectation looks at the step; the others at the case
 // the story goes on with.
-func (s *story) eval(before, c engine.Case, st Step, e Expectation, ev fired) (want, got string, ok bool) {
+func (s *story) eval(before, c engine.Head, st Step, e Expectation, ev fired) (want, got string, ok bool) {
 	switch e.Kind {
 	case KindStage:
 		want = "stage " + e.ID
@@ -218,7 +218,7 @@ func (s *story) eval(before, c engine.Case, st Step, e Expectation, ev fired) (w
 	return refused(e, before, ev)
 }
 
-func where(c engine.Case) string {
+func where(c engine.Head) string {
 	if c.Closed() {
 		return "outcome " + c.Outcome
 	}
@@ -227,7 +227,7 @@ func where(c engine.Case) string {
 
 // duty finds an obligation of the current stage, or of the outcome the case
 // reached, as it stands at time at.
-func (s *story) duty(c engine.Case, at time.Time, id string) (engine.Duty, string) {
+func (s *story) duty(c engine.Head, at time.Time, id string) (engine.Duty, string) {
 	duties, err := s.p.Due(c, at)
 	if err != nil {
 		return engine.Duty{}, err.Error()
@@ -248,7 +248,7 @@ func (s *story) duty(c engine.Case, at time.Time, id string) (engine.Duty, strin
 	return engine.Duty{}, fmt.Sprintf("no obligation %s at %s (it has %s)", id, where(c), strings.Join(ids, ", "))
 }
 
-func (s *story) due(c engine.Case, at time.Time, e Expectation) (want, got string, ok bool) {
+func (s *story) due(c engine.Head, at time.Time, e Expectation) (want, got string, ok bool) {
 	want = e.Obligation + " due " + e.Date.String()
 	if e.NoDeadline {
 		want = e.Obligation + " with no timescale"
@@ -275,7 +275,7 @@ func anchorWords(ob *engine.Obligation) string {
 	return string(ob.From.Kind)
 }
 
-func (s *story) status(c engine.Case, at time.Time, e Expectation) (want, got string, ok bool) {
+func (s *story) status(c engine.Head, at time.Time, e Expectation) (want, got string, ok bool) {
 	want = e.Obligation + " " + string(e.Status)
 	d, missing := s.duty(c, at, e.Obligation)
 	switch {
@@ -289,7 +289,7 @@ func (s *story) status(c engine.Case, at time.Time, e Expectation) (want, got st
 	return want, e.Obligation + " " + string(d.Status), d.Status == e.Status
 }
 
-func (s *story) overdue(c engine.Case, stepAt time.Time, e Expectation) (want, got string, ok bool) {
+func (s *story) overdue(c engine.Head, stepAt time.Time, e Expectation) (want, got string, ok bool) {
 	at := e.At
 	if at.IsZero() {
 		at = stepAt
@@ -309,7 +309,7 @@ func (s *story) overdue(c engine.Case, stepAt time.Time, e Expectation) (want, g
 	return want, "overdue " + when + ": " + list(over), sameSet(over, e.Obligations)
 }
 
-func (s *story) available(c engine.Case, st Step, e Expectation) (want, got string, ok bool) {
+func (s *story) available(c engine.Head, st Step, e Expectation) (want, got string, ok bool) {
 	by := e.By
 	if by == "" {
 		by = st.By
@@ -329,7 +329,7 @@ func (s *story) available(c engine.Case, st Step, e Expectation) (want, got stri
 }
 
 // refused checks a `refused` expectation; c is the case before the step.
-func refused(e Expectation, c engine.Case, ev fired) (want, got string, ok bool) {
+func refused(e Expectation, c engine.Head, ev fired) (want, got string, ok bool) {
 	want = "refused (" + e.Reason + ")"
 	if e.Message != "" {
 		want = fmt.Sprintf("refused (%s) with a message containing %q", e.Reason, e.Message)

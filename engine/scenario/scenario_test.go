@@ -303,7 +303,7 @@ expect:
 		res := scenario.Run(context.Background(), f, opts...)
 		require.NoError(t, res.Err)
 		require.True(t, res.OK(), "%v", res.Failures)
-		c, err := res.Policy.Raise(context.Background(), engine.Raise{CaseID: "x", Actor: "lee", Role: "practitioner",
+		c, _, err := res.Policy.Raise(context.Background(), engine.Raise{CaseID: "x", Actor: "lee", Role: "practitioner",
 			At: time.Date(2026, 12, 24, 10, 0, 0, 0, calendar.London())})
 		require.NoError(t, err)
 		duties, err := res.Policy.Due(c, c.Raised)

@@ -67,7 +67,7 @@ func TestStaffordshireWorstCaseEndsOnTwelfthOfJanuary(t *testing.T) {
 func replay(t *testing.T, p *engine.Policy, s *timeline.Schedule) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := p.Raise(ctx, engine.Raise{CaseID: "worst-case", Actor: "raiser", Role: p.Roles[0].ID, At: s.Raised})
+	c, _, err := p.Raise(ctx, engine.Raise{CaseID: "worst-case", Actor: "raiser", Role: p.Roles[0].ID, At: s.Raised})
 	require.NoError(t, err)
 	for _, st := range s.Stages {
 		require.Equal(t, st.Stage.ID, c.Stage)
@@ -110,7 +110,7 @@ func replay(t *testing.T, p *engine.Policy, s *timeline.Schedule) {
 
 // fire fires t's event at time at, in t's first role, with every form it
 // needs filled in.
-func fire(t *testing.T, p *engine.Policy, c engine.Case, tr *engine.Transition, at time.Time) engine.Case {
+func fire(t *testing.T, p *engine.Policy, c engine.Head, tr *engine.Transition, at time.Time) engine.Head {
 	t.Helper()
 	forms := map[string]map[string]any{}
 	for _, f := range tr.Forms {
@@ -126,7 +126,7 @@ func fire(t *testing.T, p *engine.Policy, c engine.Case, tr *engine.Transition, 
 		}
 		forms[f.ID] = data
 	}
-	next, err := p.Fire(context.Background(), c, engine.Event{
+	next, _, err := p.Fire(context.Background(), c, engine.Event{
 		Name: tr.Event, Actor: "actor", Role: tr.Roles[0].ID, At: at, Forms: forms,
 	})
 	require.NoError(t, err, "%s at %s", tr.Event, at)

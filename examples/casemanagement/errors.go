@@ -22,7 +22,8 @@ import (
 //	    invalid facts or form data, an event refused (wrong role, guard false,
 //	    unknown event, obligations outstanding, form incomplete), an act dated
 //	    before the case's last one
-//	500 anything else, logged and reported without detail
+//	500 the stored case does not verify (changed or rolled back outside the
+//	    service), or anything else, logged and reported without detail
 type apiError struct {
 	Status  int    `json:"-"`
 	Code    string `json:"code"`
@@ -117,6 +118,9 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusConflict, "case_closed", err.Error(), nil}
 	case errors.Is(err, engine.ErrTimeBeforeLastEvent):
 		return &apiError{http.StatusUnprocessableEntity, "time_before_last_event", err.Error(), nil}
+	case errors.Is(err, engine.ErrHistoryTampered):
+		// The message names the entry and what is wrong, never a value.
+		return &apiError{http.StatusInternalServerError, "case_integrity", err.Error(), nil}
 	}
 	return &apiError{http.StatusInternalServerError, "internal", "internal error; the server's log has the cause", nil}
 }

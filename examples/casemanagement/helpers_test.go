@@ -45,7 +45,7 @@ type harness struct {
 func startServer(t *testing.T, dbPath string) *harness {
 	t.Helper()
 	eng := testEngine(t)
-	store, err := OpenStore(t.Context(), dbPath, eng)
+	store, err := OpenStore(t.Context(), dbPath, eng, dbPath+".checkpoints")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,19 +110,42 @@ func (h *harness) do(want int, method, path string, body any) []byte {
 	return raw
 }
 
-func (h *harness) raise(body map[string]any) engine.Case {
+// raise raises a case and returns its head, checking the one entry it
+// recorded.
+func (h *harness) raise(body map[string]any) engine.Head {
 	h.t.Helper()
-	return decodeJSON[engine.Case](h.t, h.do(http.StatusCreated, "POST", "/cases", body))
+	a := decodeJSON[act](h.t, h.do(http.StatusCreated, "POST", "/cases", body))
+	if a.Entry == nil || a.Entry.Seq != 1 || a.Entry.Hash != a.Head.Hash {
+		h.t.Fatalf("raised %v with entry %v", a.Head, a.Entry)
+	}
+	return a.Head
 }
 
-func (h *harness) fire(id string, body map[string]any) engine.Case {
+// fire fires an event and returns the new head, checking the entry that
+// records it.
+func (h *harness) fire(id string, body map[string]any) engine.Head {
 	h.t.Helper()
-	return decodeJSON[engine.Case](h.t, h.do(http.StatusOK, "POST", "/cases/"+id+"/events", body))
+	a := decodeJSON[act](h.t, h.do(http.StatusOK, "POST", "/cases/"+id+"/events", body))
+	if a.Entry == nil || int64(a.Entry.Seq) != a.Head.Revision || a.Entry.Hash != a.Head.Hash {
+		h.t.Fatalf("fired on %v with entry %v", a.Head, a.Entry)
+	}
+	return a.Head
 }
 
-func (h *harness) getCase(id string) engine.Case {
+func (h *harness) getCase(id string) engine.Head {
 	h.t.Helper()
-	return decodeJSON[engine.Case](h.t, h.do(http.StatusOK, "GET", "/cases/"+id, nil))
+	return decodeJSON[engine.Head](h.t, h.do(http.StatusOK, "GET", "/cases/"+id, nil))
+}
+
+func (h *harness) record(id string) []*engine.Entry {
+	h.t.Helper()
+	return decodeJSON[[]*engine.Entry](h.t, h.do(http.StatusOK, "GET", "/cases/"+id+"/record", nil))
+}
+
+// verify checks a case as a client can, from its head and record over HTTP.
+func (h *harness) verify(id string) error {
+	h.t.Helper()
+	return testEngine(h.t).Verify(h.t.Context(), h.getCase(id), engine.Entries(h.record(id)))
 }
 
 func decodeJSON[T any](t testing.TB, raw []byte) T {

@@ -3,8 +3,9 @@
 // cases in SQLite, and a sweep command for the nightly list of overdue
 // obligations.
 //
-//	casemanagement [-db cases.db] [-addr 127.0.0.1:8080]   serve the API
-//	casemanagement sweep [-db cases.db] [-at TIME]          print what is overdue
+//	casemanagement [-db cases.db] [-checkpoints FILE] [-addr 127.0.0.1:8080]   serve the API
+//	casemanagement sweep [-db cases.db] [-at TIME]                             print what is overdue
+//	casemanagement verify [-db cases.db] [-checkpoints FILE]                   check every stored case
 package main
 
 import (
@@ -36,8 +37,13 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "sweep" {
-		return runSweep(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "sweep":
+			return runSweep(ctx, args[1:], stdout, stderr)
+		case "verify":
+			return runVerify(ctx, args[1:], stdout, stderr)
+		}
 	}
 	return runServe(ctx, args, stderr)
 }
@@ -48,12 +54,13 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("casemanagement", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "cases.db", "the SQLite database `file`, created if missing")
+	checkpoints := checkpointsFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "the `address` to listen on")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	store, eng, err := open(ctx, *db)
+	store, eng, err := open(ctx, *db, checkpointsPath(*db, *checkpoints))
 	if err != nil {
 		return err
 	}
@@ -108,7 +115,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("-at: %w", err)
 		}
 	}
-	store, eng, err := open(ctx, *db)
+	// The sweep reads the obligations index only, never a head: it needs no
+	// checkpoints.
+	store, eng, err := open(ctx, *db, "")
 	if err != nil {
 		return err
 	}
@@ -117,14 +126,62 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
-// open loads the bundled policies and opens the database on them, as both
-// the server and the nightly sweep start.
-func open(ctx context.Context, path string) (*Store, *engine.Engine, error) {
+// runVerify checks every stored case, and every case a checkpoint is kept
+// for, end to end: each record intact, replaying to its head, and not behind
+// its checkpoint. It prints each that fails, and fails if any does.
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("casemanagement verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "cases.db", "the SQLite database `file`")
+	checkpoints := checkpointsFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return err
+	}
+	store, _, err := open(ctx, *db, checkpointsPath(*db, *checkpoints))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ids, err := store.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, id := range ids {
+		if err := store.Verify(ctx, id); err != nil {
+			fmt.Fprintln(stdout, err)
+			failed++
+		}
+	}
+	fmt.Fprintf(stdout, "%d cases, %d failed\n", len(ids), failed)
+	if failed > 0 {
+		return fmt.Errorf("%d of %d cases do not verify", failed, len(ids))
+	}
+	return nil
+}
+
+func checkpointsFlag(fs *flag.FlagSet) *string {
+	return fs.String("checkpoints", "", "the `file` of checkpoints kept outside the database (default: the database's name + .checkpoints)")
+}
+
+func checkpointsPath(db, flagged string) string {
+	if flagged != "" {
+		return flagged
+	}
+	return db + ".checkpoints"
+}
+
+// open loads the bundled policies and opens the database on them, as the
+// server, the nightly sweep and the verifier start.
+func open(ctx context.Context, path, checkpoints string) (*Store, *engine.Engine, error) {
 	eng, err := policies.Engine()
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := OpenStore(ctx, path, eng)
+	store, err := OpenStore(ctx, path, eng, checkpoints)
 	if err != nil {
 		return nil, nil, err
 	}

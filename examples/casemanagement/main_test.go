@@ -17,7 +17,7 @@ import (
 // nightly job prints on the last morning of 2026.
 func TestSweepCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "cases.db")
-	store, err := OpenStore(context.Background(), db, testEngine(t))
+	store, err := OpenStore(context.Background(), db, testEngine(t), db+".checkpoints")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -39,6 +40,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /cases", s.handle(s.raise))
 	mux.Handle("GET /cases/{id}", s.handle(s.getCase))
+	mux.Handle("GET /cases/{id}/record", s.handle(s.getRecord))
 	mux.Handle("POST /cases/{id}/events", s.handle(s.fire))
 	mux.Handle("GET /cases/{id}/due", s.handle(s.due))
 	mux.Handle("GET /cases/{id}/available", s.handle(s.available))
@@ -147,7 +149,7 @@ func (s *Server) raise(w http.ResponseWriter, r *http.Request) error {
 	case !caseIDs.MatchString(id):
 		return invalid("id", "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (a reference, never a name)")
 	}
-	c, err := s.eng.Raise(r.Context(), req.Policy, engine.Raise{
+	h, en, err := s.eng.Raise(r.Context(), req.Policy, engine.Raise{
 		CaseID: id, Actor: req.Actor, Role: req.Role, Agency: req.Agency, At: at,
 		Facts: req.Facts, Forms: req.Forms, Note: req.Note,
 	})
@@ -157,21 +159,56 @@ func (s *Server) raise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.Create(r.Context(), c); err != nil {
+	if err := s.store.Create(r.Context(), Written{Head: h, Entries: []*engine.Entry{en}}); err != nil {
 		return err
 	}
-	s.log.InfoContext(r.Context(), "case raised", slog.Any("case", c))
-	w.Header().Set("Location", "/cases/"+c.ID)
-	s.writeJSON(w, http.StatusCreated, c)
+	s.log.InfoContext(r.Context(), "case raised", slog.Any("case", h))
+	w.Header().Set("Location", "/cases/"+h.ID)
+	s.writeJSON(w, http.StatusCreated, act{h, en})
 	return nil
 }
 
+// act is the answer to an act: the case's new head, and the entry that
+// records the act (the rest of the record is at /cases/{id}/record).
+type act struct {
+	Head  engine.Head   `json:"head"`
+	Entry *engine.Entry `json:"entry"`
+}
+
 func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.store.Get(r.Context(), r.PathValue("id"))
+	h, err := s.store.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, http.StatusOK, c)
+	s.writeJSON(w, http.StatusOK, h)
+	return nil
+}
+
+// getRecord streams the case's record, entry by entry as the database
+// yields them, as a JSON array. An error after the first entry is written
+// can only end the response early; it is logged.
+func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.store.Get(r.Context(), id); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, "[") // a failed write means the client has gone: nothing to tell it
+	sep := "\n  "
+	for en, err := range s.store.Record(r.Context(), id) {
+		if err != nil {
+			s.log.ErrorContext(r.Context(), "reading a record", slog.String("case", id), slog.Any("err", err))
+			return nil
+		}
+		b, err := json.MarshalIndent(en, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		io.WriteString(w, sep)
+		w.Write(b)
+		sep = ",\n  "
+	}
+	io.WriteString(w, "\n]\n")
 	return nil
 }
 
@@ -205,7 +242,7 @@ func (s *Server) fire(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next, err := s.eng.Fire(r.Context(), c, engine.Event{
+	next, en, err := s.eng.Fire(r.Context(), c, engine.Event{
 		Name: req.Event, Actor: req.Actor, Role: req.Role, Agency: req.Agency, At: at,
 		Facts: req.Facts, Forms: req.Forms, Note: req.Note, Revision: req.Revision,
 	})
@@ -214,11 +251,11 @@ func (s *Server) fire(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Two requests can both pass the engine's revision check on the same read;
 	// the store's conditional update lets only one of them write.
-	if err := s.store.Update(r.Context(), c, next); err != nil {
+	if err := s.store.Update(r.Context(), c.Revision, next, en); err != nil {
 		return err
 	}
-	s.log.InfoContext(r.Context(), "event fired", slog.Any("case", next), slog.Any("entry", next.History[len(next.History)-1]))
-	s.writeJSON(w, http.StatusOK, next)
+	s.log.InfoContext(r.Context(), "event fired", slog.Any("case", next), slog.Any("entry", en))
+	s.writeJSON(w, http.StatusOK, act{next, en})
 	return nil
 }
 

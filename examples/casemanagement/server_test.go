@@ -111,12 +111,11 @@ func TestCaseLifecycleOverChristmas(t *testing.T) {
 		t.Fatalf("after the decision: %v", c)
 	}
 
-	// The stored case is exactly what its history rebuilds.
-	stored := h.getCase("case-42")
-	if len(stored.History) != 7 {
-		t.Fatalf("history has %d entries, want 7", len(stored.History))
+	// The stored case is exactly what its record rebuilds.
+	if record := h.record("case-42"); len(record) != 7 {
+		t.Fatalf("the record has %d entries, want 7", len(record))
 	}
-	if err := testEngine(t).Verify(t.Context(), stored); err != nil {
+	if err := h.verify("case-42"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := h.dueDates("case-42", "2027-02-01T09:00:00Z"); len(got) != 0 {
@@ -161,7 +160,7 @@ func TestOverdueLimit(t *testing.T) {
 // Fifty people act on the same revision of one case at once: exactly one
 // act is recorded, every other gets 409 and nothing is half-written. Each
 // loser then reads the case again and retries, and in the end every act is
-// in the history, once, and the history verifies.
+// in the record, once, and the record verifies.
 func TestConcurrentEventsOnOneRevision(t *testing.T) {
 	h := startServer(t, filepath.Join(t.TempDir(), "cases.db"))
 	h.raise(map[string]any{"policy": "sefton", "id": "race", "actor": "asha", "role": "practitioner", "at": "2026-12-22T10:00:00Z"})
@@ -211,8 +210,8 @@ func TestConcurrentEventsOnOneRevision(t *testing.T) {
 	if len(losers) != clients-1 {
 		t.Fatalf("%d clients won, want exactly 1", clients-len(losers))
 	}
-	if c := h.getCase("race"); c.Revision != 2 || len(c.History) != 2 {
-		t.Fatalf("after the race: revision %d with %d entries, want 2 and 2", c.Revision, len(c.History))
+	if c, record := h.getCase("race"), h.record("race"); c.Revision != 2 || len(record) != 2 {
+		t.Fatalf("after the race: revision %d with %d entries, want 2 and 2", c.Revision, len(record))
 	}
 
 	// Each loser reads the case again and retries until its act is recorded.
@@ -224,7 +223,7 @@ func TestConcurrentEventsOnOneRevision(t *testing.T) {
 					errs[i] = fmt.Errorf("reading the case: %d %s %v", status, raw, err)
 					return
 				}
-				var c engine.Case
+				var c engine.Head
 				if errs[i] = json.Unmarshal(raw, &c); errs[i] != nil {
 					return
 				}
@@ -249,21 +248,21 @@ func TestConcurrentEventsOnOneRevision(t *testing.T) {
 		}
 	}
 
-	c := h.getCase("race")
-	if c.Revision != clients+1 || len(c.History) != clients+1 {
-		t.Fatalf("revision %d with %d entries, want %d and %d", c.Revision, len(c.History), clients+1, clients+1)
+	c, record := h.getCase("race"), h.record("race")
+	if c.Revision != clients+1 || len(record) != clients+1 {
+		t.Fatalf("revision %d with %d entries, want %d and %d", c.Revision, len(record), clients+1, clients+1)
 	}
 	var actors []string
-	for _, en := range c.History[1:] {
+	for _, en := range record[1:] {
 		actors = append(actors, en.Actor)
 	}
 	slices.Sort(actors)
 	for i, a := range actors {
 		if a != actor(i) {
-			t.Fatalf("history actors %v: want each of p00..p%02d once", actors, clients-1)
+			t.Fatalf("recorded actors %v: want each of p00..p%02d once", actors, clients-1)
 		}
 	}
-	if err := testEngine(t).Verify(t.Context(), c); err != nil {
+	if err := h.verify("race"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -287,7 +286,7 @@ func TestRestartServesTheSameCases(t *testing.T) {
 		t.Errorf("after a restart the case owes\n%s\nowed\n%s", dueAfter, dueBefore)
 	}
 	c = h.fire("kept", map[string]any{"event": "plan_agreed", "actor": "lee", "role": "line_manager", "at": "2026-12-29T10:00:00Z", "revision": 2})
-	if err := testEngine(t).Verify(t.Context(), h.getCase("kept")); err != nil || c.Revision != 3 {
+	if err := h.verify("kept"); err != nil || c.Revision != 3 {
 		t.Fatalf("after a restart: revision %d, verify %v", c.Revision, err)
 	}
 }
@@ -405,5 +404,35 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the log lacks %s:\n%s", want, logs)
 		}
+	}
+}
+
+// Acting on a case reads its head and writes one entry, whatever the length
+// of its record: every answer to an act is the same size, and so is the
+// head, from the first act to the hundredth.
+func TestAnswersDoNotGrowWithTheRecord(t *testing.T) {
+	h := startServer(t, filepath.Join(t.TempDir(), "cases.db"))
+	c := h.raise(map[string]any{"policy": "sefton", "id": "long", "actor": "asha", "role": "practitioner", "at": "2026-12-22T10:00:00Z",
+		"facts": map[string]any{"significant_harm_concern": true}})
+	var sizes, heads []int
+	for i := range 100 {
+		raw := h.do(http.StatusOK, "POST", "/cases/long/events", map[string]any{
+			"event": "refer_to_childrens_social_care", "actor": "lee", "role": "line_manager",
+			"at": "2026-12-22T11:00:00Z", "revision": c.Revision + int64(i),
+		})
+		sizes = append(sizes, len(raw))
+		heads = append(heads, len(h.do(http.StatusOK, "GET", "/cases/long", nil)))
+	}
+	// Revisions 10 to 99 (acts 8 to 97) are written with as many digits.
+	for _, s := range [][]int{sizes[8:98], heads[8:98]} {
+		if slices.Min(s) != slices.Max(s) {
+			t.Errorf("answers from %d to %d bytes", slices.Min(s), slices.Max(s))
+		}
+	}
+	if record := h.record("long"); len(record) != 101 {
+		t.Errorf("the record has %d entries, want 101", len(record))
+	}
+	if err := h.verify("long"); err != nil {
+		t.Error(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"net/url"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
@@ -26,13 +27,14 @@ var (
 
 // schema is created on start. Every statement is idempotent.
 //
-// A case's state and its history are kept apart: cases holds the latest
-// state (the case's JSON without its history) and is overwritten on each
-// event, guarded by its revision; history holds one row per act and is only
-// ever appended to, which the triggers enforce against any later code or
-// hand-written SQL. obligations is the index the nightly sweep reads: one row
-// per obligation still owed with a deadline, keyed by its due instant so the
-// sweep is a range scan of the primary key.
+// A case is its head and its record, kept apart: cases holds the head (its
+// JSON in state) and is overwritten on each event, guarded by its revision;
+// history holds the record, one row per entry, and is only ever appended to,
+// each entry after the one it follows, which the triggers enforce against
+// any later code or hand-written SQL. Reading or writing a case touches its
+// head and one new entry, however long its record. obligations is the index
+// the nightly sweep reads: one row per obligation still owed with a deadline,
+// keyed by its due instant so the sweep is a range scan of the primary key.
 const schema = `
 CREATE TABLE IF NOT EXISTS cases (
 	id       TEXT PRIMARY KEY,
@@ -58,6 +60,12 @@ BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 
 CREATE TRIGGER IF NOT EXISTS history_no_delete BEFORE DELETE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+
+CREATE TRIGGER IF NOT EXISTS history_in_order BEFORE INSERT ON history
+WHEN NOT (new.seq = 1 AND json_extract(new.entry, '$.prev') = '')
+	AND json_extract(new.entry, '$.prev') IS NOT
+		(SELECT hash FROM history WHERE case_id = new.case_id AND seq = new.seq - 1)
+BEGIN SELECT RAISE(ABORT, 'history entries are appended in order, each after the one it follows'); END;
 
 CREATE TABLE IF NOT EXISTS obligations (
 	due        INTEGER NOT NULL,
@@ -88,10 +96,16 @@ type Store struct {
 	read *sql.DB
 	// Statements prepared once on the writer and bound to each transaction.
 	insertCase, updateCase, insertEntry, deleteOwed, insertOwed *sql.Stmt
+	// checkpoints has the checkpoint of every head written, kept outside the
+	// database (nil keeps none).
+	checkpoints *Checkpoints
 }
 
-// OpenStore opens (creating if need be) the database at path.
-func OpenStore(ctx context.Context, path string, eng *engine.Engine) (*Store, error) {
+// OpenStore opens (creating if need be) the database at path, bringing any
+// case stored by an earlier schema to the engine's, and the checkpoint file
+// at checkpoints ("" for none): every head read is checked against the
+// checkpoint kept for it, and every head written leaves one.
+func OpenStore(ctx context.Context, path string, eng *engine.Engine, checkpoints string) (*Store, error) {
 	// WAL lets the sweep and the API's reads run while a write commits; the
 	// busy timeout covers another process (a second server, a backup) holding
 	// the lock; BEGIN IMMEDIATE takes the write lock at the start of a
@@ -109,9 +123,20 @@ func OpenStore(ctx context.Context, path string, eng *engine.Engine) (*Store, er
 		write.Close()
 		return nil, fmt.Errorf("creating the schema in %s: %w", path, err)
 	}
+	if err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("migrating the cases in %s: %w", path, err)
+	}
+	if checkpoints != "" {
+		if s.checkpoints, err = OpenCheckpoints(checkpoints); err != nil {
+			write.Close()
+			return nil, err
+		}
+	}
 	params = url.Values{"_pragma": {"busy_timeout(5000)", "query_only(1)"}}
 	if s.read, err = sql.Open("sqlite", path+"?"+params.Encode()); err != nil {
 		write.Close()
+		s.checkpoints.Close()
 		return nil, err
 	}
 	// Reads are CPU-bound in a pure-Go SQLite: more connections than CPUs
@@ -138,81 +163,105 @@ func OpenStore(ctx context.Context, path string, eng *engine.Engine) (*Store, er
 	return s, nil
 }
 
-// Close closes the database. Closing the pools closes their statements.
+// Close closes the database and the checkpoint file. Closing the pools
+// closes their statements.
 func (s *Store) Close() error {
-	return errors.Join(s.write.Close(), s.read.Close())
+	return errors.Join(s.write.Close(), s.read.Close(), s.checkpoints.Close())
+}
+
+// Written is what the engine returned for a case: its head, and the entries
+// to append to its record.
+type Written struct {
+	Head    engine.Head
+	Entries []*engine.Entry
 }
 
 // Create stores newly raised cases, all in one transaction: one for the API,
 // thousands for an import. It fails with errCaseExists if an id is taken.
-func (s *Store) Create(ctx context.Context, cases ...engine.Case) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+func (s *Store) Create(ctx context.Context, cases ...Written) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		insert := tx.StmtContext(ctx, s.insertCase)
 		for _, c := range cases {
-			state, err := stateJSON(c)
+			h := c.Head
+			state, err := json.Marshal(h)
 			if err != nil {
 				return err
 			}
-			res, err := insert.ExecContext(ctx, c.ID, c.Policy.ID, c.Policy.Version, c.Revision, c.Stage, c.Outcome, c.Closed(), state)
+			res, err := insert.ExecContext(ctx, h.ID, h.Policy.ID, h.Policy.Version, h.Revision, h.Stage, h.Outcome, h.Closed(), string(state))
 			if err != nil {
 				return err
 			}
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n == 0 {
-				return fmt.Errorf("%w: %s", errCaseExists, c.ID)
+				return fmt.Errorf("%w: %s", errCaseExists, h.ID)
 			}
-			if err := s.appendAndIndex(ctx, tx, c, 0); err != nil {
+			if err := s.appendAndIndex(ctx, tx, h, c.Entries...); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-}
-
-// Update replaces the case as it was read (from) with the case the engine
-// returned (to), appending the new history entries. If the stored revision is
-// no longer from's, another write won the race: nothing is written and the
-// error is errConflict, so no act is ever silently lost.
-func (s *Store) Update(ctx context.Context, from, to engine.Case) error {
-	state, err := stateJSON(to)
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	cps := make([]engine.Checkpoint, len(cases))
+	for i, c := range cases {
+		cps[i] = c.Head.Checkpoint()
+	}
+	return s.checkpoints.Keep(cps...)
+}
+
+// Update replaces the head that was at revision from with the head the
+// engine returned, and appends the entry that records the act. If the stored
+// revision is no longer from, another write won the race: nothing is written
+// and the error is errConflict, so no act is ever silently lost.
+func (s *Store) Update(ctx context.Context, from int64, to engine.Head, en *engine.Entry) error {
+	state, err := json.Marshal(to)
+	if err != nil {
+		return err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, s.updateCase).ExecContext(ctx,
-			to.Revision, to.Stage, to.Outcome, to.Closed(), state, to.ID, from.Revision)
+			to.Revision, to.Stage, to.Outcome, to.Closed(), string(state), to.ID, from)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return fmt.Errorf("%w: case %s is no longer at revision %d; read it again", errConflict, to.ID, from.Revision)
+			return fmt.Errorf("%w: case %s is no longer at revision %d; read it again", errConflict, to.ID, from)
 		}
-		return s.appendAndIndex(ctx, tx, to, len(from.History))
+		return s.appendAndIndex(ctx, tx, to, en)
 	})
+	if err != nil {
+		return err
+	}
+	// After the commit: a checkpoint is never ahead of what the database
+	// holds, so a crash in between costs one write's protection, never a
+	// false alarm.
+	return s.checkpoints.Keep(to.Checkpoint())
 }
 
-// appendAndIndex appends c's history entries from index `stored` on, and
-// rewrites the case's rows in the obligations index.
-func (s *Store) appendAndIndex(ctx context.Context, tx *sql.Tx, c engine.Case, stored int) error {
+// appendAndIndex appends entries to h's record, and rewrites the case's rows
+// in the obligations index.
+func (s *Store) appendAndIndex(ctx context.Context, tx *sql.Tx, h engine.Head, entries ...*engine.Entry) error {
 	insert := tx.StmtContext(ctx, s.insertEntry)
-	for _, en := range c.History[stored:] {
+	for _, en := range entries {
 		b, err := json.Marshal(en)
 		if err != nil {
 			return err
 		}
-		if _, err := insert.ExecContext(ctx, c.ID, en.Seq, string(b), en.Hash.String()); err != nil {
+		if _, err := insert.ExecContext(ctx, h.ID, en.Seq, string(b), en.Hash.String()); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.StmtContext(ctx, s.deleteOwed).ExecContext(ctx, c.ID); err != nil {
+	if _, err := tx.StmtContext(ctx, s.deleteOwed).ExecContext(ctx, h.ID); err != nil {
 		return err
 	}
 	// The time passed to Due only sets each duty's status, which is not used:
 	// the index holds every obligation still owed, whether late yet or not.
-	duties, err := s.eng.Due(c, c.Entered)
+	duties, err := s.eng.Due(h, h.Entered)
 	if err != nil {
 		return err
 	}
@@ -223,7 +272,7 @@ func (s *Store) appendAndIndex(ctx context.Context, tx *sql.Tx, c engine.Case, s
 		}
 		// Whole seconds are exact: deadlines are midnights, or whole hours after
 		// an act whose time the API keeps to the second.
-		if _, err := insert.ExecContext(ctx, d.Due.Unix(), c.ID, c.Stage, d.Obligation.ID, c.Policy.ID, c.Policy.Version); err != nil {
+		if _, err := insert.ExecContext(ctx, d.Due.Unix(), h.ID, h.Stage, d.Obligation.ID, h.Policy.ID, h.Policy.Version); err != nil {
 			return err
 		}
 	}
@@ -242,55 +291,177 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// stateJSON is the case without its history, which lives in its own table,
-// as a string: the STRICT table takes text, not a BLOB.
-func stateJSON(c engine.Case) (string, error) {
-	c.History = nil
-	b, err := json.Marshal(c)
-	return string(b), err
+// Get reads a case's head: all the engine needs to act on it, whatever the
+// length of its record. A head behind the checkpoint kept for it is refused:
+// the database was put back to an earlier state.
+func (s *Store) Get(ctx context.Context, id string) (engine.Head, error) {
+	return s.head(ctx, s.read, id)
 }
 
-// Get reads a case and its whole history, from one snapshot of the database.
-func (s *Store) Get(ctx context.Context, id string) (engine.Case, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return engine.Case{}, err
-	}
-	defer tx.Rollback() // a read-only transaction has nothing to commit
+// querier is a database or a transaction.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
 
+func (s *Store) head(ctx context.Context, q querier, id string) (engine.Head, error) {
+	// The checkpoint is read first: it is kept after its write commits, so
+	// the head read next is at least as new, unless the database went back.
+	cp, kept := s.checkpoints.Latest(id)
 	var (
-		c     engine.Case
+		h     engine.Head
 		state []byte
 	)
-	err = tx.QueryRowContext(ctx, `SELECT state FROM cases WHERE id = ?`, id).Scan(&state)
+	err := q.QueryRowContext(ctx, `SELECT state FROM cases WHERE id = ?`, id).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
-		return engine.Case{}, fmt.Errorf("%w: %q", errCaseNotFound, id)
+		if kept { // the case was raised and written, and is gone
+			return engine.Head{}, &engine.RecordError{Case: id, How: engine.RolledBack,
+				Detail: fmt.Sprintf("the database has no such case, but the checkpoint kept elsewhere has it at revision %d", cp.Revision)}
+		}
+		return engine.Head{}, fmt.Errorf("%w: %q", errCaseNotFound, id)
 	}
 	if err != nil {
-		return engine.Case{}, err
+		return engine.Head{}, err
 	}
-	if err := json.Unmarshal(state, &c); err != nil {
-		return engine.Case{}, fmt.Errorf("case %s: stored state: %w", id, err)
+	if err := json.Unmarshal(state, &h); err != nil {
+		return engine.Head{}, fmt.Errorf("case %s: stored head: %w", id, err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT entry FROM history WHERE case_id = ? ORDER BY seq`, id)
+	if kept {
+		if err := cp.Check(h); err != nil {
+			return engine.Head{}, err
+		}
+	}
+	return h, nil
+}
+
+// Record yields a case's entries in order, streamed from the database, as
+// engine.Verify and engine.Head.Visits read them.
+func (s *Store) Record(ctx context.Context, id string) iter.Seq2[*engine.Entry, error] {
+	return entries(ctx, s.read, id)
+}
+
+// entries yields a case's entries in order, read from q.
+func entries(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, id string) iter.Seq2[*engine.Entry, error] {
+	return func(yield func(*engine.Entry, error) bool) {
+		rows, err := q.QueryContext(ctx, `SELECT entry FROM history WHERE case_id = ? ORDER BY seq`, id)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				b  []byte
+				en = new(engine.Entry)
+			)
+			if err := rows.Scan(&b); err != nil {
+				yield(nil, err)
+				return
+			}
+			if err := json.Unmarshal(b, en); err != nil {
+				yield(nil, fmt.Errorf("case %s: stored entry: %w", id, err))
+				return
+			}
+			if !yield(en, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, err)
+		}
+	}
+}
+
+// Verify checks a stored case end to end, from one snapshot of the
+// database: its record is intact and authenticated (with the host's key),
+// replays to its head, and is not behind the checkpoint kept elsewhere.
+func (s *Store) Verify(ctx context.Context, id string) error {
+	cp, kept := s.checkpoints.Latest(id) // first, as in head
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return engine.Case{}, err
+		return err
+	}
+	defer tx.Rollback() // a read-only transaction has nothing to commit
+	h, err := s.head(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	var opts []engine.VerifyOption
+	if kept {
+		opts = append(opts, engine.WithCheckpoint(cp))
+	}
+	return s.eng.Verify(ctx, h, entries(ctx, tx, id), opts...)
+}
+
+// IDs yields the id of every stored case and of every case a checkpoint is
+// kept for, sorted, each once.
+func (s *Store) IDs(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM cases`)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
+	ids := s.checkpoints.Cases()
 	for rows.Next() {
-		var (
-			b  []byte
-			en = new(engine.Entry)
-		)
-		if err := rows.Scan(&b); err != nil {
-			return engine.Case{}, err
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
 		}
-		if err := json.Unmarshal(b, en); err != nil {
-			return engine.Case{}, fmt.Errorf("case %s: stored history: %w", id, err)
-		}
-		c.History = append(c.History, en)
+		ids = append(ids, id)
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// migrate brings heads stored by a schema 2 engine (the case without its
+// history, which was already in its own table) to the engine's schema: each
+// takes the time and hash of its record's last entry. The entries are the
+// stored ones, unchanged; the heads are rewritten, as on every event.
+func (s *Store) migrate(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.state, h.entry FROM cases c
+			JOIN history h ON h.case_id = c.id AND h.seq = (SELECT max(seq) FROM history WHERE case_id = c.id)
+			WHERE json_extract(c.state, '$.schema') = 2`)
+		if err != nil {
+			return err
+		}
+		type old struct{ id, state, last string }
+		var olds []old
+		for rows.Next() {
+			var o old
+			if err := rows.Scan(&o.id, &o.state, &o.last); err != nil {
+				rows.Close()
+				return err
+			}
+			olds = append(olds, o)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		for _, o := range olds {
+			h, _, err := engine.MigrateCase([]byte(o.state))
+			if err != nil {
+				return fmt.Errorf("migrating case %s: %w", o.id, err)
+			}
+			var last engine.Entry
+			if err := json.Unmarshal([]byte(o.last), &last); err != nil {
+				return fmt.Errorf("migrating case %s: its last entry: %w", o.id, err)
+			}
+			h.Last, h.Hash = last.At, last.Hash
+			state, err := json.Marshal(h)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET state = ? WHERE id = ?`, string(state), o.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Owed is one row of the obligations index.

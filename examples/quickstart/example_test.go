@@ -27,7 +27,7 @@ func Example() {
 	//
 	// refused: event "plan_agreed" refused at step2: the role may not fire this event: "practitioner" may not; it is for line_manager
 	//
-	// history:
+	// record:
 	// #1 2026-12-22T10:00:00Z raise by asha (practitioner): raised at step1
 	// #2 2026-12-22T15:00:00Z discussed by asha (practitioner): stays at step1
 	// #3 2026-12-24T16:00:00Z escalate by asha (practitioner): step1 -> step2

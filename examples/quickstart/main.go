@@ -1,7 +1,7 @@
 // Quickstart is the shortest complete program that embeds the engine: it
 // raises a Sefton case two days before Christmas 2026, fires events as
 // different people (one of them refused), and prints what is due, why the
-// dates are what they are, and the case's history.
+// dates are what they are, and the case's record.
 package main
 
 import (
@@ -34,21 +34,26 @@ func run(w io.Writer) error {
 		return err
 	}
 
-	// A school practitioner disagrees with another agency's decision about a child.
-	c, err := e.Raise(ctx, "sefton", engine.Raise{
+	// A school practitioner disagrees with another agency's decision about a
+	// child. A case is a head (what the engine needs to act) and a record
+	// that is only ever appended to.
+	c, en, err := e.Raise(ctx, "sefton", engine.Raise{
 		CaseID: "case-42", Actor: "asha", Role: "practitioner", Agency: "school", At: at(22, 10),
 	})
 	if err != nil {
 		return err
 	}
-	// Each accepted event returns the next case value; the old one is unchanged.
+	record := []*engine.Entry{en}
+	// Each accepted event returns the next head, and one entry to append;
+	// the old head is unchanged.
 	for _, ev := range []engine.Event{
 		{Name: "discussed", Actor: "asha", Role: "practitioner", At: at(22, 15)},
 		{Name: "escalate", Actor: "asha", Role: "practitioner", At: at(24, 16)},
 	} {
-		if c, err = e.Fire(ctx, c, ev); err != nil {
+		if c, en, err = e.Fire(ctx, c, ev); err != nil {
 			return err
 		}
+		record = append(record, en)
 	}
 	fmt.Fprintln(w, c)
 
@@ -67,7 +72,7 @@ func run(w io.Writer) error {
 	}
 
 	// Agreeing the managers' plan is the line manager's act, not the practitioner's.
-	_, err = e.Fire(ctx, c, engine.Event{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: at(29, 10)})
+	_, _, err = e.Fire(ctx, c, engine.Event{Name: "plan_agreed", Actor: "asha", Role: "practitioner", At: at(29, 10)})
 	if !errors.Is(err, engine.ErrRoleNotPermitted) {
 		return fmt.Errorf("expected the practitioner to be refused, got %v", err)
 	}
@@ -75,16 +80,18 @@ func run(w io.Writer) error {
 
 	// Revision makes the engine refuse the event if the case changed since it
 	// was read: a host passes the revision its user was looking at.
-	c, err = e.Fire(ctx, c, engine.Event{
+	c, en, err = e.Fire(ctx, c, engine.Event{
 		Name: "plan_agreed", Actor: "lee", Role: "line_manager", Agency: "school", At: at(29, 14), Revision: c.Revision,
 	})
 	if err != nil {
 		return err
 	}
+	record = append(record, en)
 
-	fmt.Fprintln(w, "\nhistory:")
-	for _, en := range c.History {
+	fmt.Fprintln(w, "\nrecord:")
+	for _, en := range record {
 		fmt.Fprintln(w, en)
 	}
-	return nil
+	// Replaying the record through the policy rebuilds the head exactly.
+	return e.Verify(ctx, c, engine.Entries(record))
 }
