@@ -95,6 +95,10 @@ type scanState struct {
 	stray *mark  // on the last line read, a closing bracket that matched no opener
 	block int    // while > 0, lines indented block or more are a block scalar's text
 	plain int    // while > 0, lines indented plain or more continue a plain value
+	// inPlain: inside a flow collection, the scan is in a plain scalar (The
+	// Panel's decision), where a quote is a character like any other: a
+	// quote starts a scalar only where a scalar starts.
+	inPlain bool
 }
 
 // scanTo reads lines 1 to last and returns what is open at the end of last.
@@ -180,9 +184,17 @@ func (st *scanState) scan(n int, text string, i int) {
 			continue
 		}
 		switch c {
+		case ' ', '\t':
+		case ',':
+			st.inPlain = false
+		case ':':
+			st.inPlain = st.inPlain && i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\t'
 		case '"', '\'':
-			st.quote = &mark{n, col(i), rune(c)}
+			if !st.inPlain {
+				st.quote = &mark{n, col(i), rune(c)}
+			}
 		case '[', '{':
+			st.inPlain = false
 			st.flow = append(st.flow, mark{n, col(i), rune(c)})
 		case ']', '}':
 			open := byte('[')
@@ -193,6 +205,7 @@ func (st *scanState) scan(n int, text string, i int) {
 				st.stray = &mark{n, col(i), rune(c)}
 				return
 			}
+			st.inPlain = false
 			st.flow = st.flow[:len(st.flow)-1]
 			if len(st.flow) == 0 {
 				return // the value ends with its collection
@@ -201,6 +214,9 @@ func (st *scanState) scan(n int, text string, i int) {
 			if i > 0 && (text[i-1] == ' ' || text[i-1] == '\t') {
 				return // a comment
 			}
+			st.inPlain = true
+		default:
+			st.inPlain = true
 		}
 		i++
 	}

@@ -73,6 +73,10 @@ func TestSyntaxCauses(t *testing.T) {
 			"roles:\n  practitioner:\n    title: P\n  - line_manager\n", "4:3", "", "a list item among the keys of a mapping (practitioner: is on line 2)", "make it a key"},
 		{"a key among list items",
 			"roles:\n  - a\n  b: c\n", "3:3", "", "a key among the items of a list (line 2 starts with \"- \")", `start this line with "- "`},
+		{"an apostrophe inside a word in a flow mapping is no quote",
+			"f:\n  d: {type: text, title: The Panel's decision}\nstart: [s1\nt: child's\n", "3:8", "", "the [ that starts here is never closed", "close the list with ]"},
+		{"an apostrophe in plain text after an unclosed list is no quote",
+			"start: [s1\nrecords:\n  - text: the child's record\n", "1:8", "", "the [ that starts here is never closed", "close the list with ]"},
 		{"block text is not read for quotes",
 			"a: |\n  it's \"here\n  [x\nb: c: d\n", "4:5", "", `": " inside the value of b:`, `b: "c: d"`},
 	}
