@@ -22,7 +22,8 @@
 //   - stage, outcome: where the case is;
 //   - due and status also read the duties an outcome owes, once the case
 //     has reached it;
-//   - due: an obligation's due date (engine.Duty.DueDate), or none;
+//   - due: an obligation's due date (engine.Duty.DueDate), none, or urgent
+//     (an urgent duty with no backstop);
 //   - status: an obligation's status, or not_owed for a duty the case does
 //     not owe (its condition does not hold);
 //   - overdue: exactly which obligations are overdue at a time;

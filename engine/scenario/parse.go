@@ -449,13 +449,18 @@ func (p *parser) perObligation(kind Kind, n *yaml.Node) []Expectation {
 		e := Expectation{Kind: kind, Pos: p.pos(k), Obligation: k.Value}
 		switch kind {
 		case KindDue:
-			if s == "none" {
+			switch s {
+			case "none":
 				e.NoDeadline = true
+			case "urgent":
+				e.Urgent = true
+			}
+			if e.NoDeadline || e.Urgent {
 				break
 			}
 			d, err := calendar.ParseDate(s)
 			if err != nil {
-				p.errorAt(v, "bad-date", "write the due date as YYYY-MM-DD, or none for an obligation with no timescale", "%s: %s", what, strings.TrimPrefix(err.Error(), "calendar: "))
+				p.errorAt(v, "bad-date", "write the due date as YYYY-MM-DD, none for an obligation with no timescale, or urgent for an urgent one with no backstop", "%s: %s", what, strings.TrimPrefix(err.Error(), "calendar: "))
 				continue
 			}
 			e.Date = d

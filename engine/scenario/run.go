@@ -250,8 +250,11 @@ func (s *story) duty(c engine.Head, at time.Time, id string) (engine.Duty, strin
 
 func (s *story) due(c engine.Head, at time.Time, e Expectation) (want, got string, ok bool) {
 	want = e.Obligation + " due " + e.Date.String()
-	if e.NoDeadline {
+	switch {
+	case e.NoDeadline:
 		want = e.Obligation + " with no timescale"
+	case e.Urgent:
+		want = e.Obligation + " urgent, with no timescale"
 	}
 	d, missing := s.duty(c, at, e.Obligation)
 	switch {
@@ -259,10 +262,12 @@ func (s *story) due(c engine.Head, at time.Time, e Expectation) (want, got strin
 		return want, missing, false
 	case d.Status == engine.StatusWaiting:
 		return want, e.Obligation + " not yet due: it counts from " + anchorWords(d.Obligation) + ", which has not happened", false
+	case d.DueDate.IsZero() && d.Urgent:
+		return want, e.Obligation + " urgent, with no timescale", e.NoDeadline || e.Urgent
 	case d.DueDate.IsZero():
 		return want, e.Obligation + " with no timescale", e.NoDeadline
 	}
-	return want, e.Obligation + " due " + d.DueDate.String(), !e.NoDeadline && d.DueDate == e.Date
+	return want, e.Obligation + " due " + d.DueDate.String(), !e.NoDeadline && !e.Urgent && d.DueDate == e.Date
 }
 
 func anchorWords(ob *engine.Obligation) string {

@@ -79,9 +79,11 @@ type Expectation struct {
 	// KindDue and KindStatus: the obligation.
 	Obligation string
 	// KindDue: the due date; zero with NoDeadline, which `due: {x: none}`
-	// sets for an obligation with no timescale.
+	// sets for an obligation with no timescale, or with Urgent, which
+	// `due: {x: urgent}` sets for an urgent one with no backstop.
 	Date       calendar.Date
 	NoDeadline bool
+	Urgent     bool
 	// KindStatus: the status, or NotOwed.
 	Status engine.Status
 	// KindOverdue: when to look (zero: the step's time), and exactly which

@@ -330,3 +330,33 @@ expect:
 	require.Error(t, res.Err)
 	assert.Contains(t, res.Err.Error(), "pass.yaml:3: closures: calendar: closure \"Saturday\" on 2026-12-26 is a Saturday")
 }
+
+// `due: {x: urgent}` holds only for an urgent duty with no backstop; `none`
+// holds for it too, as it did before urgent was a value of its own.
+func TestDueUrgent(t *testing.T) {
+	tests := []struct {
+		due    string
+		passes bool
+		got    string
+	}{
+		{"speak: urgent", true, ""},
+		{"speak: none", true, ""},
+		{"speak: 2026-12-23", false, "got speak urgent, with no timescale"},
+		{"confirm: urgent", false, "got confirm due 2026-12-24"},        // urgent, with a backstop
+		{"resolve_soon: urgent", false, "got resolve_soon due 2026-12-31"}, // timed, not urgent
+	}
+	for _, tt := range tests {
+		t.Run(tt.due, func(t *testing.T) {
+			src := "scenario: urgent\npolicy: ../../testdata/constructs.yaml\nraised: {at: 2026-12-22T10:00, by: asha, role: practitioner}\nexpect:\n  due: {" + tt.due + "}\n"
+			f, diags := scenario.Parse(filepath.Join("testdata", "urgent.yaml"), []byte(src))
+			require.Empty(t, diags)
+			res := scenario.Run(context.Background(), f)
+			require.NoError(t, res.Err)
+			assert.Equal(t, tt.passes, res.OK(), "%v", res.Failures)
+			if !tt.passes {
+				require.Len(t, res.Failures, 1)
+				assert.Contains(t, res.Failures[0].String(), tt.got)
+			}
+		})
+	}
+}
