@@ -342,7 +342,7 @@ func TestDueUrgent(t *testing.T) {
 		{"speak: urgent", true, ""},
 		{"speak: none", true, ""},
 		{"speak: 2026-12-23", false, "got speak urgent, with no timescale"},
-		{"confirm: urgent", false, "got confirm due 2026-12-24"},        // urgent, with a backstop
+		{"confirm: urgent", false, "got confirm due 2026-12-24"},           // urgent, with a backstop
 		{"resolve_soon: urgent", false, "got resolve_soon due 2026-12-31"}, // timed, not urgent
 	}
 	for _, tt := range tests {
