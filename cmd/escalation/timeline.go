@@ -312,13 +312,13 @@ func writeDuties(w io.Writer, deadlines []timeline.Deadline, untimed, byCase, no
 		case d.Expedited:
 			within = d.Within.String() + " (expedited), "
 		}
-		fmt.Fprintf(tw, "   %s\t%s%s\t%s%s\n", d.Obligation.ID, within, d.From, dueWords(d), dutyNotes(d.Obligation))
+		fmt.Fprintf(tw, "   %s\t%s%s\t%s%s\n", d.Obligation.ID, within, d.From, dueWords(d), dutyNotes(d.Obligation, d.Sooner))
 	}
 	for _, ob := range untimed {
-		fmt.Fprintf(tw, "   %s\t%s%s\n", ob.ID, withinWords(ob), dutyNotes(ob))
+		fmt.Fprintf(tw, "   %s\t%s%s\n", ob.ID, withinWords(ob), dutyNotes(ob, nil))
 	}
 	for _, ob := range byCase {
-		fmt.Fprintf(tw, "   %s\t%s, from %s\tfrom a date the case has not given%s\n", ob.ID, ob.Within, ob.From, dutyNotes(ob))
+		fmt.Fprintf(tw, "   %s\t%s, from %s\tfrom a date the case has not given%s\n", ob.ID, ob.Within, ob.From, dutyNotes(ob, nil))
 	}
 	for _, ob := range notOwed {
 		fmt.Fprintf(tw, "   %s\tnot owed: only when %s\n", ob.ID, ob.When.Text)
@@ -327,13 +327,20 @@ func writeDuties(w io.Writer, deadlines []timeline.Deadline, untimed, byCase, no
 }
 
 // dutyNotes says what may bring a duty forward, and when it is owed at all.
-func dutyNotes(ob *engine.Obligation) string {
+// applied is the whichever_sooner deadline the schedule shows, if one does:
+// the note then names the duty's own as the later one, not applied again.
+func dutyNotes(ob *engine.Obligation, applied *engine.Alternative) string {
 	var notes []string
 	if ob.Urgent && ob.HasDeadline {
 		notes = append(notes, "as soon as possible (urgent)")
 	}
+	if applied != nil && ob.HasDeadline {
+		notes = append(notes, "sooner than "+ob.Within.String()+" from "+ob.From.String())
+	}
 	for _, alt := range ob.Sooner {
-		notes = append(notes, "or sooner: "+alt.String())
+		if alt != applied {
+			notes = append(notes, "or sooner: "+alt.String())
+		}
 	}
 	if ob.When != nil {
 		notes = append(notes, "only when "+ob.When.Text)

@@ -112,6 +112,9 @@ type Deadline struct {
 	// Expedited is set when WithFacts's facts made the obligation's expedite
 	// condition hold, so Within is its expedited timescale.
 	Expedited bool
+	// Sooner is the obligation's whichever_sooner deadline that applies, being
+	// the earliest; nil when its own does.
+	Sooner *engine.Alternative
 	calendar.Deadline
 }
 
@@ -439,7 +442,7 @@ func (w *walk) deadline(ob *engine.Obligation, entered time.Time) (Deadline, boo
 		if alt.By != nil {
 			if d, ok := w.date(alt.By); ok {
 				due := d.AddDays(1).Start()
-				take(Deadline{Obligation: ob, From: From{Kind: engine.AnchorFact, Fact: alt.By, EndOf: true},
+				take(Deadline{Obligation: ob, From: From{Kind: engine.AnchorFact, Fact: alt.By, EndOf: true}, Sooner: alt,
 					Deadline: calendar.Deadline{Trigger: d.Start(), Due: due, DueDate: d}})
 			}
 			continue
@@ -452,7 +455,7 @@ func (w *walk) deadline(ob *engine.Obligation, entered time.Time) (Deadline, boo
 		if err != nil {
 			return Deadline{}, false, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
 		}
-		take(Deadline{Obligation: ob, From: from, Deadline: dl})
+		take(Deadline{Obligation: ob, From: from, Sooner: alt, Deadline: dl})
 	}
 	if best.From.Kind == engine.AnchorStage {
 		best.From.Outcome = ob.Outcome
