@@ -131,6 +131,16 @@ func TestConditionalDuties(t *testing.T) {
 	// Decided on entering: raised as a threshold dispute, it is owed at once.
 	c = raise(t, p, "2026-12-22 10:00", map[string]any{"dispute_area": "threshold"})
 	assert.Contains(t, owed(t, p, c, "2026-12-22 10:00"), "involve_mash")
+
+	// An act whose facts make the duty owed and that meets it meets it: the
+	// MASH was involved, and the act says the dispute is about thresholds.
+	c = raise(t, p, "2026-12-22 10:00", map[string]any{"dispute_area": "other"})
+	next, err := fireOn(p, c, Event{Name: "mash_involved", Actor: "lee", Role: "line_manager", At: london(t, "2026-12-22 12:00"),
+		Facts: map[string]any{"dispute_area": "threshold"}})
+	require.NoError(t, err)
+	d := duty(t, p, next, "involve_mash", "2026-12-22 13:00")
+	assert.Equal(t, StatusMet, d.Status)
+	assert.Equal(t, london(t, "2026-12-22 12:00"), d.Met)
 }
 
 func TestDutiesAfterAnOutcome(t *testing.T) {

@@ -190,17 +190,14 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, scratch *Entry) (He
 		next.Obligations = slices.Clone(h.Obligations)
 	}
 	act.obligations = next.Obligations
-	for _, ob := range t.Completes {
-		for i := range next.Obligations {
-			if o := &next.Obligations[i]; o.ID == ob.ID && o.open() {
-				o.Met = ev.At
-			}
-		}
-	}
+	t.meet(next.Obligations, ev.At)
 	if set := p.setMilestones(&next, t, ev.At, act); len(set) > 0 || reacts {
 		if err := p.refresh(ctx, &next, pl, &trigger{milestones: set, facts: updates}, act); err != nil {
 			return Head{}, nil, err
 		}
+		// A duty the act's own facts made owed is met by it too, if it
+		// completes it; those met before the refresh stay as they are.
+		t.meet(next.Obligations, ev.At)
 	}
 	en, owed := scratch, []ObligationState(nil)
 	if en == nil {
@@ -222,6 +219,17 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, scratch *Entry) (He
 	}
 	p.seal(&next, en)
 	return next, en, nil
+}
+
+// meet marks the open duties among obs that t completes as met at at.
+func (t *Transition) meet(obs []ObligationState, at time.Time) {
+	for _, ob := range t.Completes {
+		for i := range obs {
+			if o := &obs[i]; o.ID == ob.ID && o.open() {
+				o.Met = at
+			}
+		}
+	}
 }
 
 // closed refuses an event on a closed case, unless its outcome has a
