@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
 )
 
@@ -14,14 +15,21 @@ import (
 //
 // The statuses follow one rule each:
 //
-//	400 the request cannot be read: malformed JSON, unknown fields, a bad time
+//	400 the request cannot be read: malformed JSON, unknown fields, a key
+//	    given twice, bytes that are not UTF-8, control or bidi characters
+//	    where they do not belong, a bad time
+//	401 no credential, or one that does not verify
+//	403 the Host or Origin is not configured; a role the caller does not
+//	    hold; a case the caller holds no role in
 //	404 the URL names a case (or endpoint) that does not exist
 //	409 the case's current state conflicts: stale revision, id taken, case closed
 //	413 the body is over the size limit
+//	415 the body is not sent as application/json
 //	422 the request is understood but the procedure refuses it: unknown policy,
 //	    invalid facts or form data, an event refused (wrong role, guard false,
 //	    unknown event, obligations outstanding, form incomplete), an act dated
-//	    before the case's last one
+//	    before the case's last one or in the future, a date outside the
+//	    calendar
 //	500 the stored case does not verify (changed or rolled back outside the
 //	    service), or anything else, logged and reported without detail
 type apiError struct {
@@ -99,10 +107,19 @@ func classify(err error) *apiError {
 		ae      *apiError
 		refused *engine.RefusedError
 		input   *engine.InputError
+		bad     *inputError
 	)
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &bad):
+		var details any
+		if bad.Path != "" {
+			details = map[string]string{"path": bad.Path}
+		}
+		return &apiError{http.StatusBadRequest, bad.Code, bad.Error(), details}
+	case errors.Is(err, calendar.ErrOutOfRange):
+		return &apiError{http.StatusUnprocessableEntity, "date_out_of_range", err.Error(), nil}
 	case errors.As(err, &refused):
 		return &apiError{http.StatusUnprocessableEntity, "event_refused", err.Error(),
 			refusalDetails{Event: refused.Event, Stage: refused.Stage, Reasons: reasonsOf(refused)}}

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -63,7 +65,7 @@ func TestServeCommand(t *testing.T) {
 	logR, logW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-db", filepath.Join(t.TempDir(), "cases.db"), "-addr", "127.0.0.1:0"}, io.Discard, logW)
+		done <- run(ctx, []string{"-db", filepath.Join(t.TempDir(), "cases.db"), "-addr", "127.0.0.1:0", "-tokens", "tokens.example.json"}, io.Discard, logW)
 		logW.Close()
 	}()
 	lines := bufio.NewScanner(logR)
@@ -76,12 +78,30 @@ func TestServeCommand(t *testing.T) {
 	}
 	go io.Copy(io.Discard, logR) // the server keeps logging; keep it from blocking
 
-	status, raw, err := send("GET", "http://"+listening.Addr+"/cases/missing", nil)
+	_, port, _ := net.SplitHostPort(listening.Addr)
+	req, err := http.NewRequest("GET", "http://localhost:"+port+"/cases/missing", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, raw, err := roundTrip(req)
+	if err != nil || status != http.StatusUnauthorized || decodeJSON[errorBody](t, raw).Error.Code != "unauthenticated" {
+		t.Errorf("GET /cases/missing without a token: %d %s %v", status, raw, err)
+	}
+	req.Header.Set("Authorization", "Bearer dev-token-dana")
+	status, raw, err = roundTrip(req)
 	if err != nil || status != http.StatusNotFound || decodeJSON[errorBody](t, raw).Error.Code != "case_not_found" {
-		t.Errorf("GET /cases/missing: %d %s %v", status, raw, err)
+		t.Errorf("GET /cases/missing with the example's admin token: %d %s %v", status, raw, err)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("stopping: %v", err)
+	}
+}
+
+// The server refuses to start without a way to authenticate requests.
+func TestServeNeedsCredentials(t *testing.T) {
+	err := run(t.Context(), []string{"-db", filepath.Join(t.TempDir(), "cases.db"), "-addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "every request is authenticated") {
+		t.Errorf("serving without -tokens or -oidc-issuer: %v", err)
 	}
 }

@@ -47,7 +47,7 @@ func wantMap(t *testing.T, what string, got, want map[string]string) {
 func TestCaseLifecycleOverChristmas(t *testing.T) {
 	h := startServer(t, filepath.Join(t.TempDir(), "cases.db"))
 	c := h.raise(map[string]any{
-		"policy": "sefton", "id": "case-42", "actor": "asha", "role": "practitioner", "agency": "school",
+		"policy": "sefton", "id": "case-42", "actor": "asha", "role": "practitioner",
 		"at": "2026-12-22T10:00:00Z",
 	})
 	if c.Revision != 1 || c.Stage != "step1" {
@@ -327,14 +327,16 @@ func TestErrorMapping(t *testing.T) {
 		{name: "wrong method", method: "DELETE", path: "/cases/open", status: 405, code: "method_not_allowed"},
 		{name: "id taken", method: "POST", path: "/cases", body: raise("open"), status: 409, code: "case_exists"},
 		{name: "stale revision", method: "POST", path: "/cases/step2/events", body: event("plan_agreed", "line_manager", 1, later), status: 409, code: "stale_revision"},
-		{name: "closed case", method: "POST", path: "/cases/closed/events", body: event("resolve", "practitioner", 2, later), status: 409, code: "case_closed"},
+		{name: "closed case", method: "POST", path: "/cases/closed/events", body: map[string]any{"event": "resolve", "actor": "asha", "role": "practitioner", "at": later, "revision": 2}, status: 409, code: "case_closed"},
 		{name: "unknown policy", method: "POST", path: "/cases", body: map[string]any{"policy": "sefon", "actor": "asha", "role": "practitioner"}, status: 422, code: "unknown_policy"},
-		{name: "unknown role on raise", method: "POST", path: "/cases", body: map[string]any{"policy": "sefton", "actor": "asha", "role": "teacher"}, status: 422, code: "invalid_input", inputPath: "role"},
+		{name: "a role the caller does not hold", method: "POST", path: "/cases", body: map[string]any{"policy": "sefton", "actor": "asha", "role": "line_manager"}, status: 403, code: "role_not_held"},
+		{name: "a role the policy does not have", method: "POST", path: "/cases", body: map[string]any{"policy": "sefton", "actor": "admin", "role": adminRole}, status: 422, code: "invalid_input", inputPath: "role"},
+		{name: "which of several roles", method: "POST", path: "/cases", body: map[string]any{"policy": "sefton", "actor": "someone"}, status: 422, code: "invalid_input", inputPath: "role"},
 		{name: "bad case id", method: "POST", path: "/cases", body: map[string]any{"policy": "sefton", "id": "Jane Doe", "actor": "asha", "role": "practitioner"}, status: 422, code: "invalid_input", inputPath: "id"},
 		{name: "fact of the wrong type", method: "POST", path: "/cases/open/events", body: map[string]any{"event": "discussed", "actor": "asha", "role": "practitioner", "at": later, "revision": 1, "facts": map[string]any{"immediate_risk": "yes"}}, status: 422, code: "invalid_input", inputPath: "facts.immediate_risk"},
 		{name: "no revision", method: "POST", path: "/cases/open/events", body: event("discussed", "practitioner", 0, later), status: 422, code: "invalid_input", inputPath: "revision"},
-		{name: "no actor", method: "POST", path: "/cases/open/events", body: map[string]any{"event": "discussed", "role": "practitioner", "at": later, "revision": 1}, status: 422, code: "invalid_input", inputPath: "actor"},
-		{name: "unknown role on available", method: "GET", path: "/cases/open/available?role=teacher", status: 422, code: "invalid_input", inputPath: "role"},
+		{name: "actor in the body", method: "POST", path: "/cases/open/events", body: `{"event": "discussed", "actor": "lee", "role": "practitioner", "revision": 1}`, status: 400, code: "malformed_request"},
+		{name: "a role not held on available", method: "GET", path: "/cases/open/available?role=line_manager", status: 403, code: "role_not_held"},
 		{name: "unknown event", method: "POST", path: "/cases/open/events", body: event("escalte", "practitioner", 1, later), status: 422, code: "event_refused", reason: "unknown_event"},
 		{name: "wrong role", method: "POST", path: "/cases/open/events", body: event("plan_agreed", "line_manager", 1, later), status: 422, code: "event_refused", reason: "role_not_permitted"},
 		{name: "guard false", method: "POST", path: "/cases/open/events", body: event("urgent_resolution", "line_manager", 1, later), status: 422, code: "event_refused", reason: "guard_false"},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -35,6 +36,10 @@ var (
 // head and one new entry, however long its record. obligations is the index
 // the nightly sweep reads: one row per obligation still owed with a deadline,
 // keyed by its due instant so the sweep is a range scan of the primary key.
+// participants lists who has acted on each case, for the API's check that a
+// caller holds a role in a case. failures holds each case whose record was
+// found not to verify, and how: such a case is refused, to reads and acts
+// alike, until someone has looked into it and removed its row.
 const schema = `
 CREATE TABLE IF NOT EXISTS cases (
 	id       TEXT PRIMARY KEY,
@@ -78,6 +83,20 @@ CREATE TABLE IF NOT EXISTS obligations (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX IF NOT EXISTS obligations_by_case ON obligations (case_id);
+
+CREATE TABLE IF NOT EXISTS participants (
+	case_id TEXT NOT NULL,
+	actor   TEXT NOT NULL,
+	PRIMARY KEY (case_id, actor)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS failures (
+	case_id  TEXT PRIMARY KEY,
+	entry    INTEGER NOT NULL,
+	how      TEXT NOT NULL,
+	detail   TEXT NOT NULL,
+	detected TEXT NOT NULL
+) STRICT;
 `
 
 // overdueQuery is the sweep. It reads only the obligations index, in the
@@ -95,7 +114,7 @@ type Store struct {
 	// read is a pool: in WAL mode readers never wait for the writer.
 	read *sql.DB
 	// Statements prepared once on the writer and bound to each transaction.
-	insertCase, updateCase, insertEntry, deleteOwed, insertOwed *sql.Stmt
+	insertCase, updateCase, tailHash, insertEntry, deleteOwed, insertOwed, insertParticipant *sql.Stmt
 	// checkpoints has the checkpoint of every head written, kept outside the
 	// database (nil keeps none).
 	checkpoints *Checkpoints
@@ -119,9 +138,21 @@ func OpenStore(ctx context.Context, path string, eng *engine.Engine, checkpoints
 	}
 	write.SetMaxOpenConns(1)
 	s := &Store{eng: eng, write: write}
+	var hadParticipants bool
+	if err := write.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE name = 'participants'`).Scan(&hadParticipants); err != nil {
+		write.Close()
+		return nil, err
+	}
 	if _, err := write.ExecContext(ctx, schema); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("creating the schema in %s: %w", path, err)
+	}
+	if !hadParticipants { // a database from before the table: who acted is in the record
+		if _, err := write.ExecContext(ctx, `INSERT OR IGNORE INTO participants (case_id, actor)
+			SELECT case_id, json_extract(entry, '$.actor') FROM history`); err != nil {
+			write.Close()
+			return nil, fmt.Errorf("listing who acted on each case in %s: %w", path, err)
+		}
 	}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
@@ -150,10 +181,12 @@ func OpenStore(ctx context.Context, path string, eng *engine.Engine, checkpoints
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&s.updateCase, `UPDATE cases SET revision = ?, stage = ?, outcome = ?, closed = ?, state = ?
 			WHERE id = ? AND revision = ?`},
+		{&s.tailHash, `SELECT hash FROM history WHERE case_id = ? AND seq = ?`},
 		{&s.insertEntry, `INSERT INTO history (case_id, seq, entry, hash) VALUES (?, ?, ?, ?)`},
 		{&s.deleteOwed, `DELETE FROM obligations WHERE case_id = ?`},
 		{&s.insertOwed, `INSERT INTO obligations (due, case_id, stage, obligation, policy, version)
 			VALUES (?, ?, ?, ?, ?, ?)`},
+		{&s.insertParticipant, `INSERT OR IGNORE INTO participants (case_id, actor) VALUES (?, ?)`},
 	} {
 		if *p.stmt, err = write.PrepareContext(ctx, p.query); err != nil {
 			s.Close()
@@ -179,14 +212,16 @@ type Written struct {
 // Create stores newly raised cases, all in one transaction: one for the API,
 // thousands for an import. It fails with errCaseExists if an id is taken.
 func (s *Store) Create(ctx context.Context, cases ...Written) error {
+	lines := make([]AuditLine, len(cases))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		insert := tx.StmtContext(ctx, s.insertCase)
-		for _, c := range cases {
+		for i, c := range cases {
 			h := c.Head
 			state, err := json.Marshal(h)
 			if err != nil {
 				return err
 			}
+			lines[i] = auditLine(h, state)
 			res, err := insert.ExecContext(ctx, h.ID, h.Policy.ID, h.Policy.Version, h.Revision, h.Stage, h.Outcome, h.Closed(), string(state))
 			if err != nil {
 				return err
@@ -205,17 +240,16 @@ func (s *Store) Create(ctx context.Context, cases ...Written) error {
 	if err != nil {
 		return err
 	}
-	cps := make([]engine.Checkpoint, len(cases))
-	for i, c := range cases {
-		cps[i] = c.Head.Checkpoint()
-	}
-	return s.checkpoints.Keep(cps...)
+	return s.checkpoints.Keep(lines...)
 }
 
 // Update replaces the head that was at revision from with the head the
 // engine returned, and appends the entry that records the act. If the stored
 // revision is no longer from, another write won the race: nothing is written
-// and the error is errConflict, so no act is ever silently lost.
+// and the error is errConflict, so no act is ever silently lost. If the
+// record does not end with the entry the head was at (it was cut short, or
+// its last entry replaced, in the database), nothing is written, and the
+// case is kept as failed.
 func (s *Store) Update(ctx context.Context, from int64, to engine.Head, en *engine.Entry) error {
 	state, err := json.Marshal(to)
 	if err != nil {
@@ -232,15 +266,38 @@ func (s *Store) Update(ctx context.Context, from int64, to engine.Head, en *engi
 		} else if n == 0 {
 			return fmt.Errorf("%w: case %s is no longer at revision %d; read it again", errConflict, to.ID, from)
 		}
+		if err := s.checkTail(ctx, tx, to.ID, from, en.Prev); err != nil {
+			return err
+		}
 		return s.appendAndIndex(ctx, tx, to, en)
 	})
 	if err != nil {
-		return err
+		return s.failed(ctx, to.ID, err)
 	}
 	// After the commit: a checkpoint is never ahead of what the database
 	// holds, so a crash in between costs one write's protection, never a
 	// false alarm.
-	return s.checkpoints.Keep(to.Checkpoint())
+	return s.checkpoints.Keep(auditLine(to, state))
+}
+
+// checkTail checks that a case's record ends, at entry seq, with the entry
+// whose hash is prev, the one the head names: an act appended after a record
+// cut short or replaced would bury the damage. It reads one row, and does
+// not rely on the triggers, which anyone with the database file can drop.
+func (s *Store) checkTail(ctx context.Context, tx *sql.Tx, id string, seq int64, prev engine.Digest) error {
+	var tail string
+	err := tx.StmtContext(ctx, s.tailHash).QueryRowContext(ctx, id, seq).Scan(&tail)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return &engine.RecordError{Case: id, Entry: int(seq), How: engine.EntryMissing,
+			Detail: fmt.Sprintf("the head is at revision %d, but the record has no entry %d: it was cut short in the database", seq, seq)}
+	case err != nil:
+		return err
+	case tail != prev.String():
+		return &engine.RecordError{Case: id, Entry: int(seq), How: engine.EntryEdited,
+			Detail: "it is not the entry the head names: it was replaced in the database"}
+	}
+	return nil
 }
 
 // appendAndIndex appends entries to h's record, and rewrites the case's rows
@@ -253,6 +310,9 @@ func (s *Store) appendAndIndex(ctx context.Context, tx *sql.Tx, h engine.Head, e
 			return err
 		}
 		if _, err := insert.ExecContext(ctx, h.ID, en.Seq, string(b), en.Hash.String()); err != nil {
+			return err
+		}
+		if _, err := tx.StmtContext(ctx, s.insertParticipant).ExecContext(ctx, h.ID, en.Actor); err != nil {
 			return err
 		}
 	}
@@ -292,10 +352,14 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // Get reads a case's head: all the engine needs to act on it, whatever the
-// length of its record. A head behind the checkpoint kept for it is refused:
-// the database was put back to an earlier state.
+// length of its record. A case whose record was found not to verify is
+// refused, as is a head behind the audit log's checkpoint for it (the
+// database was put back to an earlier state), and a head at the
+// checkpoint's revision that is not the head the audit log names (it was
+// changed in the database).
 func (s *Store) Get(ctx context.Context, id string) (engine.Head, error) {
-	return s.head(ctx, s.read, id)
+	h, err := s.head(ctx, s.read, id)
+	return h, s.failed(ctx, id, err)
 }
 
 // querier is a database or a transaction.
@@ -303,15 +367,24 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// knownFailure is a failure the failures table holds already.
+type knownFailure struct{ *engine.RecordError }
+
+func (k knownFailure) Unwrap() error { return k.RecordError }
+
 func (s *Store) head(ctx context.Context, q querier, id string) (engine.Head, error) {
-	// The checkpoint is read first: it is kept after its write commits, so
+	// The audit line is read first: it is kept after its write commits, so
 	// the head read next is at least as new, unless the database went back.
 	cp, kept := s.checkpoints.Latest(id)
 	var (
-		h     engine.Head
-		state []byte
+		h       engine.Head
+		state   []byte
+		entry   sql.NullInt64
+		how     sql.NullString
+		details sql.NullString
 	)
-	err := q.QueryRowContext(ctx, `SELECT state FROM cases WHERE id = ?`, id).Scan(&state)
+	err := q.QueryRowContext(ctx, `SELECT c.state, f.entry, f.how, f.detail FROM cases c
+		LEFT JOIN failures f ON f.case_id = c.id WHERE c.id = ?`, id).Scan(&state, &entry, &how, &details)
 	if errors.Is(err, sql.ErrNoRows) {
 		if kept { // the case was raised and written, and is gone
 			return engine.Head{}, &engine.RecordError{Case: id, How: engine.RolledBack,
@@ -322,6 +395,9 @@ func (s *Store) head(ctx context.Context, q querier, id string) (engine.Head, er
 	if err != nil {
 		return engine.Head{}, err
 	}
+	if how.Valid {
+		return engine.Head{}, knownFailure{&engine.RecordError{Case: id, Entry: int(entry.Int64), How: engine.Tampering(how.String), Detail: details.String}}
+	}
 	if err := json.Unmarshal(state, &h); err != nil {
 		return engine.Head{}, fmt.Errorf("case %s: stored head: %w", id, err)
 	}
@@ -329,14 +405,37 @@ func (s *Store) head(ctx context.Context, q querier, id string) (engine.Head, er
 		if err := cp.Check(h); err != nil {
 			return engine.Head{}, err
 		}
+		if h.Revision == cp.Revision && !cp.Head.IsZero() && sha256.Sum256(state) != cp.Head {
+			return engine.Head{}, &engine.RecordError{Case: id, How: engine.HeadDiffers,
+				Detail: "it is not the head the audit log kept elsewhere names at its revision: it was changed in the database"}
+		}
 	}
 	return h, nil
 }
 
-// Record yields a case's entries in order, streamed from the database, as
-// engine.Verify and engine.Head.Visits read them.
-func (s *Store) Record(ctx context.Context, id string) iter.Seq2[*engine.Entry, error] {
-	return entries(ctx, s.read, id)
+// failed keeps a case whose record does not verify in the failures table,
+// so that it is refused from now on, to this server and any other on the
+// database, and returns err.
+func (s *Store) failed(ctx context.Context, id string, err error) error {
+	var (
+		record *engine.RecordError
+		known  knownFailure
+	)
+	if !errors.As(err, &record) || errors.As(err, &known) {
+		return err
+	}
+	if _, ferr := s.write.ExecContext(ctx, `INSERT OR IGNORE INTO failures (case_id, entry, how, detail, detected) VALUES (?, ?, ?, ?, ?)`,
+		id, record.Entry, string(record.How), record.Detail, time.Now().UTC().Format(time.RFC3339)); ferr != nil {
+		return errors.Join(err, fmt.Errorf("keeping the failure: %w", ferr))
+	}
+	return err
+}
+
+// Participant says whether actor has acted on the case.
+func (s *Store) Participant(ctx context.Context, id, actor string) (bool, error) {
+	var took bool
+	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM participants WHERE case_id = ? AND actor = ?)`, id, actor).Scan(&took)
+	return took, err
 }
 
 // entries yields a case's entries in order, read from q.
@@ -375,23 +474,49 @@ func entries(ctx context.Context, q interface {
 
 // Verify checks a stored case end to end, from one snapshot of the
 // database: its record is intact and authenticated (with the host's key),
-// replays to its head, and is not behind the checkpoint kept elsewhere.
+// replays to its head, and is not behind the audit log's checkpoint.
 func (s *Store) Verify(ctx context.Context, id string) error {
+	_, _, err := s.RecordPage(ctx, id, 0, 0)
+	return err
+}
+
+// RecordPage verifies a case as Verify does, and returns its head and up to
+// limit entries of its record, those after the entry numbered after.
+func (s *Store) RecordPage(ctx context.Context, id string, after, limit int) (engine.Head, []*engine.Entry, error) {
+	h, page, err := s.recordPage(ctx, id, after, limit)
+	return h, page, s.failed(ctx, id, err)
+}
+
+func (s *Store) recordPage(ctx context.Context, id string, after, limit int) (engine.Head, []*engine.Entry, error) {
 	cp, kept := s.checkpoints.Latest(id) // first, as in head
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return engine.Head{}, nil, err
 	}
 	defer tx.Rollback() // a read-only transaction has nothing to commit
 	h, err := s.head(ctx, tx, id)
 	if err != nil {
-		return err
+		return engine.Head{}, nil, err
 	}
 	var opts []engine.VerifyOption
 	if kept {
-		opts = append(opts, engine.WithCheckpoint(cp))
+		opts = append(opts, engine.WithCheckpoint(cp.Checkpoint))
 	}
-	return s.eng.Verify(ctx, h, entries(ctx, tx, id), opts...)
+	var page []*engine.Entry
+	record := func(yield func(*engine.Entry, error) bool) {
+		for en, err := range entries(ctx, tx, id) {
+			if err == nil && en.Seq > after && len(page) < limit {
+				page = append(page, en)
+			}
+			if !yield(en, err) {
+				return
+			}
+		}
+	}
+	if err := s.eng.Verify(ctx, h, record, opts...); err != nil {
+		return engine.Head{}, nil, err
+	}
+	return h, page, nil
 }
 
 // IDs yields the id of every stored case and of every case a checkpoint is
