@@ -342,11 +342,17 @@ type jsonStep struct {
 	Source  string `json:"source,omitempty"`
 }
 
-func dueJSON(dl calendar.Deadline) any {
+// jsonSteps is a deadline's day-by-day explanation.
+func jsonSteps(dl calendar.Deadline) []jsonStep {
 	steps := make([]jsonStep, len(dl.Steps))
 	for i, s := range dl.Steps {
 		steps[i] = jsonStep{Date: s.Date.String(), Counted: s.Counted, Day: s.Day, Reason: s.Reason, Source: s.Source}
 	}
+	return steps
+}
+
+func dueJSON(dl calendar.Deadline) any {
+	steps := jsonSteps(dl)
 	return struct {
 		Schema      int        `json:"schema"`
 		Due         string     `json:"due"`

@@ -15,6 +15,10 @@
 //	escalation schema
 //	escalation version [--format text|json]
 //	escalation studio [--addr 127.0.0.1:PORT] [--closures FILE] [DIR]
+//	escalation case raise POLICY DIR --actor NAME --role ROLE --at TIME [--fact NAME=VALUE]... [--form FORM.FIELD=VALUE]... [--key-file FILE]
+//	escalation case fire DIR EVENT --actor NAME --role ROLE --at TIME [--revision N] [--dry-run] [--key-file FILE]
+//	escalation case due|available|verify|show|rebuild DIR
+//	escalation case migrate FILE DIR
 //
 // A POLICY is a bundled policy id (see escalation policies) or the path of
 // a policy file. TIME is RFC 3339, YYYY-MM-DDTHH:MM in Europe/London, or
@@ -36,6 +40,17 @@
 // jurisdiction's calendar, or with --policy in a policy's. The calendar is
 // built the way the library builds it (calendar.New, engine.Policy.WithClosures),
 // so the command line, the scenarios and a host agree on every date.
+//
+// The case family runs a case through the engine from the shell. A case is a
+// folder of two files: head.json, the engine's head, which every act replaces
+// whole through a new file renamed over it, and record.jsonl, one entry a line,
+// which acts only append to. An act appends and syncs its entry before it
+// replaces the head, under a lock on the record, after checking that the
+// record ends at the head; so a command that stops half way leaves a record one
+// entry ahead of its head, which case rebuild catches up, and never a head
+// whose entry is lost (casefiles.go). DIR "-" stands for no folder: the head
+// comes on standard input, nothing is written, and the host stores the head
+// and entry printed.
 //
 // Results go to standard output, including validate's and test's reports;
 // problems that stop a command go to standard error. The exit code is 0 on

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -177,7 +179,7 @@ func (f *formatting) file(path string) {
 	if f.check || f.diff {
 		return
 	}
-	if err := replaceFile(path, out); err != nil {
+	if err := replaceFile(path, out, 0o644); err != nil {
 		f.failed(engine.Diagnostics{{Severity: engine.SeverityError, Pos: engine.Pos{File: name}, Code: "unwritable", Message: "cannot write the file: " + safefile.Reason(err)}}, nil)
 	}
 }
@@ -190,14 +192,19 @@ func (f *formatting) failed(ds engine.Diagnostics, src []byte) {
 }
 
 // replaceFile writes data over the file at path (or, for a link, the file it
-// links to) through a new file in the same folder, renamed over the old one:
-// the file is never left half written. It keeps the file's permissions.
-func replaceFile(path string, data []byte) (err error) {
-	if path, err = filepath.EvalSymlinks(path); err != nil {
-		return err
-	}
-	info, err := os.Stat(path)
-	if err != nil {
+// links to) through a new file in the same folder, renamed over the old one,
+// and syncs both: the file is never left half written, even by a crash. It
+// keeps an existing file's permissions; a new file gets perm.
+func replaceFile(path string, data []byte, perm fs.FileMode) (err error) {
+	switch target, err := filepath.EvalSymlinks(path); {
+	case err == nil:
+		path = target
+		info, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		perm = info.Mode().Perm()
+	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
@@ -213,12 +220,19 @@ func replaceFile(path string, data []byte) (err error) {
 		_ = tmp.Close()
 		return err
 	}
-	if err = tmp.Chmod(info.Mode().Perm()); err != nil {
+	if err = tmp.Chmod(perm); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
 		_ = tmp.Close()
 		return err
 	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
 }

@@ -47,6 +47,10 @@ type command struct {
 	about   string // what it does, for its --help
 	example string
 	setup   func(fs *flag.FlagSet) func(e *env, args []string) int
+	// family holds the subcommands of a command that is a family of them
+	// ("case raise", "case fire"): each is named with the family's name in
+	// front, and the family itself has no flags and no setup.
+	family []*command
 }
 
 // env is what a command runs with. now is the clock, read only for default
@@ -61,6 +65,7 @@ func commands() []*command {
 	return []*command{
 		validateCommand(), testCommand(), fmtCommand(), diagramCommand(), docCommand(), timelineCommand(),
 		holidaysCommand(), dueCommand(), policiesCommand(), schemaCommand(), versionCommand(), studioCommand(),
+		caseCommand(),
 	}
 }
 
@@ -81,11 +86,19 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return find("version").invoke(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
-			if c := find(args[1]); c != nil {
-				writeHelp(stdout, c)
-				return exitOK
+			c := find(args[1])
+			if c == nil {
+				return unknownCommand(stderr, args[1])
 			}
-			return unknownCommand(stderr, args[1])
+			if len(args) > 2 && c.family != nil {
+				sub := c.member(args[2])
+				if sub == nil {
+					return c.unknownMember(e, args[2])
+				}
+				c = sub
+			}
+			writeHelp(stdout, c)
+			return exitOK
 		}
 		writeUsage(stdout)
 		return exitOK
@@ -135,6 +148,14 @@ Run 'escalation COMMAND --help' for a command's flags and an example.
 
 func writeHelp(w io.Writer, c *command) {
 	fmt.Fprintf(w, "usage: escalation %s %s\n\n%s\n", c.name, c.args, c.about)
+	if c.family != nil {
+		fmt.Fprint(w, "\nsubcommands:\n")
+		for _, sub := range c.family {
+			fmt.Fprintf(w, "  %-16s %s\n", sub.name, sub.summary)
+		}
+		fmt.Fprintf(w, "\nRun 'escalation %s SUBCOMMAND --help' for a subcommand's flags and an example.\n\nexample:\n  %s\n", c.name, c.example)
+		return
+	}
 	fs := c.flagSet()
 	c.setup(fs)
 	first := true
@@ -167,8 +188,23 @@ func (c *command) flagSet() *flag.FlagSet {
 }
 
 // invoke parses the command's flags, which may come before, between or after
-// its positional arguments, and runs it.
+// its positional arguments, and runs it. A family passes its arguments on to
+// the subcommand the first names.
 func (c *command) invoke(e *env, args []string) int {
+	if c.family != nil {
+		switch {
+		case len(args) == 0:
+			return c.usageError(e, "missing "+c.operand)
+		case slices.Contains([]string{"-h", "-help", "--help", "help"}, args[0]):
+			writeHelp(e.stdout, c)
+			return exitOK
+		}
+		sub := c.member(args[0])
+		if sub == nil {
+			return c.unknownMember(e, args[0])
+		}
+		return sub.invoke(e, args[1:])
+	}
 	fs := c.flagSet()
 	runWith := c.setup(fs)
 	var positional []string
@@ -218,6 +254,24 @@ func flagError(fs *flag.FlagSet, err error) string {
 		}
 	}
 	return msg
+}
+
+// member returns the family's subcommand of that name ("fire" in "case").
+func (c *command) member(name string) *command {
+	for _, sub := range c.family {
+		if sub.name == c.name+" "+name {
+			return sub
+		}
+	}
+	return nil
+}
+
+func (c *command) unknownMember(e *env, name string) int {
+	names := make([]string, len(c.family))
+	for i, sub := range c.family {
+		names[i] = strings.TrimPrefix(sub.name, c.name+" ")
+	}
+	return c.usageError(e, fmt.Sprintf("unknown subcommand %q: %s", name, engine.Hint(name, names)))
 }
 
 func (c *command) usageError(e *env, msg string) int {

@@ -310,10 +310,10 @@ func BenchmarkValidate1000(b *testing.B) {
 // Each flag's help states its default once: a flag whose usage says what it
 // defaults to does not also get the flag package's zero value.
 func TestHelpStatesEachDefaultOnce(t *testing.T) {
-	for _, c := range commands() {
+	for _, c := range leafCommands() {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout bytes.Buffer
-			require.Equal(t, exitOK, run([]string{c.name, "--help"}, &stdout, io.Discard))
+			require.Equal(t, exitOK, run(append(strings.Fields(c.name), "--help"), &stdout, io.Discard))
 			for _, line := range strings.Split(stdout.String(), "\n") {
 				assert.LessOrEqual(t, strings.Count(line, "(default"), 1, "%q", line)
 				assert.NotContains(t, line, `(default "0")`)
@@ -352,23 +352,39 @@ func TestMissingPathsAreUsageErrors(t *testing.T) {
 // consumer can tell; a list says it in each item. Every command with
 // --format json is here.
 func TestEveryJSONOutputSaysItsSchema(t *testing.T) {
-	runs := map[string][]string{
-		"validate": {"validate", "--format", "json", today, tiny},
-		"test":     {"test", "--format", "json", "testdata/scenarios/pass.yaml"},
-		"timeline": {"timeline", "--format", "json", tiny, "--raised", "2026-12-22"},
-		"holidays": {"holidays", "--format", "json", "--from", "2026"},
-		"due":      {"due", "--format", "json", "--from", "2026-12-22", "--within", "2 working days"},
-		"policies": {"policies", "--format", "json", "--today", "2026-06-01"},
-		"version":  {"version", "--format", "json"},
+	c42 := filepath.Join(t.TempDir(), "c-42")
+	migrated := filepath.Join(t.TempDir(), "case-42")
+	type jsonRun struct {
+		name string
+		args []string
 	}
-	for _, c := range commands() {
+	runs := []jsonRun{
+		{"validate", []string{"validate", "--format", "json", today, tiny}},
+		{"test", []string{"test", "--format", "json", "testdata/scenarios/pass.yaml"}},
+		{"timeline", []string{"timeline", "--format", "json", tiny, "--raised", "2026-12-22"}},
+		{"holidays", []string{"holidays", "--format", "json", "--from", "2026"}},
+		{"due", []string{"due", "--format", "json", "--from", "2026-12-22", "--within", "2 working days"}},
+		{"policies", []string{"policies", "--format", "json", "--today", "2026-06-01"}},
+		{"version", []string{"version", "--format", "json"}},
+		// In order: the case the first raises, the others read.
+		{"case raise", []string{"case", "raise", "--format", "json", "sefton", c42, "--actor", "asha", "--role", "practitioner", "--at", "2026-12-22T10:00"}},
+		{"case fire", []string{"case", "fire", "--format", "json", c42, "escalate", "--actor", "asha", "--role", "practitioner", "--at", "2026-12-24T16:00"}},
+		{"case due", []string{"case", "due", "--format", "json", c42, "--at", "2026-12-29"}},
+		{"case available", []string{"case", "available", "--format", "json", c42, "--role", "line_manager", "--at", "2026-12-29"}},
+		{"case verify", []string{"case", "verify", "--format", "json", c42}},
+		{"case show", []string{"case", "show", "--format", "json", c42}},
+		{"case rebuild", []string{"case", "rebuild", "--format", "json", c42}},
+		{"case migrate", []string{"case", "migrate", "--format", "json", schema2Case, migrated}},
+	}
+	for _, c := range leafCommands() {
 		fs := c.flagSet()
 		c.setup(fs)
 		if f := fs.Lookup("format"); f != nil && slices.Contains(f.Value.(*format).values, "json") {
-			assert.Contains(t, runs, c.name, "%s has --format json", c.name)
+			assert.True(t, slices.ContainsFunc(runs, func(r jsonRun) bool { return r.name == c.name }), "%s has --format json", c.name)
 		}
 	}
-	for name, args := range runs {
+	for _, r := range runs {
+		name, args := r.name, r.args
 		t.Run(name, func(t *testing.T) {
 			var stdout bytes.Buffer
 			require.Equal(t, exitOK, run(args, &stdout, io.Discard))
@@ -406,11 +422,25 @@ func TestREADMEStatesCompatibility(t *testing.T) {
 	} {
 		assert.Contains(t, compat, says)
 	}
-	for _, c := range commands() {
+	for _, c := range leafCommands() {
 		fs := c.flagSet()
 		c.setup(fs)
 		if f := fs.Lookup("format"); f != nil && slices.Contains(f.Value.(*format).values, "json") {
 			assert.Contains(t, readme, "- `"+c.name+" --format json`: `", "the README gives %s's JSON shape", c.name)
 		}
 	}
+}
+
+// leafCommands are the commands that run: every command, with a family
+// standing for its subcommands.
+func leafCommands() []*command {
+	var out []*command
+	for _, c := range commands() {
+		if c.family != nil {
+			out = append(out, c.family...)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }

@@ -10,7 +10,9 @@
 // size its metadata does not tell (the kernel's /proc files say 0) costs no
 // more than the limit either.
 //
-// Every command of escalation and the scenario runner read through here.
+// Every command of escalation and the scenario runner read through here;
+// Open opens a file to read it piece by piece, or to append to it, after the
+// same checks.
 package safefile
 
 import (
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 )
 
@@ -77,6 +80,35 @@ func Read(name string, limit int) ([]byte, error) {
 		return nil, err
 	}
 	return read(name, info, limit, func() (fs.File, error) { return os.OpenFile(name, openFlags, 0) })
+}
+
+// Open opens the named file with flag (os.O_RDONLY to read it, or
+// os.O_RDWR|os.O_APPEND to add to its end), refusing what is not a regular
+// file as Read does. It sets no limit on the size: the caller reads the file
+// a bounded piece at a time, as a case's record is read a line at a time.
+func Open(name string, flag int) (*os.File, error) {
+	info, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(info, math.MaxInt64); err != nil {
+		return nil, pathError(name, err)
+	}
+	f, err := os.OpenFile(name, flag|nonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	opened, err := f.Stat()
+	if err == nil {
+		if err = check(opened, math.MaxInt64); err != nil {
+			err = pathError(name, err)
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // ReadFS is Read for a file in fsys.

@@ -124,3 +124,26 @@ func TestTooLargeErrorUnknownSize(t *testing.T) {
 	assert.EqualError(t, err, "the file is over the limit of 100 bytes")
 	assert.False(t, errors.Is(err, ErrNotRegular))
 }
+
+// Open refuses what Read refuses, but not a size: a record is read a line
+// at a time, and appended to.
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	path := write(t, dir, "record.jsonl", 0)
+	require.NoError(t, os.WriteFile(path, []byte("one\n"), 0o600))
+
+	f, err := Open(path, os.O_RDWR|os.O_APPEND)
+	require.NoError(t, err)
+	_, err = f.WriteString("two\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "one\ntwo\n", string(b), "appended, not overwritten")
+
+	_, err = Open(dir, os.O_RDONLY)
+	assert.ErrorIs(t, err, ErrNotRegular)
+	assert.Contains(t, err.Error(), "a folder, not a file")
+	_, err = Open(filepath.Join(dir, "none.jsonl"), os.O_RDONLY)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+}

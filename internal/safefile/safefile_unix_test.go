@@ -35,6 +35,14 @@ func TestReadRefusesWhatIsNotAFile(t *testing.T) {
 				_, err := ReadFS(os.DirFS(filepath.Dir(tc.path)), filepath.Base(tc.path), 1<<20)
 				assert.ErrorIs(t, err, ErrNotRegular)
 			})
+			for _, flag := range []int{os.O_RDONLY, os.O_RDWR | os.O_APPEND} {
+				within(t, func() {
+					f, err := Open(tc.path, flag)
+					assert.Nil(t, f)
+					assert.ErrorIs(t, err, ErrNotRegular)
+					assert.Contains(t, err.Error(), tc.kind+", not a file")
+				})
+			}
 		})
 	}
 }
