@@ -114,7 +114,7 @@ func (f *formsFlag) values(p *engine.Policy) (map[string]map[string]any, error) 
 			if len(ids) == 0 {
 				return nil, fmt.Errorf("--form %s.%s: policy %s has no forms", formID, fieldID, p.ID)
 			}
-			return nil, fmt.Errorf("--form %s.%s: not a form of policy %s: %s", formID, fieldID, p.ID, engine.Hint(formID, ids))
+			return nil, fmt.Errorf("--form %s.%s: not a form of policy %s: %s", formID, fieldID, p.ID, suggest.Hint(formID, ids))
 		}
 		fields := formFields(form)
 		i := slices.IndexFunc(fields, func(fd *engine.Field) bool { return fd.ID == fieldID })
@@ -123,7 +123,7 @@ func (f *formsFlag) values(p *engine.Policy) (map[string]map[string]any, error) 
 			for j, fd := range fields {
 				ids[j] = fd.ID
 			}
-			return nil, fmt.Errorf("--form %s.%s: not a field of form %s: %s", formID, fieldID, formID, engine.Hint(fieldID, ids))
+			return nil, fmt.Errorf("--form %s.%s: not a field of form %s: %s", formID, fieldID, formID, suggest.Hint(fieldID, ids))
 		}
 		field := fields[i]
 		v, err := readValue(raw, textField(field.Type))

@@ -271,7 +271,7 @@ func (c *command) unknownMember(e *env, name string) int {
 	for i, sub := range c.family {
 		names[i] = strings.TrimPrefix(sub.name, c.name+" ")
 	}
-	return c.usageError(e, fmt.Sprintf("unknown subcommand %q: %s", name, engine.Hint(name, names)))
+	return c.usageError(e, fmt.Sprintf("unknown subcommand %q: %s", name, suggest.Hint(name, names)))
 }
 
 func (c *command) usageError(e *env, msg string) int {
