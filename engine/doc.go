@@ -64,7 +64,8 @@
 // added in (New refuses two versions in force from the same date,
 // ErrVersionConflict); RaiseVersion raises under a version the host names. A
 // case runs under its version for life, so a host keeps loading every version
-// its stored cases were raised under.
+// its stored cases were raised under; one whose successor's date is not known
+// is added with WithSuperseded, which runs its cases and raises none.
 //
 // # Deadlines
 //

@@ -33,14 +33,9 @@ type Option func(*Engine) error
 func WithPolicies(ps ...*Policy) Option {
 	return func(e *Engine) error {
 		for _, p := range ps {
-			if p == nil {
-				return fmt.Errorf("engine: WithPolicies was given a nil policy")
+			if err := e.add(p, "WithPolicies"); err != nil {
+				return err
 			}
-			ref := PolicyRef{ID: p.ID, Version: p.Version}
-			if _, dup := e.versions[ref]; dup {
-				return fmt.Errorf("engine: policy %s version %s was added twice", p.ID, p.Version)
-			}
-			e.versions[ref] = p
 			if _, seen := e.inForce[p.ID]; !seen {
 				e.ids = append(e.ids, p.ID)
 			}
@@ -48,6 +43,35 @@ func WithPolicies(ps ...*Policy) Option {
 		}
 		return nil
 	}
+}
+
+// WithSuperseded adds versions that the cases raised under them keep running
+// on, but under which no new case is raised (unless a host names one with
+// RaiseVersion): an older version kept for its open cases without the date
+// its successor took over, which WithPolicies would need to tell which is in
+// force.
+func WithSuperseded(ps ...*Policy) Option {
+	return func(e *Engine) error {
+		for _, p := range ps {
+			if err := e.add(p, "WithSuperseded"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// add makes a version known to the engine, once.
+func (e *Engine) add(p *Policy, option string) error {
+	if p == nil {
+		return fmt.Errorf("engine: %s was given a nil policy", option)
+	}
+	ref := PolicyRef{ID: p.ID, Version: p.Version}
+	if _, dup := e.versions[ref]; dup {
+		return fmt.Errorf("engine: policy %s version %s was added twice", p.ID, p.Version)
+	}
+	e.versions[ref] = p
+	return nil
 }
 
 // New builds an engine from its options. It fails with ErrVersionConflict

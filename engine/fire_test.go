@@ -557,3 +557,49 @@ func TestEngineVersionsInForce(t *testing.T) {
 	_, _, err = e.RaiseVersion(ctx, PolicyRef{ID: "casewrk", Version: "1"}, Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
 	assert.ErrorContains(t, err, `did you mean "casework"`)
 }
+
+// A superseded version runs the cases raised under it, and no new case: a
+// host that kept an older version without the date its successor took over
+// adds it so, instead of relying on the order it loads them in.
+func TestEngineSupersededVersions(t *testing.T) {
+	v1, _, src := twoVersions(t)
+	current, diags := Load("v3.yaml", bytes.Replace(src, []byte(`version: "1"`), []byte(`version: "3"`), 1))
+	require.NoError(t, diags.Err())
+	old, err := New(WithPolicies(v1))
+	require.NoError(t, err)
+	c, _, err := old.Raise(ctx, "casework", Raise{CaseID: "old", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	require.NoError(t, err)
+
+	for _, opts := range [][]Option{
+		{WithPolicies(current), WithSuperseded(v1)},
+		{WithSuperseded(v1), WithPolicies(current)},
+	} {
+		e, err := New(opts...)
+		require.NoError(t, err, "both undated, but only one in force")
+		assert.Equal(t, []string{"casework"}, e.Policies())
+		latest, _ := e.Policy("casework")
+		assert.Same(t, current, latest)
+		fresh, _, err := e.Raise(ctx, "casework", Raise{CaseID: "new", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 11:00")})
+		require.NoError(t, err)
+		assert.Equal(t, "3", fresh.Policy.Version, "new cases are raised under the version in force")
+		got, ok := e.PolicyVersion(PolicyRef{ID: "casework", Version: "1"})
+		assert.True(t, ok)
+		assert.Same(t, v1, got)
+		next, _, err := e.Fire(ctx, c, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 12:00")})
+		require.NoError(t, err, "the old case runs on its version")
+		assert.Equal(t, "1", next.Policy.Version)
+		named, _, err := e.RaiseVersion(ctx, PolicyRef{ID: "casework", Version: "1"}, Raise{CaseID: "named", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 13:00")})
+		require.NoError(t, err, "a host may still name it")
+		assert.Equal(t, "1", named.Policy.Version)
+	}
+
+	_, err = New(WithPolicies(v1), WithSuperseded(v1))
+	assert.ErrorContains(t, err, "policy casework version 1 was added twice")
+	e, err := New(WithSuperseded(v1))
+	require.NoError(t, err)
+	assert.Empty(t, e.Policies(), "no version in force, so no new case")
+	_, _, err = e.Raise(ctx, "casework", Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	assert.ErrorIs(t, err, ErrUnknownPolicy)
+	_, err = New(WithSuperseded(nil))
+	assert.Error(t, err)
+}
