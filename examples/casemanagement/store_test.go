@@ -107,7 +107,19 @@ func TestSweepReadsOnlyTheIndex(t *testing.T) {
 	}
 }
 
-var sweepCases = flag.Int("sweep.cases", 100_000, "how many cases BenchmarkSweep generates")
+var sweepCases = flag.Int("sweep.cases", 100_000, "how many cases BenchmarkSweep generates (with -short and no -sweep.cases: 2,000)")
+
+// sweepSize is how many cases BenchmarkSweep generates: a run with -short
+// (the CI gate's, which only checks that it still runs) takes 2,000 unless
+// -sweep.cases says otherwise.
+func sweepSize() int {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "sweep.cases" })
+	if testing.Short() && !set {
+		return 2_000
+	}
+	return *sweepCases
+}
 
 // generate stores n Sefton cases raised three minutes apart from 5 January
 // 2026, in batches of one transaction each: every tenth resolved the next
@@ -152,9 +164,9 @@ func generate(tb testing.TB, store *Store, n int) {
 // the year.
 func BenchmarkSweep(b *testing.B) {
 	store := openStore(b)
-	start := time.Now()
-	generate(b, store, *sweepCases)
-	b.Logf("generated and stored %d cases in %v", *sweepCases, time.Since(start).Round(time.Millisecond))
+	start, n := time.Now(), sweepSize()
+	generate(b, store, n)
+	b.Logf("generated and stored %d cases in %v", n, time.Since(start).Round(time.Millisecond))
 	for _, bc := range []struct {
 		name string
 		at   time.Time
