@@ -279,3 +279,55 @@ func ExampleEngine_versions() {
 	// late: version 2021, agree_plan due by the end of 2027-01-06
 	// resolved <nil>
 }
+
+// A host that kept an older version for its open cases, without the date its
+// successor took over, adds it with WithSuperseded: the cases raised under it
+// keep running on it, and no new case is raised under it.
+func ExampleWithSuperseded() {
+	ctx := context.Background()
+	london := calendar.London()
+	v2021, err := load("testdata/versions/v1.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v2027, err := load("testdata/versions/v2.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	before, _ := engine.New(engine.WithPolicies(v2021))
+	december, _, err := before.Raise(ctx, "riverside", engine.Raise{CaseID: "dec", Actor: "asha", Role: "practitioner",
+		At: time.Date(2026, 12, 30, 10, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	after, err := engine.New(engine.WithPolicies(v2027), engine.WithSuperseded(v2021))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	january, _, err := after.Raise(ctx, "riverside", engine.Raise{CaseID: "jan", Actor: "lee", Role: "practitioner",
+		At: time.Date(2027, 1, 4, 10, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range []engine.Head{december, january} {
+		duties, err := after.Due(c, time.Date(2027, 1, 4, 12, 0, 0, 0, london))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: version %s, agree_plan due by the end of %v\n", c.ID, c.Policy.Version, duties[0].DueDate)
+	}
+	_, _, err = after.Raise(ctx, "riverside", engine.Raise{CaseID: "late", Actor: "lee", Role: "practitioner",
+		At: time.Date(2026, 12, 31, 10, 0, 0, 0, london)})
+	fmt.Println("a new case in 2026:", errors.Is(err, engine.ErrNoVersionInForce))
+	// Output:
+	// dec: version 2021, agree_plan due by the end of 2027-01-04
+	// jan: version 2027, agree_plan due by the end of 2027-01-05
+	// a new case in 2026: true
+}
