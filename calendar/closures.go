@@ -1,14 +1,15 @@
 package calendar
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // Option configures New.
@@ -66,110 +67,77 @@ func checkClosure(h Holiday) error {
 	return nil
 }
 
+// MaxClosuresBytes is the largest closure file ParseClosures reads: a
+// council's closures for a century fit in a few KiB.
+const MaxClosuresBytes = 1 << 20
+
 // ParseClosures reads closure days from YAML: a list of mappings with the
 // keys date (YYYY-MM-DD, required), name (required) and source (optional).
-// It is strict: unknown keys, missing keys, repeated keys and repeated dates
-// are errors. Every problem is reported, each a *PosError that reads
-// "file:line:column: what is wrong" (joined with errors.Join). Empty input
-// is an empty list.
+// It is strict: unknown keys (with "did you mean"), missing keys, repeated
+// keys and repeated dates are errors. It reads through the project's YAML
+// front end, so a closure file has the limits and the syntax errors of a
+// policy file. Empty input is an empty list.
+//
+// Every problem is reported: the error is a diag.Diagnostics (recover it with
+// errors.As), sorted, each with the file, line and column and a hint;
+// diag.Write shows each with its line and a caret.
 //
 //	# closures.yaml
 //	- date: 2026-12-29
 //	  name: Council Christmas closure
 //	  source: Cabinet decision 2025/114
 func ParseClosures(file string, data []byte) ([]Holiday, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, syntaxError(file, err)
+	f := yamlfront.NewFile(file, data)
+	root := f.Read(yamlfront.Options{MaxBytes: MaxClosuresBytes, Noun: "list of closures",
+		Start: "- date: YYYY-MM-DD", AllowEmpty: true})
+	var days []Holiday
+	if root != nil {
+		reader := closureReader{f: f, sug: suggest.New()}
+		days = reader.list(root)
 	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case errors.Is(err, io.EOF):
-	case err != nil:
-		return nil, syntaxError(file, err)
-	default:
-		return nil, &PosError{File: file, Line: extra.Line, Column: extra.Column, Msg: "a second YAML document: put every closure in one list"}
-	}
-	return ParseClosuresNode(file, &doc)
-}
-
-// ParseClosuresNode reads closure days, in ParseClosures' format, from a
-// node of a larger YAML file: a scenario's closures list. file names that
-// file in the errors, which are at its lines and columns.
-func ParseClosuresNode(file string, n *yaml.Node) ([]Holiday, error) {
-	p := closureParser{file: file}
-	days := p.list(n)
-	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+	if err := f.Diagnostics().Err(); err != nil {
+		return nil, err
 	}
 	return days, nil
 }
 
-// PosError is a mistake at a place in a file. Column is 0 when the YAML
-// library gives only the line, as it does for syntax errors.
-type PosError struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
-
-func (e *PosError) Error() string {
-	switch {
-	case e.Line == 0:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	case e.Column == 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+// ParseClosuresNode reads closure days, in ParseClosures' format, from a
+// node of a larger YAML file: a scenario's closures list. file names that
+// file in the diagnostics, which are at its lines and columns; the error is
+// a diag.Diagnostics, as ParseClosures'.
+func ParseClosuresNode(file string, n *yaml.Node) ([]Holiday, error) {
+	f := yamlfront.NewFile(file, nil)
+	reader := closureReader{f: f, sug: suggest.New()}
+	days := reader.list(n)
+	if err := f.Diagnostics().Err(); err != nil {
+		return nil, err
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+	return days, nil
 }
 
-// syntaxError puts the file name in front of a YAML syntax error, in the
-// "file:line: message" form editors and CI annotations read. The YAML
-// library reports a line but no column for these.
-func syntaxError(file string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
-		_, rest, _ := strings.Cut(msg, ": ")
-		return &PosError{File: file, Line: line, Msg: rest}
-	}
-	return &PosError{File: file, Msg: msg}
+// closureKeys are a closure's keys, in the order the documentation gives them.
+var closureKeys = []string{"date", "name", "source"}
+
+type closureReader struct {
+	f   *yamlfront.File
+	sug suggest.Suggester
 }
 
-type closureParser struct {
-	file string
-	errs []error
-}
-
-func (p *closureParser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, &PosError{File: p.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (p *closureParser) list(doc *yaml.Node) []Holiday {
-	root := doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
-	}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return nil // a document holding only a comment or "~"
-	}
+func (r *closureReader) list(root *yaml.Node) []Holiday {
+	root = yamlfront.Deref(root)
 	if root.Kind != yaml.SequenceNode {
-		p.errorf(root, "expected a list of closures (lines starting \"- date: YYYY-MM-DD\")")
+		r.f.ErrorAt(root, "wrong-type", "start each closure with \"- date: YYYY-MM-DD\"", "expected a list of closures")
 		return nil
 	}
 	var days []Holiday
 	where := make(map[Date]*yaml.Node)
 	for _, item := range root.Content {
-		h, ok := p.closure(item)
+		h, ok := r.closure(yamlfront.Deref(item))
 		if !ok {
 			continue
 		}
 		if first, dup := where[h.Date]; dup {
-			p.errorf(item, "closure %s is already listed at line %d: list each day once", h.Date, first.Line)
+			r.f.ErrorAt(item, "duplicate-item", "list each day once", "closure %s is already listed at line %d", h.Date, first.Line)
 			continue
 		}
 		where[h.Date] = item
@@ -178,38 +146,40 @@ func (p *closureParser) list(doc *yaml.Node) []Holiday {
 	return days
 }
 
-// closure reads one list item; problems are recorded and reported as !ok.
-func (p *closureParser) closure(n *yaml.Node) (Holiday, bool) {
+// closure reads one list item; problems are reported and the item is !ok.
+func (r *closureReader) closure(n *yaml.Node) (Holiday, bool) {
 	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "expected a closure with date, name and optional source")
+		r.f.ErrorAt(n, "wrong-type", "write it as date: YYYY-MM-DD and name: …, on lines of their own", "expected a closure with date, name and optional source")
 		return Holiday{}, false
 	}
-	before := len(p.errs)
+	bad := false
 	var h Holiday
 	var dateNode *yaml.Node
-	got := make(map[string]bool)
+	got := make(map[string]*yaml.Node)
 	for k := 0; k+1 < len(n.Content); k += 2 {
-		key, val := n.Content[k], n.Content[k+1]
-		if got[key.Value] {
-			p.errorf(key, "%q is given twice in this closure", key.Value)
+		key, val := yamlfront.Deref(n.Content[k]), yamlfront.Deref(n.Content[k+1])
+		if first := got[key.Value]; first != nil {
+			r.f.ErrorAt(key, "duplicate-key", fmt.Sprintf("it is already given at line %d; remove one", first.Line), "%q is given twice in this closure", key.Value)
+			bad = true
 			continue
 		}
-		got[key.Value] = true
-		switch key.Value {
-		case "date", "name", "source":
-		default:
-			p.errorf(key, "unknown key %q: a closure has date, name and source", key.Value)
+		got[key.Value] = key
+		if !slices.Contains(closureKeys, key.Value) {
+			r.f.ErrorAt(key, "unknown-key", r.sug.Hint(key.Value, closureKeys), "unknown key %q: a closure has date, name and source", key.Value)
+			bad = true
 			continue
 		}
 		if val.Kind != yaml.ScalarNode || val.Tag == "!!null" {
-			p.errorf(val, "%s must be a single value", key.Value)
+			r.f.ErrorAt(val, "wrong-type", "", "%s must be a single value", key.Value)
+			bad = true
 			continue
 		}
 		switch key.Value {
 		case "date":
 			d, err := ParseDate(val.Value)
 			if err != nil {
-				p.errorf(val, "%v", err)
+				r.f.ErrorAt(val, "bad-date", "write the date as YYYY-MM-DD", "%s", strings.TrimPrefix(err.Error(), "calendar: "))
+				bad = true
 				continue
 			}
 			h.Date, dateNode = d, val
@@ -219,17 +189,19 @@ func (p *closureParser) closure(n *yaml.Node) (Holiday, bool) {
 			h.Source = val.Value
 		}
 	}
-	if !got["date"] {
-		p.errorf(n, "closure has no date: add \"date: YYYY-MM-DD\"")
+	if got["date"] == nil {
+		r.f.ErrorAt(n, "missing-key", "add date: YYYY-MM-DD", "closure has no date")
+		bad = true
 	}
-	if !got["name"] {
-		p.errorf(n, "closure has no name: add \"name: ...\" (it is shown in explanations)")
+	if got["name"] == nil {
+		r.f.ErrorAt(n, "missing-key", "add name: … (it is shown in explanations)", "closure has no name")
+		bad = true
 	}
-	if len(p.errs) > before {
+	if bad {
 		return Holiday{}, false
 	}
 	if err := checkClosure(h); err != nil {
-		p.errorf(dateNode, "%v", err)
+		r.f.ErrorAt(dateNode, "not-a-working-day", "check the date", "%s", strings.TrimPrefix(err.Error(), "calendar: "))
 		return Holiday{}, false
 	}
 	return h, true

@@ -1,11 +1,14 @@
 package calendar
 
 import (
-	"strings"
+	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/safeguarding-partnerships/escalation/diag"
 )
 
 func councilClosure() []Holiday {
@@ -114,37 +117,47 @@ func TestParseClosures(t *testing.T) {
 }
 
 func TestParseClosuresErrors(t *testing.T) {
-	cases := map[string]string{
-		"- date: 2026-12-29\n  name: Closure\n  reason: Christmas\n": "closures.yaml:3:3: unknown key \"reason\": a closure has date, name and source",
-		"- date: 2026-12-29\n":                                           "closures.yaml:1:3: closure has no name",
-		"- name: Closure\n":                                              "closures.yaml:1:3: closure has no date",
-		"- date: 29/12/2026\n  name: Closure\n":                          "closures.yaml:1:9: calendar: \"29/12/2026\" is not a date",
-		"- date: 2026-12-26\n  name: Closure\n":                          "closures.yaml:1:9: calendar: closure \"Closure\" on 2026-12-26 is a Saturday",
-		"- date: 2026-12-29\n  name: A\n- date: 2026-12-29\n  name: B\n": "closures.yaml:3:3: closure 2026-12-29 is already listed at line 1",
-		"- date: 2026-12-29\n  name: A\n  name: B\n":                     "closures.yaml:3:3: \"name\" is given twice",
-		"- date: 2026-12-29\n  name: [A, B]\n":                           "closures.yaml:2:9: name must be a single value",
-		"- date: 2026-12-29\n  name:\n":                                  "closures.yaml:2:8: name must be a single value",
-		"date: 2026-12-29\nname: A\n":                                    "closures.yaml:1:1: expected a list of closures",
-		"- 2026-12-29\n":                                                 "closures.yaml:1:3: expected a closure with date, name and optional source",
-		"- date: 2026-12-29\n  name: A\n---\n- date: 2026-12-30\n":       "closures.yaml:3:1: a second YAML document",
-		"- date: [2026-12-29\n":                                          "closures.yaml:1: did not find expected ',' or ']'",
-		"- date: 2026-12-29\n  name: A\n---\n- [\n":                      "closures.yaml:4: did not find expected node content",
-		"\t- date: 2026-12-29\n":                                         "closures.yaml: found character that cannot start any token",
+	cases := []struct {
+		src, at, code, msg string
+	}{
+		{"- date: 2026-12-29\n  name: Closure\n  reason: Christmas\n", "closures.yaml:3:3", "unknown-key", `unknown key "reason": a closure has date, name and source`},
+		{"- date: 2026-12-29\n  nmae: Closure\n", "closures.yaml:2:3", "unknown-key", `unknown key "nmae"`},
+		{"- date: 2026-12-29\n", "closures.yaml:1:3", "missing-key", "closure has no name"},
+		{"- name: Closure\n", "closures.yaml:1:3", "missing-key", "closure has no date"},
+		{"- date: 29/12/2026\n  name: Closure\n", "closures.yaml:1:9", "bad-date", `"29/12/2026" is not a date`},
+		{"- date: 2026-12-26\n  name: Closure\n", "closures.yaml:1:9", "not-a-working-day", `closure "Closure" on 2026-12-26 is a Saturday`},
+		{"- date: 2026-12-29\n  name: A\n- date: 2026-12-29\n  name: B\n", "closures.yaml:3:3", "duplicate-item", "closure 2026-12-29 is already listed at line 1"},
+		{"- date: 2026-12-29\n  name: A\n  name: B\n", "closures.yaml:3:3", "duplicate-key", `"name" is given twice`},
+		{"- date: 2026-12-29\n  name: [A, B]\n", "closures.yaml:2:9", "wrong-type", "name must be a single value"},
+		{"- date: 2026-12-29\n  name:\n", "closures.yaml:2:8", "wrong-type", "name must be a single value"},
+		{"date: 2026-12-29\nname: A\n", "closures.yaml:1:1", "wrong-type", "expected a list of closures"},
+		{"- 2026-12-29\n", "closures.yaml:1:3", "wrong-type", "expected a closure with date, name and optional source"},
+		{"- date: 2026-12-29\n  name: A\n---\n- date: 2026-12-30\n", "closures.yaml:3:1", "multiple-documents", "more than one YAML document"},
+		{"- date: [2026-12-29\n", "closures.yaml:1:9", "yaml-syntax", "the [ that starts here is never closed"},
+		{"\t- date: 2026-12-29\n", "closures.yaml:1:1", "yaml-syntax", "a tab in the indentation"},
 	}
-	for src, msg := range cases {
-		days, err := ParseClosures("closures.yaml", []byte(src))
+	for _, tc := range cases {
+		days, err := ParseClosures("closures.yaml", []byte(tc.src))
 		assert.Nil(t, days)
-		if assert.Error(t, err, src) {
-			assert.Contains(t, err.Error(), msg, src)
+		var ds diag.Diagnostics
+		if !assert.ErrorAs(t, err, &ds, tc.src) {
+			continue
+		}
+		i := slices.IndexFunc(ds, func(d *diag.Diagnostic) bool { return d.Pos.String() == tc.at && d.Code == tc.code })
+		if assert.GreaterOrEqual(t, i, 0, "%q: no %s at %s in %v", tc.src, tc.code, tc.at, ds) {
+			assert.Contains(t, ds[i].Message, tc.msg, tc.src)
 		}
 	}
 
-	// Every problem is reported, each on its own line.
+	// Every problem is reported, in order.
 	_, err := ParseClosures("closures.yaml", []byte("- date: 2026-02-30\n  name: A\n- name: B\n  colour: red\n"))
-	require.Error(t, err)
-	lines := strings.Split(err.Error(), "\n")
-	require.Len(t, lines, 3)
-	assert.Contains(t, lines[0], "closures.yaml:1:9: calendar: \"2026-02-30\" is not a date: February 2026 has 28 days")
-	assert.Contains(t, lines[1], "closures.yaml:4:3: unknown key \"colour\"")
-	assert.Contains(t, lines[2], "closures.yaml:3:3: closure has no date")
+	var ds diag.Diagnostics
+	require.ErrorAs(t, err, &ds)
+	require.Len(t, ds, 3)
+	assert.Equal(t, `closures.yaml:1:9: error: "2026-02-30" is not a date: February 2026 has 28 days`, ds[0].Error())
+	assert.Equal(t, "closures.yaml:3:3: error: closure has no date", ds[1].Error())
+	assert.Equal(t, `closures.yaml:4:3: error: unknown key "colour": a closure has date, name and source`, ds[2].Error())
+	var buf bytes.Buffer
+	require.NoError(t, diag.Write(&buf, ds[2:], func(string) []byte { return []byte("- date: 2026-02-30\n  name: A\n- name: B\n  colour: red\n") }))
+	assert.Equal(t, "closures.yaml:4:3: error: unknown key \"colour\": a closure has date, name and source\n 4 |   colour: red\n   |   ^~~~~~\n  hint: use one of: date, name, source\n", buf.String())
 }

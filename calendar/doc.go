@@ -122,8 +122,10 @@
 //
 // WithClosures adds a host's own days off, such as a council's Christmas
 // closure, and proclaimed days newer than this release. ParseClosures reads
-// them from YAML, reporting every mistake as file:line:column (ParseClosuresNode
-// from a part of a larger file, such as a scenario's). Closures come after
+// them from YAML (ParseClosuresNode from a part of a larger file, such as a
+// scenario's) through the project's YAML front end, reporting every mistake
+// as a diag.Diagnostic (file:line:column, with a hint), as policy and
+// scenario files do. Closures come after
 // the declared days: a closure on a day already off changes nothing. With
 // builds a calendar from another's days off plus more: a policy's declared
 // days on top of a host's closures.

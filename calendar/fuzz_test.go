@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/safeguarding-partnerships/escalation/diag"
 )
 
 func FuzzParseWithin(f *testing.F) {
@@ -64,6 +66,13 @@ func FuzzParseClosures(f *testing.F) {
 		days, err := ParseClosures("fuzz.yaml", data)
 		if err != nil {
 			require.Nil(t, days)
+			var ds diag.Diagnostics
+			require.ErrorAs(t, err, &ds, "the error lists every problem")
+			for _, d := range ds {
+				require.Equal(t, "fuzz.yaml", d.Pos.File)
+				require.NotEmpty(t, d.Code)
+				require.Equal(t, diag.SeverityError, d.Severity)
+			}
 			return
 		}
 		for _, h := range days {

@@ -114,33 +114,49 @@ func BenchmarkAvailable(b *testing.B) {
 	}
 }
 
-// mashGuarded is the guard of Gloucestershire's Stage 2 escalate, which
-// reads an obligation's status.
-func mashGuarded(tb testing.TB, p *Policy) *Guard {
-	s, _ := p.Stage("stage2")
+// staffordshireFormallyEscalated is a Staffordshire case at Stage 3 once the
+// matter is formally escalated, with a meeting found necessary: five entries.
+func staffordshireFormallyEscalated(tb testing.TB, p *Policy) rec {
+	h, en, err := p.Raise(ctx, Raise{CaseID: "bench", Actor: "kai", Role: "practitioner", At: london(tb, "2026-11-02 09:00")})
+	require.NoError(tb, err)
+	c := rec{Head: h, Entries: []*Entry{en}}
+	c = fire(tb, p, c, "escalate", "practitioner", "2026-11-02 15:00")
+	c = fire(tb, p, c, "escalate", "line_manager", "2026-11-03 10:00")
+	c, err = fireOn(p, c, Event{Name: "formally_escalate", Actor: "lou", Role: "line_manager", At: london(tb, "2026-11-03 11:00"),
+		Facts: map[string]any{"meeting_necessary": true},
+		Forms: map[string]map[string]any{"formal_escalation_form": {
+			"date": "2026-11-03", "child_name": "Max Example", "child_dob": "2014-03-03", "practitioner": "Kai Turner",
+			"agency_team": "Early Help", "summary_of_concerns": "The level of need.", "requested_action": "An assessment."}}})
+	require.NoError(tb, err)
+	return c
+}
+
+// meetingGuarded is the guard of Staffordshire's Stage 3 meeting_needed,
+// which reads a milestone and a fact.
+func meetingGuarded(tb testing.TB, p *Policy) *Guard {
+	s, _ := p.Stage("stage3")
 	for _, t := range s.Transitions {
-		if t.Event == "escalate" {
-			require.Contains(tb, t.When.Text, `obligations.involve_service_manager_mash == "met"`)
+		if t.Event == "meeting_needed" {
+			require.Equal(tb, `"formally_escalated" in milestones && meeting_necessary`, t.When.Text)
 			return t.When
 		}
 	}
-	tb.Fatal("no escalate at stage2")
+	tb.Fatal("no meeting_needed at stage3")
 	return nil
 }
 
-// BenchmarkGuardEval evaluates Gloucestershire's Stage 2 escalate guard as
-// the engine does, from a head: both sides of the || are read, the second
-// an obligation's status at the time of the event.
+// BenchmarkGuardEval evaluates Staffordshire's Stage 3 meeting_needed guard
+// as the engine does, from a head: both sides of the && are read, the first
+// a milestone, the second a fact.
 func BenchmarkGuardEval(b *testing.B) {
-	p := loadBundled(b, "gloucestershire")
-	c := gloucestershireAtStage2(b, p)
-	c = fire(b, p, c, "mash_involved", "second_tier_manager", "2026-12-22 13:00")
-	g := mashGuarded(b, p)
-	at := london(b, "2026-12-22 14:00")
+	p := loadBundled(b, "staffordshire-stoke")
+	c := staffordshireFormallyEscalated(b, p)
+	g := meetingGuarded(b, p)
+	at := london(b, "2026-11-03 14:00")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		act := newActivation(activation{p: p, facts: c.Facts, role: "second_tier_manager", actor: "sam", stage: c.Stage,
+		act := newActivation(activation{p: p, facts: c.Facts, role: "senior_manager", actor: "mo", stage: c.Stage,
 			now: at, raised: c.Raised, entered: c.Entered, milestones: c.Milestones, obligations: c.Obligations})
 		ok, err := g.Eval(ctx, act)
 		act.release()
@@ -154,17 +170,17 @@ func BenchmarkGuardEval(b *testing.B) {
 // with its variables prepared once as Go values: the floor for
 // BenchmarkGuardEval.
 func BenchmarkGuardEvalBareCEL(b *testing.B) {
-	g := mashGuarded(b, loadBundled(b, "gloucestershire"))
-	env, err := cel.NewEnv(cel.Variable("dispute_area", cel.StringType), cel.Variable("immediate_risk", cel.BoolType),
-		cel.Variable("obligations", cel.MapType(cel.StringType, cel.StringType)))
+	g := meetingGuarded(b, loadBundled(b, "staffordshire-stoke"))
+	env, err := cel.NewEnv(cel.Variable("meeting_necessary", cel.BoolType),
+		cel.Variable("milestones", cel.MapType(cel.StringType, cel.TimestampType)))
 	require.NoError(b, err)
 	ast, iss := env.Compile(g.Text)
 	require.NoError(b, iss.Err())
 	prg, err := env.Program(ast)
 	require.NoError(b, err)
 	act, err := interpreter.NewActivation(map[string]any{
-		"dispute_area": "threshold", "immediate_risk": false,
-		"obligations": map[string]string{"second_tier_consider": "pending", "involve_service_manager_mash": "met"},
+		"meeting_necessary": true,
+		"milestones":        map[string]time.Time{"formally_escalated": london(b, "2026-11-03 11:00")},
 	})
 	require.NoError(b, err)
 	b.ReportAllocs()

@@ -47,9 +47,9 @@ type Head struct {
 	Forms      map[string]map[string]any
 	Milestones map[string]time.Time
 	// Obligations are what the current visit to the stage owes, met or not,
-	// in the policy's order; none once the case is closed. When the case
-	// moves on, the entry that records the move keeps them as they stood
-	// (Entry.Left).
+	// in the policy's order; once the case is closed, what its outcome owes
+	// (usually nothing). When the case moves on, the entry that records the
+	// move keeps them as they stood (Entry.Left).
 	Obligations []ObligationState
 	// Last is when the record's last entry happened, and Hash is that
 	// entry's hash: the head's link to its record.
@@ -87,9 +87,11 @@ func (h Head) LogValue() slog.Value {
 	)
 }
 
-// Visit is one stay of a case at a stage, and what it owed there.
+// Visit is one stay of a case at a stage, and what it owed there; or, for
+// a closed case whose outcome owes duties, its stay at the outcome.
 type Visit struct {
 	Stage   string
+	Outcome string // set instead of Stage for the stay at an outcome
 	Entered time.Time
 	// Left is when the case moved on; zero for the visit it is on now.
 	Left time.Time
@@ -111,7 +113,10 @@ type ObligationState struct {
 	// obligation waits or when the procedure states none.
 	Within    calendar.Within
 	Expedited bool
-	Met       time.Time // when an event completed it; zero while it is owed
+	// ByDate: Due is the end of a date the case gave (whichever_sooner's
+	// by:), not a timescale counted from Anchor; Anchor is that date's start.
+	ByDate bool
+	Met    time.Time // when an event completed it; zero while it is owed
 }
 
 // obligationJSON is ObligationState's stored form: unset times are left out,
@@ -123,6 +128,7 @@ type obligationJSON struct {
 	Within    string     `json:"within,omitempty"`
 	Immediate bool       `json:"immediate,omitempty"`
 	Expedited bool       `json:"expedited,omitempty"`
+	ByDate    bool       `json:"by_date,omitempty"`
 	Met       *time.Time `json:"met,omitempty"`
 }
 
@@ -145,7 +151,7 @@ func (o ObligationState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(obligationJSON{
 		ID: o.ID, Anchor: optTime(o.Anchor), Due: optTime(o.Due),
 		Within: o.Within.String(), Immediate: o.Within.Immediate, Expedited: o.Expedited,
-		Met: optTime(o.Met),
+		ByDate: o.ByDate, Met: optTime(o.Met),
 	})
 }
 
@@ -168,7 +174,7 @@ func (j *obligationJSON) state() (ObligationState, error) {
 	}
 	return ObligationState{
 		ID: j.ID, Anchor: derefTime(j.Anchor), Due: derefTime(j.Due),
-		Within: w, Expedited: j.Expedited,
+		Within: w, Expedited: j.Expedited, ByDate: j.ByDate,
 		Met: derefTime(j.Met),
 	}, nil
 }

@@ -3,9 +3,12 @@ package engine
 import (
 	"fmt"
 	"slices"
-	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // Limits on how many stages and any_stage transitions a policy may have. Real
@@ -29,7 +32,7 @@ func (b *builder) resolve() {
 func lookup[T any](b *builder, n *yaml.Node, m map[string]T, what string) (T, bool) {
 	v, ok := m[n.Value]
 	if !ok {
-		b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, b.ids(what)), "there is no %s %q", what, n.Value)
+		b.errorAt(n, "unknown-ref", b.sug.Hint(n.Value, b.ids(what)), "there is no %s %q", what, n.Value)
 	}
 	return v, ok
 }
@@ -56,6 +59,12 @@ func (b *builder) ids(what string) []string {
 		l = idsOf(p.Stages, func(s *Stage) string { return s.ID })
 	case "stage or outcome":
 		l = append(idsOf(p.Stages, func(s *Stage) string { return s.ID }), idsOf(p.Outcomes, func(o *Outcome) string { return o.ID })...)
+	case "date fact":
+		for _, f := range p.Facts {
+			if f.Type == FactDate {
+				l = append(l, f.ID)
+			}
+		}
 	case "guard name": // what a guard can read: the facts, then the built-ins
 		l = append(idsOf(p.Facts, func(f *Fact) string { return f.ID }), builtinNames()...)
 	}
@@ -97,10 +106,45 @@ func (b *builder) refMilestoneAt(n *yaml.Node, offset int) *Milestone {
 	if m, ok := b.p.milestones[name]; ok {
 		return m
 	}
-	pos, end := b.t.spanIn(n, offset, len([]rune(n.Value)))
+	pos, end := b.f.SpanIn(n, offset, len([]rune(n.Value)))
 	b.report(SeverityError, pos, end, "unknown-ref", fmt.Sprintf("there is no milestone %q", name),
-		b.sug.hint(name, b.ids("milestone")))
+		b.sug.Hint(name, b.ids("milestone")))
 	return nil
+}
+
+// factRef resolves the date fact a value names (from: fact.NAME, by:
+// fact.NAME; offset is where the name starts, 0 for a value that must be
+// fact.NAME), pointing at the name when it is unknown or not a date.
+func (b *builder) factRef(n *yaml.Node, offset int, set func(*Fact)) {
+	b.later(func() {
+		v := n.Value
+		if offset == 0 {
+			if !strings.HasPrefix(v, factPrefix) {
+				hint := "name a date fact: fact.NAME"
+				if b.p.facts[v] != nil {
+					hint = "write fact." + v
+				}
+				b.errorAt(n, "unknown-value", hint, "%q does not name a fact: write fact.NAME", v)
+				return
+			}
+			offset = len(factPrefix)
+		}
+		name := v[offset:]
+		pos, end := b.f.SpanIn(n, offset, len([]rune(v)))
+		f, ok := b.p.facts[name]
+		switch {
+		case !ok && b.p.milestones[name] != nil:
+			b.report(SeverityError, pos, end, "unknown-ref", fmt.Sprintf("there is no fact %q: %s is a milestone", name, name), "write milestone."+name)
+		case !ok:
+			b.report(SeverityError, pos, end, "unknown-ref", fmt.Sprintf("there is no fact %q", name), b.sug.Hint(name, b.ids("date fact")))
+		case f.Type != FactDate:
+			b.report(SeverityError, pos, end, "not-a-date", fmt.Sprintf("fact %q is %s, not a date: a deadline counts only from a date", name, yamlfront.Article(string(f.Type))),
+				"declare the fact with type: date, or count from stage, raised or a milestone")
+		default:
+			b.usedFacts[f] = true
+			set(f)
+		}
+	})
 }
 
 func (b *builder) refDocument(n *yaml.Node) {
@@ -129,23 +173,24 @@ func (b *builder) refTarget(n *yaml.Node) (*Stage, *Outcome) {
 	if o, ok := b.p.outcomes[n.Value]; ok {
 		return nil, o
 	}
-	b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, b.ids("stage or outcome")), "there is no stage or outcome %q", n.Value)
+	b.errorAt(n, "unknown-ref", b.sug.Hint(n.Value, b.ids("stage or outcome")), "there is no stage or outcome %q", n.Value)
 	return nil, nil
 }
 
 // scope is what a transition's obligation references and guards can name:
-// the obligations of its stage, or for an any_stage transition of every stage
-// it applies in (the first stage's, where several have the same id).
+// the obligations of its stage or outcome, or for an any_stage transition of
+// every stage it applies in (the first stage's, where several have the same
+// id).
 type scope struct {
-	stages      []*Stage
+	owner       place // the stage or outcome; zero for several stages
 	obligations map[string]*Obligation
 	ids         []string
 }
 
-func newScope(stages []*Stage) *scope {
-	sc := &scope{stages: stages, obligations: map[string]*Obligation{}}
-	for _, s := range stages {
-		for _, ob := range s.Obligations {
+func newScope(owner place, lists ...[]*Obligation) *scope {
+	sc := &scope{owner: owner, obligations: map[string]*Obligation{}}
+	for _, obs := range lists {
+		for _, ob := range obs {
 			if sc.obligations[ob.ID] == nil {
 				sc.obligations[ob.ID] = ob
 				sc.ids = append(sc.ids, ob.ID)
@@ -155,22 +200,45 @@ func newScope(stages []*Stage) *scope {
 	return sc
 }
 
+// stageScope is the scope of one stage.
+func stageScope(s *Stage) *scope { return newScope(place{stage: s}, s.Obligations) }
+
+// outcomeScope is the scope of one outcome.
+func outcomeScope(o *Outcome) *scope { return newScope(place{outcome: o}, o.Obligations) }
+
+// has says, in a message, whose obligations a name was looked for among.
+func (sc *scope) has(what string) string {
+	if sc.owner == (place{}) {
+		return "no stage this " + what + " applies in has"
+	}
+	return sc.owner.String() + " has"
+}
+
 // scopeOf returns a transition's scope, computed once.
 func (b *builder) scopeOf(t *Transition) *scope {
 	if sc := b.scopes[t]; sc != nil {
 		return sc
 	}
-	var stages []*Stage
-	if t.From != nil {
-		stages = []*Stage{t.From}
-	} else {
+	var sc *scope
+	switch {
+	case t.At != nil:
+		sc = outcomeScope(t.At)
+	case t.From != nil:
+		sc = stageScope(t.From)
+	default:
+		var stages []*Stage
+		var lists [][]*Obligation
 		for _, s := range b.p.Stages {
 			if t.AppliesIn(s) {
 				stages = append(stages, s)
+				lists = append(lists, s.Obligations)
 			}
 		}
+		sc = newScope(place{}, lists...)
+		if len(stages) == 1 {
+			sc.owner = place{stage: stages[0]}
+		}
 	}
-	sc := newScope(stages)
 	b.scopes[t] = sc
 	return sc
 }
@@ -181,12 +249,30 @@ func (b *builder) refObligation(n *yaml.Node, t *Transition) *Obligation {
 	if ob := sc.obligations[n.Value]; ob != nil {
 		return ob
 	}
-	where := "no stage this transition applies in has"
-	if t.From != nil {
-		where = "stage " + strconv.Quote(t.From.ID) + " has"
-	}
-	b.errorAt(n, "unknown-ref", b.sug.hint(n.Value, sc.ids), "%s no obligation %q", where, n.Value)
+	b.errorAt(n, "unknown-ref", b.sug.Hint(n.Value, sc.ids), "%s no obligation %q", sc.has("transition"), n.Value)
 	return nil
+}
+
+// markReactive marks the duties that facts changing can change: those with
+// a condition, or a deadline counted from a date fact; and the policy, if it
+// has per-visit milestones.
+func (b *builder) markReactive() {
+	mark := func(obs []*Obligation) (reacting bool) {
+		for _, ob := range obs {
+			ob.reacts = ob.When != nil || ob.From.Kind == AnchorFact || slices.ContainsFunc(ob.Sooner, func(a *Alternative) bool {
+				return a.By != nil || a.From.Kind == AnchorFact
+			})
+			reacting = reacting || ob.reacts
+		}
+		return reacting
+	}
+	for _, s := range b.p.Stages {
+		s.reacts = mark(s.Obligations)
+	}
+	for _, o := range b.p.Outcomes {
+		o.reacts = mark(o.Obligations)
+	}
+	b.p.perVisit = slices.ContainsFunc(b.p.Milestones, func(m *Milestone) bool { return m.PerVisit })
 }
 
 // checkGraph reports stages that cannot be reached from start, stages with
@@ -321,6 +407,67 @@ func (b *builder) warnings() {
 		}
 		b.warnShadowed(s)
 	}
+	for _, o := range p.Outcomes {
+		for _, ob := range o.Obligations {
+			b.warnNoSource(ob.Meta, "obligation", ob.ID)
+		}
+	}
+	b.warnDutiesThatCannotFallDue()
+}
+
+// warnDutiesThatCannotFallDue reports a breach of an urgent duty with no
+// backstop, which can never be overdue, and a deadline counted from a
+// per-visit milestone that nothing sets during a visit to the duty's stage or
+// outcome (nor on entering it), which would wait for ever.
+func (b *builder) warnDutiesThatCannotFallDue() {
+	check := func(ob *Obligation, s *Stage, o *Outcome) {
+		if ob.Urgent && !ob.HasDeadline && len(ob.Sooner) == 0 && ob.Breach != nil {
+			b.report(SeverityWarning, ob.Breach.Pos, Pos{}, "breach-never", fmt.Sprintf("obligation %q is urgent with no backstop, so it is never overdue and this breach never applies", ob.ID),
+				"add a backstop (within: …), or remove the breach")
+		}
+		for i := -1; i < len(ob.Sooner); i++ {
+			a := ob.From
+			if i >= 0 {
+				a = ob.Sooner[i].From
+			}
+			if m := a.Milestone; m != nil && m.PerVisit && !b.setsDuringVisit(m, s, o) {
+				pos, end := idSpan(ob.Pos, ob.ID)
+				b.report(SeverityWarning, pos, end, "milestone-not-set-here",
+					fmt.Sprintf("obligation %q counts from per-visit milestone %q, which nothing sets at %s or on the way in: it would wait for ever", ob.ID, m.ID, place{stage: s, outcome: o}),
+					"add sets: ["+m.ID+"] to a transition here, or count from another anchor")
+			}
+		}
+	}
+	for _, s := range b.p.Stages {
+		for _, ob := range s.Obligations {
+			check(ob, s, nil)
+		}
+	}
+	for _, o := range b.p.Outcomes {
+		for _, ob := range o.Obligations {
+			check(ob, nil, o)
+		}
+	}
+}
+
+// setsDuringVisit reports whether milestone m can be set during a visit to
+// stage s (or outcome o): by a transition there that stays, or by one that
+// enters it.
+func (b *builder) setsDuringVisit(m *Milestone, s *Stage, o *Outcome) bool {
+	sets := func(t *Transition) bool {
+		stays := t.ToStage == nil && t.ToOutcome == nil
+		here := s != nil && t.AppliesIn(s) || o != nil && t.At == o
+		return slices.Contains(t.Sets, m) && (stays && here || s != nil && t.ToStage == s || o != nil && t.ToOutcome == o)
+	}
+	if slices.ContainsFunc(b.p.AnyStage, sets) || o != nil && slices.ContainsFunc(o.Transitions, sets) {
+		return true
+	}
+	for _, st := range b.p.Stages {
+		if slices.ContainsFunc(st.Transitions, sets) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) warnID(m Meta, id, code, hint, format string, args ...any) {
@@ -362,4 +509,14 @@ func (b *builder) warnShadowed(s *Stage) {
 			e.roles[r] = true
 		}
 	}
+}
+
+// idSpan returns the span of an element's id where it is declared.
+func idSpan(pos Pos, id string) (Pos, Pos) {
+	if pos.Line == 0 {
+		return pos, Pos{}
+	}
+	end := pos
+	end.Column += utf8.RuneCountInString(id)
+	return pos, end
 }

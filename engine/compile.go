@@ -19,6 +19,8 @@ import (
 	"cel.dev/cel-go/interpreter"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 )
 
 // DefaultGuardCostBudget is the load-time budget for one guard's estimated
@@ -126,18 +128,24 @@ type guardSite struct {
 	node  *yaml.Node
 	offs  []int         // the file offset of each character of the guard; nil if unknown
 	scope func() *scope // the obligations "obligations" and "overdue" can hold
+	duty  bool          // a duty's condition: it may read only facts and what a visit fixes
 }
+
+// dutyNames are the built-in names a duty's condition may read besides the
+// facts: a duty is decided when its stage is entered and whenever facts or
+// milestones change, so it cannot depend on who acts, when, or on other duties.
+var dutyNames = map[string]bool{"stage": true, "raised": true, "entered": true, "milestones": true}
 
 // guard records a guard to compile once the policy's facts are known.
 func (b *builder) guard(n *yaml.Node, sc func() *scope) *Guard {
-	g := &Guard{Text: n.Value, Pos: b.t.pos(n)}
+	g := &Guard{Text: n.Value, Pos: b.f.Pos(n)}
 	if len(b.guards) == maxGuards {
 		b.errorAt(n, "too-many", "check the file", "a policy may have at most %d guards", maxGuards)
 		return g
 	}
-	offs, _, ok := b.t.valueOffsets(n)
+	offs, _, ok := b.f.ValueOffsets(n)
 	if ok && len(offs) > 0 {
-		g.Pos = b.t.posAt(offs[0])
+		g.Pos = b.f.PosAt(offs[0])
 	} else {
 		offs = nil
 	}
@@ -149,7 +157,7 @@ func (b *builder) guard(n *yaml.Node, sc func() *scope) *Guard {
 func (b *builder) compileGuards() {
 	env, err := baseEnv()
 	if err != nil {
-		b.report(SeverityError, Pos{File: b.t.file}, Pos{}, "internal", "cannot build the guard environment: "+err.Error(), "")
+		b.report(SeverityError, Pos{File: b.f.Name()}, Pos{}, "internal", "cannot build the guard environment: "+err.Error(), "")
 		return
 	}
 	var vars []cel.EnvOption
@@ -159,7 +167,7 @@ func (b *builder) compileGuards() {
 		}
 	}
 	if env, err = env.Extend(vars...); err != nil {
-		b.report(SeverityError, Pos{File: b.t.file}, Pos{}, "internal", "cannot declare the facts for guards: "+err.Error(), "")
+		b.report(SeverityError, Pos{File: b.f.Name()}, Pos{}, "internal", "cannot declare the facts for guards: "+err.Error(), "")
 		return
 	}
 	b.p.env = env
@@ -182,7 +190,7 @@ func (b *builder) compileGuard(env *cel.Env, est *estimator, gs *guardSite) {
 		return
 	}
 	if t := checked.OutputType(); !t.IsExactType(types.BoolType) {
-		pos, end := b.t.span(gs.node)
+		pos, end := b.f.Span(gs.node)
 		b.report(SeverityError, pos, end, "cel-not-bool", fmt.Sprintf("the guard must be true or false, but it gives %s", cel.FormatCELType(t)),
 			`make it a condition, e.g. dispute_area == "threshold"`)
 		return
@@ -199,7 +207,7 @@ func (b *builder) compileGuard(env *cel.Env, est *estimator, gs *guardSite) {
 			"the guard may cost up to %d, over the budget of %d", c.Max, b.cfg.budget)
 		return
 	}
-	if b.ds.hasErrors() {
+	if b.f.HasErrors() {
 		return // the policy will not load: spare building programs
 	}
 	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
@@ -238,7 +246,7 @@ func unbounded(g *Guard, a *cel.Ast) bool {
 
 // guardError reports a problem with a whole guard.
 func (b *builder) guardError(gs *guardSite, code, hint, format string, args ...any) {
-	pos, end := b.t.span(gs.node)
+	pos, end := b.f.Span(gs.node)
 	b.report(SeverityError, pos, end, code, fmt.Sprintf(format, args...), hint)
 }
 
@@ -265,7 +273,7 @@ func (b *builder) celErrors(gs *guardSite, parsed *cel.Ast, iss *cel.Issues) {
 			msg, hint = syntaxMessage(e.Message)
 		}
 		if m := celUndeclared.FindStringSubmatch(e.Message); m != nil {
-			msg, hint = fmt.Sprintf("unknown name %q in the guard", m[1]), b.sug.hint(m[1], b.ids("guard name"))
+			msg, hint = fmt.Sprintf("unknown name %q in the guard", m[1]), b.sug.Hint(m[1], b.ids("guard name"))
 			if !strings.HasPrefix(hint, "did you mean") {
 				hint = "declare it under facts, or use a built-in name: " + strings.Join(builtinNames(), ", ")
 			}
@@ -334,14 +342,14 @@ func (b *builder) celRange(gs *guardSite, info *celast.SourceInfo, e *cel.Error)
 // file, or the whole guard when that is unknown.
 func (b *builder) exprRange(gs *guardSite, start, stop int) (Pos, Pos) {
 	if gs.offs != nil && start == len(gs.offs) { // the end of the guard
-		p := b.t.posAt(gs.offs[start-1])
+		p := b.f.PosAt(gs.offs[start-1])
 		p.Column++
 		return p, Pos{}
 	}
 	if gs.offs == nil || start < 0 || start >= len(gs.offs) {
-		return b.t.span(gs.node)
+		return b.f.Span(gs.node)
 	}
-	return b.t.rangeOf(gs.offs, start, stop)
+	return b.f.RangeOf(gs.offs, start, stop)
 }
 
 // lineColOffset turns CEL's 1-based line and 0-based column (in characters)
@@ -403,6 +411,12 @@ func (l *linter) visit(e celast.Expr) {
 	switch e.Kind() {
 	case celast.IdentKind:
 		if name, ok := l.global(e); ok {
+			if _, builtin := celReserved[name]; builtin && l.gs.duty && !dutyNames[name] && l.b.p.facts[name] == nil {
+				r, _ := l.a.SourceInfo().GetOffsetRange(e.ID())
+				pos, end := l.b.exprRange(l.gs, int(r.Start), int(r.Stop))
+				l.b.report(SeverityError, pos, end, "cel-duty", fmt.Sprintf("a duty's condition cannot read %q", name),
+					"it is decided when the stage is entered and when facts or milestones change: read facts, milestones, stage, raised or entered")
+			}
 			if f := l.b.p.facts[name]; f != nil {
 				if l.reads == nil {
 					l.reads = map[*Fact]bool{}
@@ -489,16 +503,12 @@ func (l *linter) key(name, key string, start, stop int) {
 		if sc.obligations[key] != nil {
 			return
 		}
-		where := "no stage this guard applies in has"
-		if len(sc.stages) == 1 {
-			where = "stage " + strconv.Quote(sc.stages[0].ID) + " has"
-		}
-		msg, hint = fmt.Sprintf("%s no obligation %q", where, key), b.sug.hint(key, sc.ids)
+		msg, hint = fmt.Sprintf("%s no obligation %q", sc.has("guard"), key), b.sug.Hint(key, sc.ids)
 	case "milestones":
 		if b.p.milestones[key] != nil {
 			return
 		}
-		msg, hint = fmt.Sprintf("there is no milestone %q", key), b.sug.hint(key, b.ids("milestone"))
+		msg, hint = fmt.Sprintf("there is no milestone %q", key), b.sug.Hint(key, b.ids("milestone"))
 	default:
 		return
 	}
@@ -521,9 +531,9 @@ func (l *linter) compare(x, lit celast.Expr) {
 		return
 	}
 	b := l.b
-	msg, hint := fmt.Sprintf("%q is not %s", s, what), b.sug.hint(s, values)
+	msg, hint := fmt.Sprintf("%q is not %s", s, what), b.sug.Hint(s, values)
 	if personal {
-		msg, hint = "this text is not "+what, choices(values)
+		msg, hint = "this text is not "+what, suggest.Choices(values)
 	}
 	r, _ := l.a.SourceInfo().GetOffsetRange(lit.ID())
 	pos, end := b.exprRange(l.gs, int(r.Start), int(r.Stop))

@@ -8,7 +8,9 @@
 // its own deadline), what must be written down (Records) and on which Forms,
 // and the ways out (Transitions on named events, to the next stage or to an
 // Outcome). Transitions are guarded by CEL expressions over the case's Facts
-// and restricted to roles. The policy language is documented in
+// and restricted to roles. An Outcome may still owe duties, met by its own
+// transitions, which never reopen the case. The policy language
+// (escalation/v1, and escalation/v1.1, which adds keys) is documented in
 // policies/LANGUAGE.md; Load reads it.
 //
 // A case is one disagreement about one child or adult at risk: a Head, what
@@ -21,8 +23,8 @@
 // # Loading
 //
 // Load parses, checks and compiles a policy file once. Every problem is
-// reported together as Diagnostics (file:line:column, severity, message,
-// hint), errors and warnings alike: unknown keys with "did you mean", wrong
+// reported together as Diagnostics (package diag: file:line:column,
+// severity, message, hint), errors and warnings alike: unknown keys with "did you mean", wrong
 // types, duplicate ids, dangling references, unreachable stages, timescales
 // that do not parse, and CEL guards that do not type-check against the
 // declared facts, pointing at the column inside the YAML line. Guards are
@@ -54,11 +56,29 @@
 // event returns a *RefusedError listing, for each transition of that name,
 // why it could not be taken.
 //
+// # Versions
+//
+// A policy may say the date it applies from (in_force_from). An Engine holds
+// any number of versions of a policy and raises each new case under the
+// version in force on the day the case is raised, whatever order they were
+// added in (New refuses two versions in force from the same date,
+// ErrVersionConflict); RaiseVersion raises under a version the host names. A
+// case runs under its version for life, so a host keeps loading every version
+// its stored cases were raised under; one whose successor's date is not known
+// is added with WithSuperseded, which runs its cases and raises none.
+//
 // # Deadlines
 //
-// An obligation's deadline is fixed once, when its anchor occurs (the stage
-// being entered, the case being raised, or a named milestone), by the
-// calendar package's rules for the policy's jurisdiction, and never moves.
+// An obligation's deadline is fixed when its anchor occurs (the stage or
+// outcome being entered, the case being raised, a named milestone, or a date
+// the case gives in a date fact), by the calendar package's rules for the
+// policy's jurisdiction, and never moves later: a duty may have other
+// deadlines (whichever is sooner), and one known later can only bring it
+// forward. An urgent duty ("as soon as possible") has no deadline of its own
+// but an optional backstop, and Due lists it first. A duty with a condition
+// is owed only while the condition holds: it is decided on entering the
+// stage and again whenever an event changes the facts or milestones, and a
+// duty already met is never taken away.
 // A policy may declare its own days off on top of its jurisdiction's bank
 // holidays (its calendar key: CalendarSpec); Load builds its calendar once,
 // with them and any host's calendar given with WithCalendar, and reports

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
@@ -37,7 +39,8 @@ func (o *ObligationState) status(at time.Time) Status {
 	return StatusPending
 }
 
-// Duty is one obligation of the case's current stage, as it stands at a time.
+// Duty is one obligation of the case's current stage (or of the outcome it
+// reached), as it stands at a time.
 type Duty struct {
 	Obligation *Obligation
 	Status     Status
@@ -49,8 +52,12 @@ type Duty struct {
 	DueDate   calendar.Date
 	Within    calendar.Within // the timescale applied (zero while waiting or when none)
 	Expedited bool            // a shorter timescale applied because its condition held
-	Met       time.Time       // when it was met, if it was
-	Late      bool            // it was met after its deadline
+	ByDate    bool            // Due is the end of a date the case gave, not a timescale
+	// Urgent: "as soon as possible". It is never overdue by itself; Due, if
+	// set, is its backstop.
+	Urgent bool
+	Met    time.Time // when it was met, if it was
+	Late   bool      // it was met after its deadline
 	// Breach is what the policy says an overdue obligation means; set only
 	// when Status is StatusOverdue and the policy says something.
 	Breach *Breach
@@ -61,35 +68,42 @@ type Duty struct {
 // Explain recomputes the deadline with the calendar's day-by-day reasons, so a
 // case record can show why the date is what it is.
 func (d Duty) Explain() (calendar.Deadline, error) {
-	if d.Within.IsZero() || d.Anchor.IsZero() {
+	switch {
+	case d.ByDate:
+		return calendar.Deadline{}, fmt.Errorf("obligation %q is due by the end of %v, a date the case gives: there is nothing to count", d.Obligation.ID, d.DueDate)
+	case d.Within.IsZero() || d.Anchor.IsZero():
 		return calendar.Deadline{}, fmt.Errorf("obligation %q has no deadline to explain", d.Obligation.ID)
 	}
 	return d.cal.Deadline(d.Anchor, d.Within)
 }
 
-// Due lists the obligations of the case's current stage and where each stands
-// at time at, in the policy's order. A closed case owes nothing.
+// Due lists what the case owes and where each duty stands at time at: the
+// obligations of its current stage, or of the outcome it has reached, urgent
+// ones first, each group in the policy's order. A duty whose condition does
+// not hold is not listed.
 func (p *Policy) Due(h Head, at time.Time) ([]Duty, error) {
 	if err := p.owns(&h); err != nil {
 		return nil, err
 	}
-	if h.Closed() {
-		return nil, nil
-	}
-	stage, err := p.caseStage(&h)
+	pl, err := p.placeOf(&h)
 	if err != nil {
 		return nil, err
 	}
-	duties := make([]Duty, 0, len(stage.Obligations))
+	if pl.outcome != nil && len(h.Obligations) == 0 {
+		return nil, nil
+	}
+	duties := make([]Duty, 0, len(h.Obligations))
+	urgent := false
 	for i := range h.Obligations {
 		o := &h.Obligations[i]
-		ob, ok := stage.Obligation(o.ID)
+		ob, ok := pl.obligation(o.ID)
 		if !ok {
-			return nil, fmt.Errorf("%w: obligation %q is not part of stage %q", ErrPolicyMismatch, o.ID, stage.ID)
+			return nil, fmt.Errorf("%w: obligation %q is not part of %s", ErrPolicyMismatch, o.ID, pl)
 		}
+		urgent = urgent || ob.Urgent
 		d := Duty{
-			Obligation: ob, Status: o.status(at), Anchor: o.Anchor, Due: o.Due,
-			Within: o.Within, Expedited: o.Expedited,
+			Obligation: ob, Status: o.status(at), Urgent: ob.Urgent, Anchor: o.Anchor, Due: o.Due,
+			Within: o.Within, Expedited: o.Expedited, ByDate: o.ByDate,
 			Met: o.Met, cal: p.calendar,
 		}
 		if !o.Due.IsZero() {
@@ -101,5 +115,15 @@ func (p *Policy) Due(h Head, at time.Time) ([]Duty, error) {
 		}
 		duties = append(duties, d)
 	}
+	if urgent {
+		slices.SortStableFunc(duties, func(a, b Duty) int { return cmp.Compare(btoi(b.Urgent), btoi(a.Urgent)) })
+	}
 	return duties, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -22,6 +22,8 @@ var (
 	ErrCaseSchema             = errors.New("the case is stored in another schema")
 	ErrEmptyCase              = errors.New("the case is empty")
 	ErrUnknownPolicy          = errors.New("no such policy")
+	ErrVersionConflict        = errors.New("two versions of a policy are in force from the same date")
+	ErrNoVersionInForce       = errors.New("no version of the policy is in force on that day")
 	ErrInvalidInput           = errors.New("invalid event data")
 	// ErrHistoryTampered: the record or its head was changed outside the
 	// engine. The error is a *RecordError saying which entry and how.

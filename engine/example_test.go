@@ -207,3 +207,127 @@ func ExamplePolicy_Verify() {
 	// case case-9: the case was rolled back: the record ends at entry 1, but the checkpoint kept elsewhere is at entry 2
 	// 1 unauthenticated
 }
+
+// load loads a policy file for the examples.
+func load(file string) (*engine.Policy, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	p, diags := engine.Load(file, src)
+	return p, diags.Err()
+}
+
+// A revised procedure applies from 1 January 2027. A case raised in December
+// 2026 under the first version keeps running under it after the revision is
+// loaded; a case raised in January 2027 is raised under the revision, and a
+// host can still raise a case under the version it names.
+func ExampleEngine_versions() {
+	ctx := context.Background()
+	london := calendar.London()
+	v2021, err := load("testdata/versions/v1.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v2027, err := load("testdata/versions/v2.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	before, _ := engine.New(engine.WithPolicies(v2021))
+	december, _, err := before.Raise(ctx, "riverside", engine.Raise{CaseID: "dec", Actor: "asha", Role: "practitioner",
+		At: time.Date(2026, 12, 30, 10, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// The revision is loaded beside the first version, in any order.
+	after, err := engine.New(engine.WithPolicies(v2027, v2021))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	january, _, err := after.Raise(ctx, "riverside", engine.Raise{CaseID: "jan", Actor: "lee", Role: "practitioner",
+		At: time.Date(2027, 1, 4, 10, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	named, _, err := after.RaiseVersion(ctx, engine.PolicyRef{ID: "riverside", Version: "2021"}, engine.Raise{CaseID: "late",
+		Actor: "lee", Role: "practitioner", At: time.Date(2027, 1, 4, 11, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range []engine.Head{december, january, named} {
+		duties, err := after.Due(c, time.Date(2027, 1, 4, 12, 0, 0, 0, london))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: version %s, agree_plan due by the end of %v\n", c.ID, c.Policy.Version, duties[0].DueDate)
+	}
+	december, _, err = after.Fire(ctx, december, engine.Event{Name: "resolve", Actor: "asha", Role: "practitioner",
+		At: time.Date(2027, 1, 5, 9, 0, 0, 0, london)})
+	fmt.Println(december.Outcome, err)
+	// Output:
+	// dec: version 2021, agree_plan due by the end of 2027-01-04
+	// jan: version 2027, agree_plan due by the end of 2027-01-05
+	// late: version 2021, agree_plan due by the end of 2027-01-06
+	// resolved <nil>
+}
+
+// A host that kept an older version for its open cases, without the date its
+// successor took over, adds it with WithSuperseded: the cases raised under it
+// keep running on it, and no new case is raised under it.
+func ExampleWithSuperseded() {
+	ctx := context.Background()
+	london := calendar.London()
+	v2021, err := load("testdata/versions/v1.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v2027, err := load("testdata/versions/v2.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	before, _ := engine.New(engine.WithPolicies(v2021))
+	december, _, err := before.Raise(ctx, "riverside", engine.Raise{CaseID: "dec", Actor: "asha", Role: "practitioner",
+		At: time.Date(2026, 12, 30, 10, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	after, err := engine.New(engine.WithPolicies(v2027), engine.WithSuperseded(v2021))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	january, _, err := after.Raise(ctx, "riverside", engine.Raise{CaseID: "jan", Actor: "lee", Role: "practitioner",
+		At: time.Date(2027, 1, 4, 10, 0, 0, 0, london)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range []engine.Head{december, january} {
+		duties, err := after.Due(c, time.Date(2027, 1, 4, 12, 0, 0, 0, london))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: version %s, agree_plan due by the end of %v\n", c.ID, c.Policy.Version, duties[0].DueDate)
+	}
+	_, _, err = after.Raise(ctx, "riverside", engine.Raise{CaseID: "late", Actor: "lee", Role: "practitioner",
+		At: time.Date(2026, 12, 31, 10, 0, 0, 0, london)})
+	fmt.Println("a new case in 2026:", errors.Is(err, engine.ErrNoVersionInForce))
+	// Output:
+	// dec: version 2021, agree_plan due by the end of 2027-01-04
+	// jan: version 2027, agree_plan due by the end of 2027-01-05
+	// a new case in 2026: true
+}

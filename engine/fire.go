@@ -41,7 +41,7 @@ func (p *Policy) raise(ctx context.Context, r Raise, scratch *Entry) (Head, *Ent
 		return Head{}, nil, err
 	}
 	if scratch == nil {
-		if err := p.formsBelong(forms, p.Start, nil); err != nil {
+		if err := p.formsBelong(forms, place{stage: p.Start}, place{}); err != nil {
 			return Head{}, nil, err
 		}
 	}
@@ -56,7 +56,7 @@ func (p *Policy) raise(ctx context.Context, r Raise, scratch *Entry) (Head, *Ent
 	}
 	act := newActivation(activation{p: p, facts: facts, role: r.Role, actor: r.Actor, now: r.At, raised: r.At})
 	defer act.release()
-	if err := p.enter(ctx, &h, p.Start, r.At, act, owed); err != nil {
+	if err := p.enter(ctx, &h, place{stage: p.Start}, r.At, act, owed); err != nil {
 		return Head{}, nil, err
 	}
 	*en = Entry{
@@ -91,7 +91,7 @@ func (p *Policy) Fire(ctx context.Context, h Head, ev Event) (Head, *Entry, erro
 }
 
 // entryWith allocates an entry, and room for the n obligations of the
-// stage the act enters, in one piece: one allocation is cheaper than two.
+// place the act enters, in one piece: one allocation is cheaper than two.
 // The obligations' slice is capped, so nothing written through it can reach
 // the entry.
 func entryWith(n int) (*Entry, []ObligationState) {
@@ -136,7 +136,7 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, scratch *Entry) (He
 	if err := p.ready(&h, &ev); err != nil {
 		return Head{}, nil, err
 	}
-	stage, err := p.caseStage(&h)
+	pl, err := p.placeOf(&h)
 	if err != nil {
 		return Head{}, nil, err
 	}
@@ -169,63 +169,81 @@ func (p *Policy) fire(ctx context.Context, h Head, ev Event, scratch *Entry) (He
 	// A replayed act was accepted when it was recorded, and a record is
 	// never rewritten; an act that brings data records something new.
 	fresh := !owned && len(updates) == 0 && len(formUpdates) == 0
-	t, refusal := p.choose(ctx, act, stage, ev.Name, next.Forms, fresh)
+	t, refusal := p.choose(ctx, act, pl, ev.Name, next.Forms, fresh)
 	if refusal != nil {
 		return Head{}, nil, refusal
 	}
+	to := place{stage: t.ToStage, outcome: t.ToOutcome}
 	if !owned {
-		if err := p.formsBelong(formUpdates, stage, t.ToStage); err != nil {
+		if err := p.formsBelong(formUpdates, pl, place{stage: t.ToStage}); err != nil {
 			return Head{}, nil, err
 		}
 	}
 
-	// Completing obligations and setting milestones change what the visit
-	// owes, so the new head gets its own copy first: firing twice on the same
-	// head can never corrupt either result. Moving on needs no copy: the
-	// visit's obligations go as they are to the entry that records it.
-	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0) {
+	// Completing obligations, setting milestones and changing facts can
+	// change what the visit owes, so the new head gets its own copy first:
+	// firing twice on the same head can never corrupt either result. Moving
+	// on needs no copy: the visit's obligations go as they are to the entry
+	// that records it.
+	reacts := len(updates) > 0 && pl.reacts()
+	if !owned && (len(t.Completes) > 0 || len(t.Sets) > 0 || reacts) {
 		next.Obligations = slices.Clone(h.Obligations)
 	}
 	act.obligations = next.Obligations
-	for _, ob := range t.Completes {
-		for i := range next.Obligations {
-			if o := &next.Obligations[i]; o.ID == ob.ID && o.open() {
-				o.Met = ev.At
-			}
+	t.meet(next.Obligations, ev.At)
+	if set := p.setMilestones(&next, t, ev.At, act); len(set) > 0 || reacts {
+		if err := p.refresh(ctx, &next, pl, &trigger{milestones: set, facts: updates}, act); err != nil {
+			return Head{}, nil, err
 		}
-	}
-	if err := p.setMilestones(ctx, &next, t, ev.At, act); err != nil {
-		return Head{}, nil, err
+		// A duty the act's own facts made owed is met by it too, if it
+		// completes it; those met before the refresh stay as they are.
+		t.meet(next.Obligations, ev.At)
 	}
 	en, owed := scratch, []ObligationState(nil)
 	if en == nil {
-		n := 0
-		if t.ToStage != nil {
-			n = len(t.ToStage.Obligations)
-		}
-		en, owed = entryWith(n)
+		en, owed = entryWith(len(to.obligations()))
 	}
 	*en = Entry{
 		At: ev.At, Actor: ev.Actor, Role: ev.Role, Agency: ev.Agency, Event: ev.Name,
-		From: h.Stage, Facts: updates, Forms: formUpdates, Note: ev.Note,
+		From: pl.id(), Facts: updates, Forms: formUpdates, Note: ev.Note,
 	}
 	if t.When != nil {
 		en.Guard = t.When.Text
 	}
-	switch {
-	case t.ToStage != nil:
+	if !to.none() {
 		en.Left = next.Obligations
-		if err := p.enter(ctx, &next, t.ToStage, ev.At, act, owed); err != nil {
+		if err := p.enter(ctx, &next, to, ev.At, act, owed); err != nil {
 			return Head{}, nil, err
 		}
-		en.To = t.ToStage.ID
-	case t.ToOutcome != nil:
-		en.Left, next.Obligations = next.Obligations, nil
-		next.Stage, next.Outcome, next.Entered = "", t.ToOutcome.ID, ev.At
-		en.To = t.ToOutcome.ID
+		en.To = to.id()
 	}
 	p.seal(&next, en)
 	return next, en, nil
+}
+
+// meet marks the open duties among obs that t completes as met at at.
+func (t *Transition) meet(obs []ObligationState, at time.Time) {
+	for _, ob := range t.Completes {
+		for i := range obs {
+			if o := &obs[i]; o.ID == ob.ID && o.open() {
+				o.Met = at
+			}
+		}
+	}
+}
+
+// closed refuses an event on a closed case, unless its outcome has a
+// transition for it.
+func (p *Policy) closed(h *Head, event string) error {
+	o := p.outcomes[h.Outcome]
+	if o != nil && slices.ContainsFunc(o.Transitions, func(t *Transition) bool { return t.Event == event }) {
+		return nil
+	}
+	err := fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, h.Outcome)
+	if o != nil && len(o.Transitions) > 0 {
+		err = fmt.Errorf("%w (events after the outcome: %s)", err, strings.Join(p.eventNames(place{outcome: o}), ", "))
+	}
+	return err
 }
 
 // ready checks what must hold before any transition is considered.
@@ -233,9 +251,12 @@ func (p *Policy) ready(h *Head, ev *Event) error {
 	if err := p.owns(h); err != nil {
 		return err
 	}
+	if h.Outcome != "" { // closed: h.Closed(), without copying the head
+		if err := p.closed(h, ev.Name); err != nil {
+			return err
+		}
+	}
 	switch {
-	case h.Closed():
-		return fmt.Errorf("%w: it reached outcome %q; raise a new case to take the matter further", ErrCaseClosed, h.Outcome)
 	case ev.Revision != 0 && ev.Revision != h.Revision:
 		return fmt.Errorf("%w: revision %d was expected, the case is at %d; read the case again", ErrStaleRevision, ev.Revision, h.Revision)
 	case ev.At.IsZero():
@@ -289,9 +310,13 @@ func (p *Policy) caseStage(h *Head) (*Stage, error) {
 }
 
 // AppliesIn reports whether the transition can be fired in stage s: its own
-// stage's, or an any_stage one that Only and Except allow there.
+// stage's, or an any_stage one that Only and Except allow there; never an
+// outcome's.
 func (t *Transition) AppliesIn(s *Stage) bool {
-	if t.From != nil {
+	switch {
+	case t.At != nil:
+		return false // an outcome's
+	case t.From != nil:
 		return t.From == s
 	}
 	if len(t.Only) > 0 && !containsStage(t.Only, s) {
@@ -310,31 +335,32 @@ func containsStage(list []*Stage, s *Stage) bool {
 }
 
 // choose finds the first transition for the event that the actor's role,
-// the outstanding obligations, the forms and the guard all allow: the stage's
-// own transitions first, then the any_stage ones that apply there, in file
-// order. Checks run cheapest first, and the guard last. For a fresh act (new,
-// and bringing no data) a transition that would change nothing is refused.
-func (p *Policy) choose(ctx context.Context, act *activation, s *Stage, event string, forms map[string]map[string]any, fresh bool) (*Transition, *RefusedError) {
+// the outstanding obligations, the forms and the guard all allow: the
+// place's own transitions first, then (at a stage) the any_stage ones that
+// apply there, in file order. Checks run cheapest first, and the guard last.
+// For a fresh act (new, and bringing no data) a transition that would change
+// nothing is refused.
+func (p *Policy) choose(ctx context.Context, act *activation, pl place, event string, forms map[string]map[string]any, fresh bool) (*Transition, *RefusedError) {
 	var refused *refusedWithRoom
-	for _, ts := range [2][]*Transition{s.Transitions, p.AnyStage} {
+	for _, ts := range p.transitions(pl) {
 		for _, t := range ts {
-			if t.Event != event || !t.AppliesIn(s) {
+			if t.Event != event || pl.stage != nil && !t.AppliesIn(pl.stage) {
 				continue
 			}
-			r, ok := p.check(ctx, act, s, t, forms, fresh)
+			r, ok := p.check(ctx, act, pl, t, forms, fresh)
 			if ok {
 				return t, nil
 			}
 			if refused == nil {
-				refused = &refusedWithRoom{RefusedError: RefusedError{Event: event, Stage: s.ID}}
+				refused = &refusedWithRoom{RefusedError: RefusedError{Event: event, Stage: pl.id()}}
 				refused.Reasons = refused.room[:0]
 			}
 			refused.Reasons = append(refused.Reasons, r)
 		}
 	}
 	if refused == nil {
-		names := p.eventNames(s)
-		return nil, refuse(event, s.ID, ErrUnknownEvent, nil, "events here: "+strings.Join(names, ", ")+didYouMean(event, names))
+		names := p.eventNames(pl)
+		return nil, refuse(event, pl.id(), ErrUnknownEvent, nil, "events here: "+strings.Join(names, ", ")+didYouMean(event, names))
 	}
 	return nil, &refused.RefusedError
 }
@@ -346,7 +372,7 @@ type refusedWithRoom struct {
 	room [2]Refusal
 }
 
-func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transition, forms map[string]map[string]any, fresh bool) (Refusal, bool) {
+func (p *Policy) check(ctx context.Context, act *activation, pl place, t *Transition, forms map[string]map[string]any, fresh bool) (Refusal, bool) {
 	if !t.permits(act.role) {
 		return Refusal{Err: ErrRoleNotPermitted, Transition: t, Detail: fmt.Sprintf("%q may not; it is for %s", act.role, roleList(t.Roles))}, false
 	}
@@ -367,7 +393,7 @@ func (p *Policy) check(ctx context.Context, act *activation, s *Stage, t *Transi
 		return Refusal{Err: ErrObligationsOutstanding, Transition: t, Detail: strings.Join(outstanding, ", ")}, false
 	}
 	for _, f := range t.Forms {
-		if missing := missingFields(f, s, forms[f.ID]); len(missing) > 0 {
+		if missing := missingFields(f, pl.stage, forms[f.ID]); len(missing) > 0 {
 			return Refusal{Err: ErrFormsIncomplete, Transition: t, Detail: f.ID + " needs " + strings.Join(missing, ", ")}, false
 		}
 	}
@@ -439,24 +465,29 @@ func roleList(roles []*Role) string {
 	return strings.Join(ids, ", ")
 }
 
-// eventNames lists the distinct events that can be fired in stage s, in order.
-func (p *Policy) eventNames(s *Stage) []string {
+// eventNames lists the distinct events that can be fired at the place, in
+// order.
+func (p *Policy) eventNames(pl place) []string {
 	var names []string
-	p.eachEvent(s, func(name string) { names = append(names, name) })
+	p.eachEvent(pl, func(name string) { names = append(names, name) })
 	return names
 }
 
-// eachEvent calls fn with each distinct event that can be fired in stage s,
-// in order. A stage has a few transitions, so looking back for an earlier
-// one of the same name is quicker than a set, and allocates nothing.
-func (p *Policy) eachEvent(s *Stage, fn func(name string)) {
-	own := len(s.Transitions)
+// eachEvent calls fn with each distinct event that can be fired at the
+// place, in order: its own transitions', then (at a stage) those of the
+// any_stage ones that apply there. A place has a few transitions, so looking
+// back for an earlier one of the same name is quicker than a set, and
+// allocates nothing.
+func (p *Policy) eachEvent(pl place, fn func(name string)) {
+	ts := p.transitions(pl)
+	own, anyStage := ts[0], ts[1]
+	applies := func(t *Transition) bool { return pl.stage == nil || t.AppliesIn(pl.stage) }
 	seen := func(i int, name string) bool {
 		for j := 0; j < i; j++ {
 			var t *Transition
-			if j < own {
-				t = s.Transitions[j]
-			} else if t = p.AnyStage[j-own]; !t.AppliesIn(s) {
+			if j < len(own) {
+				t = own[j]
+			} else if t = anyStage[j-len(own)]; !applies(t) {
 				continue
 			}
 			if t.Event == name {
@@ -465,13 +496,13 @@ func (p *Policy) eachEvent(s *Stage, fn func(name string)) {
 		}
 		return false
 	}
-	for i, t := range s.Transitions {
-		if !seen(i, t.Event) {
+	for i, t := range own {
+		if applies(t) && !seen(i, t.Event) {
 			fn(t.Event)
 		}
 	}
-	for i, t := range p.AnyStage {
-		if t.AppliesIn(s) && !seen(own+i, t.Event) {
+	for i, t := range anyStage {
+		if applies(t) && !seen(len(own)+i, t.Event) {
 			fn(t.Event)
 		}
 	}
@@ -491,7 +522,8 @@ type Action struct {
 
 // Available lists every event of the case's current stage (and the any_stage
 // events that apply there) with whether the actor, acting in role, may fire it
-// at time at, and why not when they may not. A closed case has none.
+// at time at, and why not when they may not. A closed case has only the
+// events after its outcome, if the policy gives it any.
 func (p *Policy) Available(ctx context.Context, h Head, actor, role string, at time.Time) ([]Action, error) {
 	if err := p.owns(&h); err != nil {
 		return nil, err
@@ -499,12 +531,13 @@ func (p *Policy) Available(ctx context.Context, h Head, actor, role string, at t
 	if err := p.knownRole(role); err != nil {
 		return nil, err
 	}
-	if h.Closed() {
-		return nil, nil
-	}
-	s, err := p.caseStage(&h)
+	pl, err := p.placeOf(&h)
 	if err != nil {
 		return nil, err
+	}
+	ts := p.transitions(pl)
+	if len(ts[0]) == 0 && len(ts[1]) == 0 {
+		return nil, nil
 	}
 	act := newActivation(activation{
 		p: p, facts: h.Facts, role: role, actor: actor, stage: h.Stage, now: at,
@@ -512,9 +545,9 @@ func (p *Policy) Available(ctx context.Context, h Head, actor, role string, at t
 	})
 	defer act.release()
 	act.memo.on = true // one head, one time: a guard gives one answer
-	actions := make([]Action, 0, len(s.Transitions)+len(p.AnyStage))
-	p.eachEvent(s, func(name string) {
-		t, refused := p.choose(ctx, act, s, name, h.Forms, true)
+	actions := make([]Action, 0, len(ts[0])+len(ts[1]))
+	p.eachEvent(pl, func(name string) {
+		t, refused := p.choose(ctx, act, pl, name, h.Forms, true)
 		a := Action{Event: name, Transition: t, Allowed: refused == nil}
 		if refused != nil {
 			a.Refused = refused // never a typed nil
@@ -522,98 +555,6 @@ func (p *Policy) Available(ctx context.Context, h Head, actor, role string, at t
 		actions = append(actions, a)
 	})
 	return actions, nil
-}
-
-// enter moves the case into stage s at time at and starts the visit's
-// obligations, in a slice of their own: owed, when the caller has made room
-// for them, or a new one.
-func (p *Policy) enter(ctx context.Context, h *Head, s *Stage, at time.Time, act *activation, owed []ObligationState) error {
-	h.Stage, h.Entered = s.ID, at
-	act.stage, act.entered = s.ID, at
-	if owed == nil && len(s.Obligations) > 0 {
-		owed = make([]ObligationState, len(s.Obligations))
-	}
-	for i, ob := range s.Obligations {
-		o := &owed[i]
-		o.ID = ob.ID
-		if anchor, ok := anchorTime(h, ob, at); ok {
-			if err := p.fix(ctx, o, ob, anchor, act); err != nil {
-				return err
-			}
-		}
-	}
-	h.Obligations, act.obligations = owed, owed
-	return nil
-}
-
-// anchorTime is the instant an obligation's deadline counts from, if it has
-// happened.
-func anchorTime(h *Head, ob *Obligation, entered time.Time) (time.Time, bool) {
-	switch ob.From.Kind {
-	case AnchorRaised:
-		return h.Raised, true
-	case AnchorMilestone:
-		t, ok := h.Milestones[ob.From.Milestone.ID]
-		return t, ok
-	}
-	return entered, true
-}
-
-// fix sets an obligation's deadline once, from its anchor, applying the
-// expedited timescale if its condition holds now.
-func (p *Policy) fix(ctx context.Context, o *ObligationState, ob *Obligation, anchor time.Time, act *activation) error {
-	o.Anchor = anchor
-	if !ob.HasDeadline {
-		return nil
-	}
-	w, expedited, err := timescale(ctx, ob, act)
-	if err != nil {
-		return err
-	}
-	o.Expedited = expedited
-	due, err := p.calendar.Due(anchor, w)
-	if err != nil {
-		return fmt.Errorf("obligation %s: %w", ob.ID, err)
-	}
-	o.Due, o.Within = due, w
-	return nil
-}
-
-// setMilestones records the milestones a transition sets (each once: a
-// milestone keeps the first time it happened) and fixes the deadlines of the
-// current stage's obligations that were waiting for them.
-func (p *Policy) setMilestones(ctx context.Context, h *Head, t *Transition, at time.Time, act *activation) error {
-	if len(t.Sets) == 0 {
-		return nil
-	}
-	ms := maps.Clone(h.Milestones)
-	if ms == nil {
-		ms = make(map[string]time.Time, len(t.Sets))
-	}
-	for _, m := range t.Sets {
-		if _, done := ms[m.ID]; !done {
-			ms[m.ID] = at
-		}
-	}
-	h.Milestones = ms
-	act.milestones = ms
-	stage := p.stages[h.Stage]
-	for i := range h.Obligations {
-		o := &h.Obligations[i]
-		if !o.Anchor.IsZero() {
-			continue
-		}
-		ob, known := stage.Obligation(o.ID)
-		if !known {
-			return fmt.Errorf("%w: obligation %q is not part of stage %q", ErrPolicyMismatch, o.ID, stage.ID)
-		}
-		if anchor, ok := anchorTime(h, ob, h.Entered); ok {
-			if err := p.fix(ctx, o, ob, anchor, act); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func mergeForms(old, updates map[string]map[string]any) map[string]map[string]any {

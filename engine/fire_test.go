@@ -449,34 +449,60 @@ func TestRaiseValidatesItsInput(t *testing.T) {
 	}
 }
 
-func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
+// versionTwo is casework.yaml as version 2, in force from 1 January 2027,
+// whose first duty is due in 1 working day instead of 2.
+func versionTwo(t testing.TB, src []byte) []byte {
+	t.Helper()
+	v2 := bytes.Replace(src, []byte(`version: "1"`), []byte("version: \"2\"\nin_force_from: 2027-01-01"), 1)
+	v2 = bytes.Replace(v2, []byte("language: escalation/v1\n"), []byte("language: escalation/v1.1\n"), 1)
+	v2 = bytes.Replace(v2, []byte("within: 2 working days\n        expedite"), []byte("within: 1 working day\n        expedite"), 1)
+	require.NotEqual(t, src, v2)
+	return v2
+}
+
+// twoVersions loads casework.yaml as version 1 and as version 2, and gives
+// the source.
+func twoVersions(t *testing.T) (v1, v2 *Policy, src []byte) {
+	t.Helper()
 	src, err := os.ReadFile(filepath.Join("testdata", "casework.yaml"))
 	require.NoError(t, err)
 	v1, diags := Load("v1.yaml", src)
 	require.NoError(t, diags.Err())
-	v2src := bytes.Replace(src, []byte(`version: "1"`), []byte(`version: "2"`), 1)
-	v2src = bytes.Replace(v2src, []byte("within: 2 working days\n        expedite"), []byte("within: 1 working day\n        expedite"), 1)
-	v2, diags := Load("v2.yaml", v2src)
+	v2, diags = Load("v2.yaml", versionTwo(t, src))
 	require.NoError(t, diags.Err())
+	return v1, v2, src
+}
+
+func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
+	v1, v2, _ := twoVersions(t)
+	assert.Equal(t, calendar.Date{Year: 2027, Month: 1, Day: 1}, v2.InForceFrom)
 
 	e, err := New(WithPolicies(v1))
 	require.NoError(t, err)
 	old, _, err := e.Raise(ctx, "casework", Raise{CaseID: "old", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
 	require.NoError(t, err)
 
-	e, err = New(WithPolicies(v1, v2))
-	require.NoError(t, err)
-	assert.Equal(t, []string{"casework"}, e.Policies())
-	fresh, _, err := e.Raise(ctx, "casework", Raise{CaseID: "new", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
-	require.NoError(t, err)
-	assert.Equal(t, "2", fresh.Policy.Version)
+	// The order the versions are added in does not matter.
+	for _, order := range [][]*Policy{{v1, v2}, {v2, v1}} {
+		e, err = New(WithPolicies(order...))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"casework"}, e.Policies())
+		latest, _ := e.Policy("casework")
+		assert.Same(t, v2, latest, "Policy gives the latest version")
+		before, _, err := e.Raise(ctx, "casework", Raise{CaseID: "before", Actor: "a", Role: "practitioner", At: london(t, "2026-12-31 23:59")})
+		require.NoError(t, err)
+		assert.Equal(t, "1", before.Policy.Version, "raised the day before version 2 applies")
+		fresh, _, err := e.Raise(ctx, "casework", Raise{CaseID: "new", Actor: "a", Role: "practitioner", At: london(t, "2027-01-01 00:00")})
+		require.NoError(t, err)
+		assert.Equal(t, "2", fresh.Policy.Version, "raised on the day version 2 applies")
 
-	oldDue, err := e.Due(old, london(t, "2026-12-22 11:00"))
-	require.NoError(t, err)
-	newDue, err := e.Due(fresh, london(t, "2026-12-22 11:00"))
-	require.NoError(t, err)
-	assert.Equal(t, "2026-12-24", oldDue[0].DueDate.String(), "the old case keeps its version's timescale")
-	assert.Equal(t, "2026-12-23", newDue[0].DueDate.String())
+		oldDue, err := e.Due(old, london(t, "2027-01-04 11:00"))
+		require.NoError(t, err)
+		newDue, err := e.Due(fresh, london(t, "2027-01-04 11:00"))
+		require.NoError(t, err)
+		assert.Equal(t, "2026-12-24", oldDue[0].DueDate.String(), "the old case keeps its version's timescale")
+		assert.Equal(t, "2027-01-04", newDue[0].DueDate.String())
+	}
 
 	_, _, err = e.Raise(ctx, "casewrk", Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
 	assert.ErrorIs(t, err, ErrUnknownPolicy)
@@ -490,4 +516,90 @@ func TestEngineRoutesCasesToTheirPolicyVersion(t *testing.T) {
 	stray.Policy.Version = "9"
 	_, _, err = e.Fire(ctx, stray, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 11:00")})
 	assert.True(t, errors.Is(err, ErrPolicyMismatch))
+}
+
+func TestEngineVersionsInForce(t *testing.T) {
+	v1, v2, src := twoVersions(t)
+	undated, diags := Load("v3.yaml", bytes.Replace(src, []byte(`version: "1"`), []byte(`version: "3"`), 1))
+	require.NoError(t, diags.Err())
+	sameDay, diags := Load("v4.yaml", bytes.Replace(versionTwo(t, src), []byte(`version: "2"`), []byte(`version: "4"`), 1))
+	require.NoError(t, diags.Err())
+
+	_, err := New(WithPolicies(v1, undated))
+	assert.ErrorIs(t, err, ErrVersionConflict, "two versions in force from the start")
+	assert.ErrorContains(t, err, "versions 1 and 3 are both in force from the start")
+	_, err = New(WithPolicies(v2, v1, sameDay))
+	assert.ErrorIs(t, err, ErrVersionConflict)
+	assert.ErrorContains(t, err, "versions 2 and 4 are both in force from 2027-01-01")
+
+	e, err := New(WithPolicies(v2))
+	require.NoError(t, err)
+	_, ok := e.PolicyInForce("casework", calendar.Date{Year: 2026, Month: 12, Day: 31})
+	assert.False(t, ok, "no version is in force before the only one applies")
+	p, ok := e.PolicyInForce("casework", calendar.Date{Year: 2027, Month: 1, Day: 1})
+	assert.True(t, ok)
+	assert.Same(t, v2, p)
+	_, _, err = e.Raise(ctx, "casework", Raise{CaseID: "early", Actor: "a", Role: "practitioner", At: london(t, "2026-12-31 23:59")})
+	assert.ErrorIs(t, err, ErrNoVersionInForce)
+	assert.ErrorContains(t, err, "its earliest version, 2, is in force from 2027-01-01")
+	_, _, err = e.Raise(ctx, "casework", Raise{CaseID: "no-time", Actor: "a", Role: "practitioner"})
+	assert.ErrorIs(t, err, ErrInvalidInput)
+
+	// A host may raise under a version it names, whatever is in force.
+	e, err = New(WithPolicies(v1, v2))
+	require.NoError(t, err)
+	c, _, err := e.RaiseVersion(ctx, PolicyRef{ID: "casework", Version: "1"}, Raise{CaseID: "late", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
+	require.NoError(t, err)
+	assert.Equal(t, "1", c.Policy.Version)
+	_, _, err = e.RaiseVersion(ctx, PolicyRef{ID: "casework", Version: "7"}, Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
+	assert.ErrorIs(t, err, ErrUnknownPolicy)
+	assert.ErrorContains(t, err, "casework has no version \"7\" (it has 1, 2)")
+	_, _, err = e.RaiseVersion(ctx, PolicyRef{ID: "casewrk", Version: "1"}, Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2027-02-01 10:00")})
+	assert.ErrorContains(t, err, `did you mean "casework"`)
+}
+
+// A superseded version runs the cases raised under it, and no new case: a
+// host that kept an older version without the date its successor took over
+// adds it so, instead of relying on the order it loads them in.
+func TestEngineSupersededVersions(t *testing.T) {
+	v1, _, src := twoVersions(t)
+	current, diags := Load("v3.yaml", bytes.Replace(src, []byte(`version: "1"`), []byte(`version: "3"`), 1))
+	require.NoError(t, diags.Err())
+	old, err := New(WithPolicies(v1))
+	require.NoError(t, err)
+	c, _, err := old.Raise(ctx, "casework", Raise{CaseID: "old", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	require.NoError(t, err)
+
+	for _, opts := range [][]Option{
+		{WithPolicies(current), WithSuperseded(v1)},
+		{WithSuperseded(v1), WithPolicies(current)},
+	} {
+		e, err := New(opts...)
+		require.NoError(t, err, "both undated, but only one in force")
+		assert.Equal(t, []string{"casework"}, e.Policies())
+		latest, _ := e.Policy("casework")
+		assert.Same(t, current, latest)
+		fresh, _, err := e.Raise(ctx, "casework", Raise{CaseID: "new", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 11:00")})
+		require.NoError(t, err)
+		assert.Equal(t, "3", fresh.Policy.Version, "new cases are raised under the version in force")
+		got, ok := e.PolicyVersion(PolicyRef{ID: "casework", Version: "1"})
+		assert.True(t, ok)
+		assert.Same(t, v1, got)
+		next, _, err := e.Fire(ctx, c, Event{Name: "withdraw", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 12:00")})
+		require.NoError(t, err, "the old case runs on its version")
+		assert.Equal(t, "1", next.Policy.Version)
+		named, _, err := e.RaiseVersion(ctx, PolicyRef{ID: "casework", Version: "1"}, Raise{CaseID: "named", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 13:00")})
+		require.NoError(t, err, "a host may still name it")
+		assert.Equal(t, "1", named.Policy.Version)
+	}
+
+	_, err = New(WithPolicies(v1), WithSuperseded(v1))
+	assert.ErrorContains(t, err, "policy casework version 1 was added twice")
+	e, err := New(WithSuperseded(v1))
+	require.NoError(t, err)
+	assert.Empty(t, e.Policies(), "no version in force, so no new case")
+	_, _, err = e.Raise(ctx, "casework", Raise{CaseID: "x", Actor: "a", Role: "practitioner", At: london(t, "2026-12-22 10:00")})
+	assert.ErrorIs(t, err, ErrUnknownPolicy)
+	_, err = New(WithSuperseded(nil))
+	assert.Error(t, err)
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/safeguarding-partnerships/escalation/internal/yamlfmt"
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // canonicalOrder is the order Format puts each kind of element's keys in:
@@ -12,28 +13,30 @@ import (
 // holds. It is the order the bundled policies mostly use; the loader's
 // tables keep LANGUAGE.md's order, in which the reference lists the keys.
 var canonicalOrder = map[*shape][]string{
-	policyShape: {"language", "id", "title", "partnership", "version", "approved", "review_due", "jurisdiction", "calendar", "scope",
+	policyShape: {"language", "id", "title", "partnership", "version", "approved", "review_due", "in_force_from", "jurisdiction", "calendar", "scope",
 		"documents", "source", "assumption", "notes", "roles", "facts", "milestones", "forms", "start", "stages", "any_stage", "outcomes"},
-	calendarShape:   {"source", "assumption", "days_off"},
-	dayOffShape:     {"name", "date", "from", "to", "yearly", "source", "assumption"},
-	documentShape:   {"file", "title", "url", "date"},
-	noteShape:       {"text", "level", "source", "assumption"},
-	roleShape:       {"title", "description", "source", "assumption"},
-	factShape:       {"type", "values", "default", "personal", "description", "source", "assumption"},
-	milestoneShape:  {"title", "source", "assumption"},
-	formShape:       {"title", "personal", "source", "assumption", "guidance", "fields", "sections"},
-	fieldShape:      {"type", "values", "required", "personal", "title", "source", "assumption"},
-	sectionShape:    {"title", "stages", "source", "assumption", "fields"},
-	recordShape:     {"text", "form", "source", "assumption"},
-	expediteShape:   {"when", "within", "source", "assumption"},
-	breachShape:     {"message", "notify", "source", "assumption"},
-	obligationShape: {"title", "owner", "within", "from", "expedite", "breach", "source", "assumption"},
-	transitionShape: {"event", "to", "roles", "when", "requires", "forms", "completes", "sets", "note", "source", "assumption"},
+	calendarShape:    {"source", "assumption", "days_off"},
+	dayOffShape:      {"name", "date", "from", "to", "yearly", "source", "assumption"},
+	documentShape:    {"file", "title", "url", "date"},
+	noteShape:        {"text", "level", "source", "assumption"},
+	roleShape:        {"title", "description", "source", "assumption"},
+	factShape:        {"type", "values", "default", "personal", "description", "source", "assumption"},
+	milestoneShape:   {"title", "per_visit", "source", "assumption"},
+	formShape:        {"title", "personal", "source", "assumption", "guidance", "fields", "sections"},
+	fieldShape:       {"type", "values", "required", "personal", "title", "source", "assumption"},
+	sectionShape:     {"title", "stages", "source", "assumption", "fields"},
+	recordShape:      {"text", "form", "source", "assumption"},
+	expediteShape:    {"when", "within", "source", "assumption"},
+	breachShape:      {"message", "notify", "source", "assumption"},
+	obligationShape:  {"title", "owner", "when", "urgent", "within", "from", "whichever_sooner", "expedite", "breach", "source", "assumption"},
+	alternativeShape: {"within", "from", "by", "source", "assumption"},
+	transitionShape:  {"event", "to", "roles", "when", "requires", "forms", "completes", "sets", "note", "source", "assumption"},
 	anyStageShape: {"event", "to", "roles", "only", "except", "when", "requires", "forms", "completes", "sets", "note",
 		"source", "assumption"},
-	stageShape:   {"title", "description", "source", "assumption", "involves", "forms", "obligations", "records", "transitions"},
-	outcomeShape: {"kind", "route", "title", "source", "assumption", "records"},
-	sourceShape:  {"file", "quote"},
+	stageShape:             {"title", "description", "source", "assumption", "involves", "forms", "obligations", "records", "transitions"},
+	outcomeShape:           {"kind", "route", "title", "source", "assumption", "records", "obligations", "transitions"},
+	outcomeTransitionShape: {"event", "roles", "when", "requires", "forms", "completes", "sets", "note", "source", "assumption"},
+	sourceShape:            {"file", "quote"},
 }
 
 // formatRule is how Format orders a policy file, built once from the
@@ -85,8 +88,9 @@ func typeRule(t *typ, made map[*shape]*yamlfmt.Rule) *yamlfmt.Rule {
 // validator to report), but it must be one YAML document within Load's
 // limits; the diagnostics say where it is not.
 func Format(file string, src []byte) ([]byte, Diagnostics) {
-	root, ds := ParseYAML(file, src, "policy", "language: "+languageV1)
-	if ds.HasErrors() {
+	f := yamlfront.NewFile(file, src)
+	root := f.Read(yamlfront.Options{MaxBytes: DefaultMaxBytes, Noun: "policy", Start: "language: " + latest.String()})
+	if ds := f.Diagnostics(); ds.HasErrors() {
 		return nil, ds
 	}
 	out, err := yamlfmt.Format(src, formatRule())

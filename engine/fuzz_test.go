@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/safeguarding-partnerships/escalation/internal/source"
 )
 
 // fuzzDocuments gives the fuzzed policies' quotes a text to be checked
@@ -52,7 +54,7 @@ func FuzzLoad(f *testing.F) {
 		if (p == nil) != ds.HasErrors() {
 			t.Fatalf("policy %v with errors %v", p != nil, ds.HasErrors())
 		}
-		lines := len(newSrcText("", src).lines) // as YAML counts them
+		lines := source.New(src).Lines() // as YAML counts them
 		for i, d := range ds {
 			if d.Code == "" || d.Message == "" {
 				t.Fatalf("diagnostic without a code or message: %+v", d)
@@ -98,7 +100,9 @@ func encodeRecord(t testing.TB, c rec) []byte {
 // with the new entry appended to its record.
 func FuzzCase(f *testing.F) {
 	p := loadTestPolicy(f, "casework.yaml")
-	for _, c := range []rec{storedCase(f, p), benchCase(f, p), fire(f, p, benchCase(f, p), "resolve", "line_manager", "2026-12-22 13:00")} {
+	p11 := loadTestPolicy(f, "constructs.yaml")
+	closed := fire(f, p11, raise(f, p11, "2026-12-22 10:00", map[string]any{"protect_by": "2026-12-23"}), "resolve", "practitioner", "2026-12-22 13:00")
+	for _, c := range []rec{storedCase(f, p), benchCase(f, p), fire(f, p, benchCase(f, p), "resolve", "line_manager", "2026-12-22 13:00"), closed} {
 		f.Add(encodeRecord(f, c))
 	}
 	at := time.Date(2027, 1, 5, 9, 0, 0, 0, time.UTC)
@@ -134,16 +138,19 @@ func FuzzCase(f *testing.F) {
 			entries = append(entries, en)
 		}
 		record := Entries(entries)
-		_, _ = p.Due(h, at)
-		_, _ = p.Available(ctx, h, "lee", "line_manager", at)
 		_, _ = h.Visits(record)
-		_, _ = p.Replay(ctx, record)
-		verified := p.Verify(ctx, h, record) == nil
-		for _, name := range []string{"met", "escalate", "formally_escalate", "resolve", "withdraw", "decide"} {
-			next, en, err := p.Fire(ctx, h, Event{Name: name, Actor: "lee", Role: "line_manager", At: at, Facts: map[string]any{"meetings": 1}})
-			if err == nil && verified {
-				if err := p.Verify(ctx, next, Entries(append(slices.Clip(entries), en))); err != nil {
-					t.Fatalf("%s on a verified case gave a case that does not verify: %v", name, err)
+		for i, p := range []*Policy{p, p11} {
+			facts := []map[string]any{{"meetings": 1}, {"dispute_area": "threshold", "disagreement_date": "2027-01-04"}}[i]
+			_, _ = p.Due(h, at)
+			_, _ = p.Available(ctx, h, "lee", "line_manager", at)
+			_, _ = p.Replay(ctx, record)
+			verified := p.Verify(ctx, h, record) == nil
+			for _, name := range []string{"met", "escalate", "formally_escalate", "resolve", "withdraw", "decide", "update", "letter_sent", "meeting"} {
+				next, en, err := p.Fire(ctx, h, Event{Name: name, Actor: "lee", Role: "line_manager", At: at, Facts: facts})
+				if err == nil && verified {
+					if err := p.Verify(ctx, next, Entries(append(slices.Clip(entries), en))); err != nil {
+						t.Fatalf("%s on a verified case gave a case that does not verify: %v", name, err)
+					}
 				}
 			}
 		}

@@ -109,6 +109,9 @@ func appendJSONObligation(b []byte, o *ObligationState) []byte {
 	if o.Expedited {
 		b = append(b, `,"expedited":true`...)
 	}
+	if o.ByDate {
+		b = append(b, `,"by_date":true`...)
+	}
 	if !o.Met.IsZero() {
 		b = appendJSONTime(append(b, `,"met":`...), o.Met)
 	}
@@ -721,6 +724,8 @@ func (r *jsonReader) obligations() []ObligationState {
 				immediate = r.boolean("immediate")
 			case "expedited":
 				o.Expedited = r.boolean("expedited")
+			case "by_date":
+				o.ByDate = r.boolean("by_date")
 			case "met":
 				o.Met = r.time("met")
 			default:

@@ -41,7 +41,7 @@ func appendBool(b []byte, v bool) []byte {
 // several: a byte of flags saying which times are set, then those times.
 func appendObligation(b []byte, o *ObligationState) []byte {
 	var flags byte
-	for i, set := range [...]bool{!o.Anchor.IsZero(), !o.Due.IsZero(), !o.Met.IsZero(), o.Within.Immediate, o.Expedited} {
+	for i, set := range [...]bool{!o.Anchor.IsZero(), !o.Due.IsZero(), !o.Met.IsZero(), o.Within.Immediate, o.Expedited, o.ByDate} {
 		if set {
 			flags |= 1 << i
 		}

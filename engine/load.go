@@ -3,10 +3,11 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"go.yaml.in/yaml/v3"
 	"io/fs"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // DefaultMaxBytes is the largest policy file Load reads unless WithMaxBytes
@@ -88,12 +89,11 @@ func WithMaxBytes(n int) LoadOption {
 // diagnostics (1,000 errors and 1,000 warnings).
 func Load(file string, src []byte, opts ...LoadOption) (p *Policy, ds Diagnostics) {
 	b := &builder{
+		f:   yamlfront.NewFile(file, src),
 		cfg: &loadConfig{budget: DefaultGuardCostBudget, maxBytes: DefaultMaxBytes},
-		sug: suggester{budget: suggestBudget},
+		sug: suggest.New(),
 		p: &Policy{File: file, roles: map[string]*Role{}, facts: map[string]*Fact{}, milestones: map[string]*Milestone{},
 			forms: map[string]*Form{}, stages: map[string]*Stage{}, outcomes: map[string]*Outcome{}},
-		noun:      "policy",
-		start:     "language: " + languageV1,
 		docs:      map[string]bool{},
 		usedRoles: map[*Role]bool{},
 		usedFacts: map[*Fact]bool{},
@@ -106,61 +106,20 @@ func Load(file string, src []byte, opts ...LoadOption) (p *Policy, ds Diagnostic
 		// policy file must never crash its host.
 		if r := recover(); r != nil {
 			b.report(SeverityError, Pos{File: file}, Pos{}, "internal", fmt.Sprintf("internal error while loading (please report it): %v", r), "")
-			p, ds = nil, b.ds.list
-			ds.sort()
+			p, ds = nil, b.f.Diagnostics()
 		}
 	}()
-	b.load(file, src, opts)
-	ds = b.ds.list
-	ds.sort()
-	if b.ds.hasErrors() {
+	b.load(file, opts)
+	ds = b.f.Diagnostics()
+	if b.f.HasErrors() {
 		return nil, ds
 	}
 	return b.p, ds
 }
 
-// front reads the file as one YAML document within the size, depth and alias
-// limits, or returns nil having reported why not.
-func (b *builder) front(file string, src []byte) *yaml.Node {
-	if len(src) > b.cfg.maxBytes {
-		b.report(SeverityError, Pos{File: file}, Pos{}, "too-large",
-			fmt.Sprintf("the file is %d bytes, over the limit of %d", len(src), b.cfg.maxBytes), "a "+b.noun+" is usually under 50 KiB: check that this is the right file")
-		return nil
-	}
-	b.t = newSrcText(file, src)
-	root := b.parseYAML()
-	if root == nil || !b.checkLimits(root) {
-		return nil
-	}
-	return root
-}
-
-// ParseYAML is the loader's front end, for the project's other YAML files
-// (scenario files): it reads one document within the limits Load applies
-// (DefaultMaxBytes, nesting depth, alias expansion), and reports syntax errors
-// at the lines Load gives. noun names the kind of file in hints ("scenario"),
-// and start is what such a file starts with. On any error the root is nil.
-func ParseYAML(file string, src []byte, noun, start string) (root *yaml.Node, ds Diagnostics) {
-	b := &builder{cfg: &loadConfig{maxBytes: DefaultMaxBytes}, noun: noun, start: start}
-	defer func() {
-		// As in Load: no input may crash the host.
-		if r := recover(); r != nil {
-			b.report(SeverityError, Pos{File: file}, Pos{}, "internal", fmt.Sprintf("internal error while reading YAML (please report it): %v", r), "")
-			root, ds = nil, b.ds.list
-		}
-	}()
-	root = b.front(file, src)
-	ds = b.ds.list
-	ds.sort()
-	if b.ds.hasErrors() {
-		return nil, ds
-	}
-	return root, ds
-}
-
 // load runs the loader's passes; each reports what it finds and the later
 // ones run only once the file is a safe YAML tree.
-func (b *builder) load(file string, src []byte, opts []LoadOption) {
+func (b *builder) load(file string, opts []LoadOption) {
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -170,13 +129,14 @@ func (b *builder) load(file string, src []byte, opts []LoadOption) {
 		}
 	}
 	b.p.key = b.cfg.key
-	root := b.front(file, src)
+	root := b.f.Read(yamlfront.Options{MaxBytes: b.cfg.maxBytes, Noun: "policy", Start: "language: " + latest.String()})
 	if root == nil {
 		return
 	}
 	b.policy(root)
 	b.resolve()
 	b.compileGuards()
+	b.markReactive()
 	b.checkGraph()
 	b.setCalendar()
 	b.warnings()

@@ -14,13 +14,17 @@ import (
 // Slices keep the file's order (stages in ladder order); look elements up by
 // id with the Role, Fact, Stage, Outcome, Form and Milestone methods.
 type Policy struct {
-	Language     string
-	ID           string
-	Title        string
-	Partnership  string
-	Version      string
-	Approved     calendar.Date // zero when the file gives none
-	ReviewDue    calendar.Date // zero when the file gives none
+	Language    string
+	ID          string
+	Title       string
+	Partnership string
+	Version     string
+	Approved    calendar.Date // zero when the file gives none
+	ReviewDue   calendar.Date // zero when the file gives none
+	// InForceFrom is the date from which this version applies: new cases
+	// raised on or after it (and before a later version's) are raised
+	// under it. Zero when the file gives none: in force from the start.
+	InForceFrom  calendar.Date
 	Jurisdiction calendar.Jurisdiction
 	CalendarSpec *CalendarSpec // the days off the policy declares; nil when it declares none
 	Scope        []string
@@ -40,6 +44,7 @@ type Policy struct {
 	File string
 
 	calendar   *calendar.Calendar
+	perVisit   bool // some milestone is per visit: moving on clears it
 	env        *cel.Env
 	interned   map[string]ref.Val // see intern
 	roles      map[string]*Role
@@ -49,14 +54,6 @@ type Policy struct {
 	stages     map[string]*Stage
 	outcomes   map[string]*Outcome
 	key        *recordKey // the host's, from WithRecordKey; nil without one
-}
-
-// Pos is a position in a policy file. Line and Column count from 1; Column
-// counts Unicode characters, as editors do.
-type Pos struct {
-	File   string
-	Line   int
-	Column int
 }
 
 // Meta is what every element of a policy may carry besides its own fields:
@@ -155,6 +152,9 @@ type Fact struct {
 type Milestone struct {
 	ID    string
 	Title string
+	// PerVisit: the milestone belongs to a stage visit. Entering a stage or
+	// an outcome clears it, so it can be set again at each stage.
+	PerVisit bool
 	Meta
 }
 
@@ -223,6 +223,8 @@ type Stage struct {
 	Forms       []*Form
 	Transitions []*Transition
 	Meta
+
+	reacts bool // some duty reacts to facts changing (Obligation.reacts)
 }
 
 // AnchorKind says what an obligation's deadline counts from.
@@ -230,31 +232,80 @@ type AnchorKind string
 
 // Anchor kinds.
 const (
-	AnchorStage     AnchorKind = "stage"     // the stage being entered (the default)
+	AnchorStage     AnchorKind = "stage"     // the stage (or the outcome) being entered (the default)
 	AnchorRaised    AnchorKind = "raised"    // the case being raised
 	AnchorMilestone AnchorKind = "milestone" // a named milestone being set
+	AnchorFact      AnchorKind = "fact"      // a date the case gives, in a date fact: as an event on that day
 )
 
 // Anchor is what an obligation's deadline counts from.
 type Anchor struct {
 	Kind      AnchorKind
 	Milestone *Milestone // set when Kind is AnchorMilestone
+	Fact      *Fact      // set when Kind is AnchorFact: a date fact
 }
 
-// Obligation is a duty a stage places on a role, with its own deadline.
+// String is the anchor as the policy language writes it: stage, raised,
+// milestone.NAME or fact.NAME.
+func (a Anchor) String() string {
+	switch {
+	case a.Kind == AnchorMilestone && a.Milestone != nil:
+		return milestonePrefix + a.Milestone.ID
+	case a.Kind == AnchorFact && a.Fact != nil:
+		return factPrefix + a.Fact.ID
+	}
+	return string(a.Kind)
+}
+
+// Obligation is a duty a stage places on a role, with its own deadline. An
+// outcome may owe duties too (Outcome is set and Stage is nil), met by the
+// outcome's transitions after the case has closed.
 type Obligation struct {
-	ID    string
-	Title string
-	Stage *Stage
-	Owner *Role // nil when the procedure names no owner
+	ID      string
+	Title   string
+	Stage   *Stage   // the stage that owes it; nil for an outcome's duty
+	Outcome *Outcome // the outcome that owes it; nil for a stage's
+	Owner   *Role    // nil when the procedure names no owner
 	// Within is the timescale; HasDeadline is false when the procedure states
 	// none, and then Within is the zero value and the obligation never falls due.
 	Within      calendar.Within
 	HasDeadline bool
 	From        Anchor
-	Expedite    *Expedite // nil unless the policy shortens the timescale on a condition
-	Breach      *Breach   // nil unless the policy says what a breach means
+	// Sooner are other deadlines: the duty is due at the earliest of its
+	// deadlines whose anchors have occurred ("whichever is sooner"). A
+	// deadline known later may bring the duty forward, never back.
+	Sooner []*Alternative
+	// Urgent: "as soon as possible". An urgent duty is listed before timed
+	// ones and is never overdue by itself; Within, if any, is its backstop.
+	Urgent bool
+	// When, if set, is the condition under which the duty is owed: decided
+	// when the stage is entered and again whenever the case's facts or
+	// milestones change. A duty whose condition turns false is no longer
+	// owed, unless it has been met.
+	When     *Guard
+	Expedite *Expedite // nil unless the policy shortens the timescale on a condition
+	Breach   *Breach   // nil unless the policy says what a breach means
 	Meta
+
+	reacts bool // When or an anchor reads facts: facts changing can change the duty
+}
+
+// Alternative is another deadline for an obligation: a timescale counted
+// from an anchor, or (By) the end of a date the case gives.
+type Alternative struct {
+	Within calendar.Within // zero with By
+	From   Anchor
+	By     *Fact // a date fact: due by the end of that date
+	Meta
+}
+
+// String says the deadline in the policy language's words: "1 working day
+// from fact.disagreement_date", "by fact.protect_by".
+func (a *Alternative) String() string {
+	if a.By != nil {
+		return "by " + factPrefix + a.By.ID
+	}
+	return a.Within.String() + " from " + a.From.String()
 }
 
 // Expedite shortens an obligation's timescale when its guard holds at the
@@ -273,12 +324,16 @@ type Breach struct {
 }
 
 // Transition is a way out of a stage (or, for Policy.AnyStage, out of every
-// stage) on a named event.
+// stage) on a named event; or an event after an outcome (At), which never
+// moves the case.
 type Transition struct {
 	Event string
 	// From is the stage the transition belongs to; nil for an any_stage one,
-	// which applies in every stage allowed by Only and Except.
-	From   *Stage
+	// which applies in every stage allowed by Only and Except, and for an
+	// outcome's.
+	From *Stage
+	// At is the outcome the transition belongs to, for an event after it.
+	At     *Outcome
 	Only   []*Stage
 	Except []*Stage
 	// At most one of ToStage and ToOutcome is set; neither for an event that
@@ -319,14 +374,20 @@ const (
 	RouteOther                     Route = "other"
 )
 
-// Outcome is a terminal state: a case that reaches one is closed.
+// Outcome is a terminal state: a case that reaches one is closed. It may
+// still owe duties ("advise the outcome by letter within 2 working days"),
+// which its transitions meet without reopening the case.
 type Outcome struct {
-	ID      string
-	Title   string
-	Kind    OutcomeKind
-	Route   Route // set when Kind is OutcomeReferred
-	Records []*Record
+	ID          string
+	Title       string
+	Kind        OutcomeKind
+	Route       Route // set when Kind is OutcomeReferred
+	Records     []*Record
+	Obligations []*Obligation
+	Transitions []*Transition // none moves the case
 	Meta
+
+	reacts bool // some duty reacts to facts changing (Obligation.reacts)
 }
 
 // Guard is a CEL condition, parsed and type-checked at load. Its program is

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 var (
@@ -50,12 +51,7 @@ func (o *obj) slot(k string) *slot {
 var sourceList = typ{kind: kindList, elem: &typ{kind: kindObject, shape: sourceShape}}
 
 // deref follows an alias to the node it names.
-func deref(n *yaml.Node) *yaml.Node {
-	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
-		return n.Alias
-	}
-	return n
-}
+func deref(n *yaml.Node) *yaml.Node { return yamlfront.Deref(n) }
 
 // object checks mapping n against sh and reports unknown, duplicate and
 // missing keys and values of the wrong type. at is where a missing key is
@@ -64,7 +60,7 @@ func (b *builder) object(at, n *yaml.Node, sh *shape) *obj {
 	o := &obj{sh: sh, slots: make([]slot, len(sh.fields))}
 	m := deref(n)
 	if m == nil || m.Kind != yaml.MappingNode {
-		b.wrongType(n, a(sh.name), &typ{kind: kindObject, shape: sh})
+		b.wrongType(n, yamlfront.Article(sh.name), &typ{kind: kindObject, shape: sh})
 		return o
 	}
 	pairs := b.pairs(m)
@@ -72,18 +68,25 @@ func (b *builder) object(at, n *yaml.Node, sh *shape) *obj {
 		name := p.k.Value
 		i := sh.index(name)
 		switch {
+		case i < 0 && sh.notHere[name] != "":
+			b.errorAt(p.k, "key-not-allowed", sh.notHere[name], "%q is not allowed in %s", name, yamlfront.Article(sh.name))
+			continue
 		case i < 0:
-			hint := b.sug.hint(name, sh.keys())
+			hint := b.sug.Hint(name, sh.keys())
 			if j > 0 && splitByComma(m, pairs[j-1], p) {
 				prev := pairs[j-1]
 				hint = fmt.Sprintf("inside { } a comma ends a value: if this belongs to %s, put it in quotes: %s: %q",
 					prev.k.Value, prev.k.Value, prev.v.Value+", "+name)
 			}
-			b.errorAt(p.k, "unknown-key", hint, "unknown key %q in %s", name, a(sh.name))
+			b.errorAt(p.k, "unknown-key", hint, "unknown key %q in %s", name, yamlfront.Article(sh.name))
 			continue
 		case o.slots[i].key != nil:
 			b.errorAt(p.k, "duplicate-key", fmt.Sprintf("%q is already set at line %d; remove one", name, o.slots[i].key.Line), "duplicate key %q", name)
 			continue
+		}
+		if f := &sh.fields[i]; f.since > b.lang {
+			b.errorAt(p.k, "language-version", fmt.Sprintf("name the version that has it: language: %s (the file says %s)", f.since, b.lang),
+				"%q is new in %s", name, f.since)
 		}
 		s := &o.slots[i]
 		s.key = p.k
@@ -155,7 +158,7 @@ func (b *builder) checkForms(o *obj, at *yaml.Node, sh *shape) {
 	choice := strings.Join(names[:len(names)-1], ", ") + ", or " + names[len(names)-1]
 	switch len(given) {
 	case 0:
-		b.errorAt(at, "missing-key", "add "+choice, "%s needs %s", a(sh.name), choice)
+		b.errorAt(at, "missing-key", "add "+choice, "%s needs %s", yamlfront.Article(sh.name), choice)
 	case 1:
 		for _, k := range given[0] {
 			if o.key(k) == nil {
@@ -171,7 +174,7 @@ func (b *builder) checkForms(o *obj, at *yaml.Node, sh *shape) {
 				}
 			}
 		}
-		b.errorAt(later, "key-not-allowed", "keep one of them", "%s takes %s, not more than one", a(sh.name), choice)
+		b.errorAt(later, "key-not-allowed", "keep one of them", "%s takes %s, not more than one", yamlfront.Article(sh.name), choice)
 	}
 }
 
@@ -331,7 +334,7 @@ func (b *builder) checkScalar(label string, n *yaml.Node, t *typ) (any, bool) {
 	switch t.kind {
 	case kindEnum:
 		if !slices.Contains(t.values, v.Value) {
-			b.errorAt(n, "unknown-value", b.sug.hint(v.Value, t.values), "%q is not a valid value for %s", v.Value, label)
+			b.errorAt(n, "unknown-value", b.sug.Hint(v.Value, t.values), "%q is not a valid value for %s", v.Value, label)
 			return nil, false
 		}
 	case kindPolicyID:
@@ -403,7 +406,7 @@ func (b *builder) idEntries(m *yaml.Node, sh *shape) []pair {
 			if s := identFor(id); s != "" {
 				hint += `, e.g. "` + s + `"`
 			}
-			b.errorAt(p.k, "invalid-id", hint, "%q is not a valid id for %s", id, a(sh.name))
+			b.errorAt(p.k, "invalid-id", hint, "%q is not a valid id for %s", id, yamlfront.Article(sh.name))
 			continue
 		}
 		seen[id] = p.k
@@ -432,7 +435,7 @@ func (b *builder) wrongType(n *yaml.Node, label string, t *typ) {
 
 func isTextKind(k kind) bool {
 	switch k {
-	case kindText, kindGuard, kindRef, kindWithin, kindEnum, kindPolicyID, kindFrom, kindYearly:
+	case kindText, kindGuard, kindRef, kindWithin, kindEnum, kindPolicyID, kindFrom, kindFactRef, kindYearly:
 		return true
 	}
 	return false
@@ -553,12 +556,4 @@ func (o *obj) strs(k string) []string {
 		out = append(out, deref(n).Value)
 	}
 	return out
-}
-
-// a puts "a" or "an" before a noun.
-func a(noun string) string {
-	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
-		return "an " + noun
-	}
-	return "a " + noun
 }

@@ -2,12 +2,15 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // builder turns a policy file's checked mappings into the model. It fills
@@ -15,11 +18,13 @@ import (
 // element (later), since YAML keys may come in any order; check.go resolves
 // them once every id is declared.
 type builder struct {
-	t   *srcText
+	f   *yamlfront.File
 	cfg *loadConfig
-	ds  diags
-	sug suggester
+	sug suggest.Suggester
 	p   *Policy
+	// lang is the language version the file names (the latest when it names
+	// none it knows, so that one mistake is not reported at every new key).
+	lang langVersion
 
 	docs        map[string]bool
 	pending     []func() // references to resolve, in file order
@@ -36,35 +41,30 @@ type builder struct {
 
 	jurisdictionNode, reviewNode *yaml.Node
 	daysOff                      []dayOffSite // the declared days off that read without errors
-
-	// noun and start name the kind of file in hints ("policy", and what
-	// such a file starts with), so ParseYAML serves scenario files too.
-	noun, start string
 }
 
 // report adds a diagnostic.
 func (b *builder) report(sev Severity, pos, end Pos, code, msg, hint string) {
-	b.ds.add(&Diagnostic{Severity: sev, Pos: pos, End: end, Code: code, Message: msg, Hint: hint})
+	b.f.Report(sev, pos, end, code, msg, hint)
 }
 
 // errorAt reports an error at a node.
 func (b *builder) errorAt(n *yaml.Node, code, hint, format string, args ...any) {
-	pos, end := b.t.span(n)
-	b.report(SeverityError, pos, end, code, fmt.Sprintf(format, args...), hint)
+	b.f.ErrorAt(n, code, hint, format, args...)
 }
 
 // warnAt reports a warning at a node.
 func (b *builder) warnAt(n *yaml.Node, code, hint, format string, args ...any) {
-	pos, end := b.t.span(n)
-	b.report(SeverityWarning, pos, end, code, fmt.Sprintf(format, args...), hint)
+	b.f.WarnAt(n, code, hint, format, args...)
 }
 
 func (b *builder) policy(root *yaml.Node) {
 	p := b.p
+	b.lang = languageOf(root)
 	o := b.object(root, root, policyShape)
 	p.Language, p.ID, p.Title = o.str("language"), o.str("id"), o.str("title")
 	p.Partnership, p.Version = o.str("partnership"), o.str("version")
-	p.Approved, p.ReviewDue = o.date("approved"), o.date("review_due")
+	p.Approved, p.ReviewDue, p.InForceFrom = o.date("approved"), o.date("review_due"), o.date("in_force_from")
 	b.reviewNode = o.node("review_due")
 	if n := o.node("jurisdiction"); n != nil {
 		p.Jurisdiction = calendar.Jurisdiction(n.Value) // the table allows only calendar.Jurisdictions()
@@ -107,7 +107,7 @@ func (b *builder) policy(root *yaml.Node) {
 			b.errorAt(o.key("any_stage"), "too-many", "check the file", "a policy may have at most %d any_stage transitions", maxAnyStage)
 			break
 		}
-		p.AnyStage = append(p.AnyStage, b.transition(n, nil))
+		p.AnyStage = append(p.AnyStage, b.transition(n, nil, nil))
 	}
 	if n := o.node("start"); n != nil {
 		b.later(func() {
@@ -120,20 +120,35 @@ func (b *builder) policy(root *yaml.Node) {
 	b.meta(o, &p.Meta, root)
 }
 
+// languageOf returns the language version a policy's root names, or the
+// latest when it names none the loader knows (which object reports).
+func languageOf(root *yaml.Node) langVersion {
+	if m := deref(root); m.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if deref(m.Content[i]).Value == "language" {
+				if v := slices.Index(languages[:], deref(m.Content[i+1]).Value); v >= 0 {
+					return langVersion(v)
+				}
+			}
+		}
+	}
+	return latest
+}
+
 // later queues a reference to resolve once every id is declared.
 func (b *builder) later(f func()) { b.pending = append(b.pending, f) }
 
 // meta fills what every element may carry, and lists its assumption as a
 // warning for a reviewer to confirm.
 func (b *builder) meta(o *obj, m *Meta, at *yaml.Node) {
-	m.Pos = b.t.pos(at)
+	m.Pos = b.f.Pos(at)
 	srcs := o.list("source")
 	if n := o.node("source"); n != nil && n.Kind == yaml.MappingNode {
 		srcs = []*yaml.Node{n}
 	}
 	for _, n := range srcs {
 		so := b.object(n, n, sourceShape)
-		m.Sources = append(m.Sources, Source{File: so.str("file"), Quote: so.str("quote"), Pos: b.t.pos(n)})
+		m.Sources = append(m.Sources, Source{File: so.str("file"), Quote: so.str("quote"), Pos: b.f.Pos(n)})
 		if f := so.node("file"); f != nil {
 			b.later(func() { b.refDocument(f) })
 			if q := so.node("quote"); q != nil {
@@ -144,7 +159,7 @@ func (b *builder) meta(o *obj, m *Meta, at *yaml.Node) {
 	if n := o.node("assumption"); n != nil {
 		m.Assumption = n.Value
 		// Shown where its text starts, in the words written (on one line).
-		pos, end := b.t.firstLineSpan(n)
+		pos, end := b.f.FirstLineSpan(n)
 		b.report(SeverityWarning, pos, end, "assumption", "assumption to confirm: "+strings.Join(strings.Fields(n.Value), " "),
 			"confirm it against the procedure, or ask the partnership")
 	}
@@ -152,7 +167,7 @@ func (b *builder) meta(o *obj, m *Meta, at *yaml.Node) {
 
 func (b *builder) document(n *yaml.Node) {
 	o := b.object(n, n, documentShape)
-	d := &Document{File: o.str("file"), Title: o.str("title"), URL: o.str("url"), Date: o.str("date"), Pos: b.t.pos(n)}
+	d := &Document{File: o.str("file"), Title: o.str("title"), URL: o.str("url"), Date: o.str("date"), Pos: b.f.Pos(n)}
 	if d.File != "" {
 		if b.docs[d.File] {
 			b.errorAt(o.node("file"), "duplicate-id", "remove one", "document %q is listed twice", d.File)
@@ -238,7 +253,7 @@ func (b *builder) factDefault(f *Fact, n *yaml.Node) any {
 					return x
 				}
 			}
-			b.errorAt(n, "unknown-value", choices(f.Values), "the default of fact %q is not one of its values", f.ID)
+			b.errorAt(n, "unknown-value", suggest.Choices(f.Values), "the default of fact %q is not one of its values", f.ID)
 			return nil
 		}
 		want = "one of its values"
@@ -280,7 +295,7 @@ func stringList(v *yaml.Node) ([]string, *yaml.Node) {
 
 func (b *builder) milestone(e pair) {
 	o := b.object(e.k, e.v, milestoneShape)
-	m := &Milestone{ID: e.k.Value, Title: o.str("title")}
+	m := &Milestone{ID: e.k.Value, Title: o.str("title"), PerVisit: o.flag("per_visit")}
 	b.meta(o, &m.Meta, e.k)
 	b.p.Milestones = append(b.p.Milestones, m)
 	b.p.milestones[m.ID] = m
@@ -349,7 +364,7 @@ func (b *builder) stage(e pair) {
 		})
 	}
 	for _, oe := range o.idmap("obligations") {
-		s.Obligations = append(s.Obligations, b.obligation(oe, s))
+		s.Obligations = append(s.Obligations, b.obligation(oe, s, nil))
 	}
 	for _, n := range o.list("records") {
 		s.Records = append(s.Records, b.record(n))
@@ -362,25 +377,35 @@ func (b *builder) stage(e pair) {
 		})
 	}
 	for _, n := range o.list("transitions") {
-		s.Transitions = append(s.Transitions, b.transition(n, s))
+		s.Transitions = append(s.Transitions, b.transition(n, s, nil))
 	}
 	b.meta(o, &s.Meta, e.k)
 }
 
-func (b *builder) obligation(e pair, s *Stage) *Obligation {
+// obligation builds a duty of a stage, or of an outcome when s is nil.
+func (b *builder) obligation(e pair, s *Stage, oc *Outcome) *Obligation {
 	o := b.object(e.k, e.v, obligationShape)
-	ob := &Obligation{ID: e.k.Value, Title: o.str("title"), Stage: s}
+	ob := &Obligation{ID: e.k.Value, Title: o.str("title"), Stage: s, Outcome: oc, Urgent: o.flag("urgent")}
 	ob.Within, ob.HasDeadline = o.within("within")
 	if n := o.node("owner"); n != nil {
 		b.later(func() { ob.Owner = b.refRole(n) })
 	}
-	b.anchor(ob, o.node("from"))
+	b.anchor(&ob.From, o.node("from"), ob.Within)
+	for _, n := range o.list("whichever_sooner") {
+		ob.Sooner = append(ob.Sooner, b.alternative(n))
+	}
+	if g := o.node("when"); g != nil {
+		ob.When = b.guard(g, placeScope(s, oc))
+		if n := len(b.guards); n > 0 && b.guards[n-1].g == ob.When {
+			b.guards[n-1].duty = true
+		}
+	}
 	if n := o.node("expedite"); n != nil {
 		eo := b.object(o.key("expedite"), n, expediteShape)
 		x := &Expedite{}
 		x.Within, _ = eo.within("within")
 		if g := eo.node("when"); g != nil {
-			x.When = b.guard(g, func() *scope { return newScope([]*Stage{s}) })
+			x.When = b.guard(g, placeScope(s, oc))
 		}
 		b.meta(eo, &x.Meta, o.key("expedite"))
 		ob.Expedite = x
@@ -402,37 +427,93 @@ func (b *builder) obligation(e pair, s *Stage) *Obligation {
 	return ob
 }
 
-const milestonePrefix = "milestone."
+// placeScope returns what the guards of a stage's (or an outcome's) duties
+// can name, computed when they are compiled.
+func placeScope(s *Stage, oc *Outcome) func() *scope {
+	if oc != nil {
+		return func() *scope { return outcomeScope(oc) }
+	}
+	return func() *scope { return stageScope(s) }
+}
 
-// anchor reads an obligation's from: stage, raised or milestone.NAME.
-func (b *builder) anchor(ob *Obligation, n *yaml.Node) {
-	ob.From = Anchor{Kind: AnchorStage}
+// alternative builds one of a duty's whichever_sooner deadlines.
+func (b *builder) alternative(n *yaml.Node) *Alternative {
+	o := b.object(n, n, alternativeShape)
+	a := &Alternative{}
+	a.Within, _ = o.within("within")
+	if by := o.node("by"); by != nil {
+		b.factRef(by, 0, func(f *Fact) { a.By = f })
+	} else {
+		b.anchor(&a.From, o.node("from"), a.Within)
+		if o.key("within") == nil {
+			b.errorAt(n, "missing-key", "add within: …, or by: fact.NAME for a date the case gives",
+				"a sooner deadline needs a timescale (within) or a date (by)")
+		}
+	}
+	b.meta(o, &a.Meta, n)
+	return a
+}
+
+const (
+	milestonePrefix = "milestone."
+	factPrefix      = "fact."
+)
+
+// anchor reads a deadline's from: stage, raised, milestone.NAME or
+// fact.NAME; w is the timescale it counts, which for a date must be in days.
+func (b *builder) anchor(a *Anchor, n *yaml.Node, w calendar.Within) {
+	*a = Anchor{Kind: AnchorStage}
 	switch v := deref(n); {
 	case v == nil || v.Value == string(AnchorStage):
 	case v.Value == string(AnchorRaised):
-		ob.From.Kind = AnchorRaised
+		a.Kind = AnchorRaised
 	case strings.HasPrefix(v.Value, milestonePrefix):
-		ob.From.Kind = AnchorMilestone
-		b.later(func() { ob.From.Milestone = b.refMilestoneAt(v, len(milestonePrefix)) })
+		a.Kind = AnchorMilestone
+		b.later(func() { a.Milestone = b.refMilestoneAt(v, len(milestonePrefix)) })
+	case strings.HasPrefix(v.Value, factPrefix):
+		a.Kind = AnchorFact
+		if b.lang < v1_1 {
+			b.errorAt(n, "language-version", fmt.Sprintf("name the version that has it: language: %s (the file says %s)", v1_1, b.lang),
+				"from: fact.NAME is new in %s", v1_1)
+		}
+		if w.Unit == calendar.Hours {
+			b.errorAt(n, "hours-from-date", "count in working days from a date, or count the hours from an event (stage, raised, a milestone)",
+				"a date has no time of day, so %s cannot count from it", w)
+		}
+		b.factRef(v, len(factPrefix), func(f *Fact) { a.Fact = f })
 	default:
-		b.later(func() { // once every milestone is declared, for the hint
+		b.later(func() { // once every milestone and fact is declared, for the hint
 			forms := []string{string(AnchorStage), string(AnchorRaised)}
 			for _, m := range b.ids("milestone") {
 				forms = append(forms, milestonePrefix+m)
 			}
-			b.errorAt(n, "unknown-value", b.sug.hint(v.Value, forms), "%q is not a valid from: use stage, raised or milestone.NAME", v.Value)
+			for _, f := range b.ids("date fact") {
+				forms = append(forms, factPrefix+f)
+			}
+			hint := b.sug.Hint(v.Value, forms)
+			switch {
+			case b.p.facts[v.Value] != nil:
+				hint = "write fact." + v.Value
+			case b.p.milestones[v.Value] != nil:
+				hint = "write milestone." + v.Value
+			}
+			b.errorAt(n, "unknown-value", hint, "%q is not a valid from: use stage, raised, milestone.NAME or fact.NAME", v.Value)
 		})
 	}
 }
 
-// transition builds a stage's transition, or an any_stage one when s is nil.
-func (b *builder) transition(n *yaml.Node, s *Stage) *Transition {
+// transition builds a stage's transition, an outcome's when oc is set, or an
+// any_stage one when both are nil.
+func (b *builder) transition(n *yaml.Node, s *Stage, oc *Outcome) *Transition {
 	sh := transitionShape
-	if s == nil {
+	switch {
+	case oc != nil:
+		sh = outcomeTransitionShape
+	case s == nil:
 		sh = anyStageShape
 	}
 	o := b.object(n, n, sh)
-	t := &Transition{Event: o.str("event"), From: s, Note: o.str("note")}
+	t := &Transition{Event: o.str("event"), From: s, At: oc, Note: o.str("note")}
 	if tn := o.node("to"); tn != nil {
 		b.later(func() {
 			t.ToStage, t.ToOutcome = b.refTarget(tn)
@@ -506,6 +587,12 @@ func (b *builder) outcome(e pair) {
 	oc := &Outcome{ID: id, Title: o.str("title"), Kind: OutcomeKind(o.str("kind")), Route: Route(o.str("route"))}
 	for _, n := range o.list("records") {
 		oc.Records = append(oc.Records, b.record(n))
+	}
+	for _, oe := range o.idmap("obligations") {
+		oc.Obligations = append(oc.Obligations, b.obligation(oe, nil, oc))
+	}
+	for _, n := range o.list("transitions") {
+		oc.Transitions = append(oc.Transitions, b.transition(n, nil, oc))
 	}
 	b.meta(o, &oc.Meta, e.k)
 	b.p.Outcomes = append(b.p.Outcomes, oc)

@@ -70,7 +70,7 @@ func (b *builder) checkQuotes() {
 			continue
 		}
 		if want := normaliseQuote(q.quote.Value); want != "" && !strings.Contains(text, want) {
-			pos, end := b.t.firstLineSpan(q.quote)
+			pos, end := b.f.FirstLineSpan(q.quote)
 			b.report(SeverityError, pos, end, "quote-not-found", fmt.Sprintf("%s does not contain %q", q.file, want),
 				"copy the words exactly as "+q.file+" has them: a quote is checked word for word, in the same case")
 		}

@@ -253,7 +253,8 @@ func (h *Head) linked(c *chain) error {
 // Visits lists the case's stays at its stages, in order, from the head and
 // its record: which duties each stage owed, which were met, when, and which
 // were left unmet when the case moved on. It needs no policy. A closed case's
-// last visit ends with the move to its outcome. Visits checks that the
+// last stage visit ends with the move to its outcome, which is a visit of its
+// own only when the outcome owes duties. Visits checks that the
 // entries are in order, linked and intact, and end at the head (without the
 // host's key, which only Verify uses); it does not replay them.
 func (h Head) Visits(entries iter.Seq2[*Entry, error]) ([]Visit, error) {
@@ -275,12 +276,14 @@ func (h Head) Visits(entries iter.Seq2[*Entry, error]) ([]Visit, error) {
 	if err := h.linked(&c); err != nil {
 		return nil, err
 	}
-	if n := len(vs); n > 0 {
-		if h.Closed() {
-			vs = vs[:n-1] // the last move was to the outcome
-		} else {
-			vs[n-1].Obligations = h.Obligations
-		}
+	switch n := len(vs); {
+	case n == 0:
+	case !h.Closed():
+		vs[n-1].Obligations = h.Obligations
+	case len(h.Obligations) == 0:
+		vs = vs[:n-1] // the last move was to the outcome, which owes nothing
+	default:
+		vs[n-1].Stage, vs[n-1].Outcome, vs[n-1].Obligations = "", vs[n-1].Stage, h.Obligations
 	}
 	return vs, nil
 }

@@ -18,7 +18,7 @@ func JSONSchema() []byte {
 	root := objectSchema(policyShape, defs)
 	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	root["$id"] = schemaID
-	root["title"] = "Escalation policy (" + languageV1 + ")"
+	root["title"] = "Escalation policy (" + strings.Join(languages[:], ", ") + ")"
 	root["$defs"] = defs
 	out, err := json.MarshalIndent(root, "", "  ")
 	if err != nil {
@@ -139,7 +139,9 @@ func typeSchema(t *typ, defs map[string]any) map[string]any {
 	case kindPolicyID:
 		return map[string]any{"type": "string", "pattern": policyIDPattern}
 	case kindFrom:
-		return map[string]any{"type": "string", "pattern": `^(stage|raised|milestone\.` + ident + `)$`}
+		return map[string]any{"type": "string", "pattern": `^(stage|raised|milestone\.` + ident + `|fact\.` + ident + `)$`}
+	case kindFactRef:
+		return map[string]any{"type": "string", "pattern": `^fact\.` + ident + `$`}
 	case kindAny:
 		return anyType("boolean", "integer", "string", "array")
 	case kindList:

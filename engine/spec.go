@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/safeguarding-partnerships/escalation/calendar"
+import (
+	"slices"
+
+	"github.com/safeguarding-partnerships/escalation/calendar"
+)
 
 // The policy language's keys, declared once. The loader checks every mapping
 // against these tables (unknown, missing and duplicate keys, value types,
@@ -20,7 +24,8 @@ const (
 	kindEnum                     // one of typ.values
 	kindRef                      // the id of another element; typ.ref names what
 	kindPolicyID                 // the policy's own id
-	kindFrom                     // stage, raised or milestone.NAME
+	kindFrom                     // stage, raised, milestone.NAME or fact.NAME
+	kindFactRef                  // fact.NAME
 	kindAny                      // anything; the reader checks it (a fact's default)
 	kindList                     // a list of typ.elem, each one once
 	kindObject                   // a mapping with typ.shape's keys
@@ -45,6 +50,7 @@ type field struct {
 	typ      typ
 	required bool
 	onlyIf   *cond // required when the condition holds and not allowed otherwise
+	since    langVersion
 	desc     string
 }
 
@@ -57,6 +63,9 @@ type shape struct {
 	desc      string
 	fields    []field
 	exclusive [][2]string // pairs of keys that may not both appear
+	// notHere are keys of other shapes that a policy lead may well write in
+	// this one, with why they cannot be here.
+	notHere map[string]string
 	// forms, when set, are the ways of writing the element: exactly one
 	// group of keys must be given, each key of it (a day off is a date, a
 	// range from and to, or a yearly rule).
@@ -85,8 +94,29 @@ func (s *shape) keys() []string {
 const (
 	identPattern    = `^[a-z][a-z0-9_]*$`
 	policyIDPattern = `^[a-z][a-z0-9_-]*$`
-	languageV1      = "escalation/v1"
 )
+
+// langVersion is a version of the policy language. A minor version only adds
+// keys and values: every file valid in an earlier version means the same in
+// a later one, and a file names the version it needs. A key added in a
+// version is an error in a file that names an earlier one, so that a policy
+// lead who copies a new construct into an old file is told to change its
+// first line, and an old engine refuses a new file instead of misreading it.
+type langVersion uint8
+
+// The language's versions, in order.
+const (
+	v1   langVersion = iota // escalation/v1
+	v1_1                    // escalation/v1.1: dates in force, date anchors, whichever is sooner, outcome duties, conditional and urgent duties, milestones per visit
+)
+
+// languages names each version, in order.
+var languages = [...]string{v1: "escalation/v1", v1_1: "escalation/v1.1"}
+
+// latest is the newest version of the language.
+const latest = v1_1
+
+func (v langVersion) String() string { return languages[v] }
 
 var (
 	tText     = typ{kind: kindText}
@@ -163,6 +193,7 @@ var factShape = &shape{name: "fact", desc: "Case data that guards read.", fields
 
 var milestoneShape = &shape{name: "milestone", desc: "A named moment in a case that deadlines can count from.", fields: withMeta(
 	field{name: "title", typ: tText, required: true, desc: "How the milestone is shown."},
+	field{name: "per_visit", typ: tBool, since: v1_1, desc: "The milestone belongs to a stage visit (escalation/v1.1): entering a stage or an outcome clears it, so that it can be set again at each stage, as a meeting held at every stage."},
 )}
 
 var fieldShape = &shape{name: "field", desc: "One entry on a form.", fields: withMeta(
@@ -202,11 +233,23 @@ var breachShape = &shape{name: "breach", desc: "What an overdue obligation means
 	field{name: "notify", typ: tRefs("role", 0), desc: "Roles to tell."},
 )}
 
-var obligationShape = &shape{name: "obligation", desc: "What must happen in a stage, with its own deadline.", fields: withMeta(
+// fromDesc says what from: takes, for obligations and their other deadlines.
+const fromDesc = "What the deadline counts from: stage (the default: when the stage, or the outcome, was entered), raised (when the case was raised), milestone.NAME, or fact.NAME (escalation/v1.1: a date fact, counted as an event on that day)."
+
+var alternativeShape = &shape{name: "sooner deadline", desc: "Another deadline for the duty; it is due at the earliest of its deadlines that are known.", fields: withMeta(
+	field{name: "within", typ: tWithin, desc: "A timescale, counted from from."},
+	field{name: "from", typ: typ{kind: kindFrom}, desc: fromDesc},
+	field{name: "by", typ: typ{kind: kindFactRef}, desc: "fact.NAME, a date fact: due by the end of that date, once the case gives it."},
+), exclusive: [][2]string{{"by", "within"}, {"by", "from"}}}
+
+var obligationShape = &shape{name: "obligation", desc: "What must happen in a stage, or after an outcome, with its own deadline.", fields: withMeta(
 	field{name: "title", typ: tText, required: true, desc: "The duty, in the procedure's words."},
 	field{name: "owner", typ: tRef("role"), desc: "The role that owes it."},
-	field{name: "within", typ: tWithin, desc: "The timescale: N working day(s), N hour(s), immediately or without delay. Omit it when the procedure states none; the obligation then has no deadline."},
-	field{name: "from", typ: typ{kind: kindFrom}, desc: "What the deadline counts from: stage (the default: when the stage was entered), raised (when the case was raised), or milestone.NAME."},
+	field{name: "within", typ: tWithin, desc: "The timescale: N working day(s) (0 working days: by the end of the working day), N hour(s), immediately or without delay. Omit it when the procedure states none; the obligation then has no deadline."},
+	field{name: "from", typ: typ{kind: kindFrom}, desc: fromDesc},
+	field{name: "whichever_sooner", typ: tList(alternativeShape, 1), since: v1_1, desc: "Other deadlines (escalation/v1.1): each {within, from} or {by: fact.NAME}. The duty is due at the earliest deadline known; one known later may bring it forward, never back."},
+	field{name: "urgent", typ: tBool, since: v1_1, desc: "As soon as possible (escalation/v1.1): listed before timed duties and marked urgent; never overdue by itself. A within: is its backstop."},
+	field{name: "when", typ: tGuard, since: v1_1, desc: "A CEL condition on the case's facts and milestones (escalation/v1.1): the duty is owed only while it holds, decided when the stage is entered and again whenever facts or milestones change. A duty already met stays."},
 	field{name: "expedite", typ: tObject(expediteShape), desc: "{when: CEL, tWithin: …}: a shorter timescale when the guard holds at the moment the deadline is fixed."},
 	field{name: "breach", typ: tObject(breachShape), desc: "What an overdue obligation means: message, and notify (roles to tell)."},
 )}
@@ -228,6 +271,13 @@ func transitionFields() []field {
 }
 
 var transitionShape = &shape{name: "transition", desc: "A way out of a stage on a named event.", fields: withMeta(transitionFields()...)}
+
+// outcomeTransitionShape is a stage transition without to: an outcome is
+// final, and its transitions only record what is done after it.
+var outcomeTransitionShape = &shape{name: "outcome transition", desc: "An event after an outcome (escalation/v1.1): it meets the outcome's duties and records what was done; the case stays closed.",
+	fields:  withMeta(slices.DeleteFunc(transitionFields(), func(f field) bool { return f.name == "to" })...),
+	notHere: map[string]string{"to": "an outcome is final, so no transition leaves it: remove to:"},
+}
 
 var anyStageShape = &shape{name: "any_stage transition", desc: "A transition that applies in every stage, or in those named by only or except.",
 	fields: withMeta(append(transitionFields(),
@@ -253,6 +303,8 @@ var outcomeShape = &shape{name: "outcome", desc: "A terminal state: a case that 
 	field{name: "route", typ: tEnum(string(RouteComplaint), string(RouteWhistleblowing), string(RouteChildProtectionConference), string(RouteIndependentAdviser), string(RouteChildrenSocialCare), string(RouteOther)),
 		onlyIf: &cond{"kind", string(OutcomeReferred)}, desc: "Where a referred case goes."},
 	field{name: "records", typ: tList(recordShape, 0), desc: "What must be written down."},
+	field{name: "obligations", typ: tIDMap(obligationShape, 0), since: v1_1, desc: "What is owed after the outcome, by id, each with a deadline (escalation/v1.1): from: stage counts from the outcome being reached."},
+	field{name: "transitions", typ: tList(outcomeTransitionShape, 0), since: v1_1, desc: "Events after the outcome that meet its duties (escalation/v1.1); they have no to: the case stays closed."},
 )}
 
 var dayOffShape = &shape{name: "day off", desc: "A day that is not a working day although the jurisdiction works it: give date, from and to, or yearly.",
@@ -271,13 +323,14 @@ var calendarShape = &shape{name: "calendar", desc: "The policy's own days off, o
 )}
 
 var policyShape = &shape{name: "policy", desc: "One partnership's procedure for resolving professional disagreements (policies/LANGUAGE.md).", fields: withMeta(
-	field{name: "language", typ: tEnum(languageV1), required: true, desc: "The language version. Always escalation/v1."},
+	field{name: "language", typ: tEnum(languages[:]...), required: true, desc: "The language version: escalation/v1, or escalation/v1.1 for the keys it adds."},
 	field{name: "id", typ: typ{kind: kindPolicyID}, required: true, desc: "Short identifier: a lower-case letter, then lower-case letters, digits, - and _. Cases record it."},
 	field{name: "title", typ: tText, required: true, desc: "The procedure's title as published."},
 	field{name: "partnership", typ: tText, required: true, desc: "Who publishes the procedure."},
 	field{name: "version", typ: tText, required: true, desc: "The procedure's version, as a string. A case stays on the version it was raised under."},
 	field{name: "approved", typ: typ{kind: kindDate}, desc: "Approval date, YYYY-MM-DD, in quotes (\"2025-03-01\"): unquoted, YAML 1.1 tools read a timestamp."},
 	field{name: "review_due", typ: typ{kind: kindDate}, desc: "Review date, YYYY-MM-DD, in quotes. The validator warns once it has passed."},
+	field{name: "in_force_from", typ: typ{kind: kindDate}, since: v1_1, desc: "The date from which this version applies, YYYY-MM-DD, in quotes (escalation/v1.1). A new case is raised under the version in force on the day it is raised; without it, the version is in force from the start."},
 	field{name: "jurisdiction", typ: tEnum(jurisdictions()...), required: true, desc: "Whose bank holidays count: the base of the policy's calendar."},
 	field{name: "calendar", typ: tObject(calendarShape), desc: "Days off the policy declares on top of the jurisdiction's bank holidays: an area's own holidays, a newly proclaimed day, days the partnership does not work."},
 	field{name: "scope", typ: typ{kind: kindList, elem: &typ{kind: kindEnum, values: []string{"children", "adults"}}, min: 1}, required: true, desc: "Who the procedure protects: children and/or adults."},

@@ -327,19 +327,19 @@ func (p *Policy) factIDs() []string {
 	return ids
 }
 
-// formsBelong checks that each form given data is one the stage the act
-// happens at uses, or one the stage it moves the case to uses (to, which may
-// be nil): a form belongs to its stages, and data for another stage's form
-// is a mistake to refuse, not to keep.
-func (p *Policy) formsBelong(forms map[string]map[string]any, at, to *Stage) error {
+// formsBelong checks that each form given data is one the place the act
+// happens at uses, or one the place it moves the case to uses (to, which may
+// be empty): a form belongs to its stages (or outcomes), and data for another
+// stage's form is a mistake to refuse, not to keep.
+func (p *Policy) formsBelong(forms map[string]map[string]any, at, to place) error {
 	for id := range forms {
 		f := p.forms[id]
-		if p.uses(at, f) || to != nil && p.uses(to, f) {
+		if p.uses(at, f) || !to.none() && p.uses(to, f) {
 			continue
 		}
-		msg := "is not a form of stage " + at.ID + " (" + p.formsAt(at) + ")"
-		if to != nil && to != at {
-			msg = "is a form of neither stage " + at.ID + " (" + p.formsAt(at) + ") nor stage " + to.ID +
+		msg := "is not a form of " + at.named() + " (" + p.formsAt(at) + ")"
+		if !to.none() && to != at {
+			msg = "is a form of neither " + at.named() + " (" + p.formsAt(at) + ") nor " + to.named() +
 				", which the event moves the case to (" + p.formsAt(to) + ")"
 		}
 		return &InputError{Path: "forms." + id, Message: msg}
@@ -347,10 +347,16 @@ func (p *Policy) formsBelong(forms map[string]map[string]any, at, to *Stage) err
 	return nil
 }
 
-// uses reports whether stage s uses form f: the stage lists it, one of its
+// uses reports whether the place uses form f: a stage lists it, one of its
 // records is made on it, one of its transitions (or an any_stage one that
-// applies there) needs it, or it has a section for the stage.
-func (p *Policy) uses(s *Stage, f *Form) bool {
+// applies there) needs it, or it has a section for the stage; an outcome
+// makes a record on it, or one of its transitions needs it.
+func (p *Policy) uses(pl place, f *Form) bool {
+	if pl.outcome != nil {
+		return slices.ContainsFunc(pl.outcome.Records, func(r *Record) bool { return r.Form == f }) ||
+			slices.ContainsFunc(pl.outcome.Transitions, func(t *Transition) bool { return slices.Contains(t.Forms, f) })
+	}
+	s := pl.stage
 	if slices.Contains(s.Forms, f) {
 		return true
 	}
@@ -374,11 +380,11 @@ func (p *Policy) uses(s *Stage, f *Form) bool {
 	return false
 }
 
-// formsAt says which forms stage s uses, in the policy's order.
-func (p *Policy) formsAt(s *Stage) string {
+// formsAt says which forms the place uses, in the policy's order.
+func (p *Policy) formsAt(pl place) string {
 	var ids []string
 	for _, f := range p.Forms {
-		if p.uses(s, f) {
+		if p.uses(pl, f) {
 			ids = append(ids, f.ID)
 		}
 	}

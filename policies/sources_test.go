@@ -31,7 +31,7 @@ var idMaps = map[string]bool{
 // source: "roles" means every value of the top-level roles map, and so on.
 var mustCite = []string{
 	"roles.*", "milestones.*", "forms.*", "stages.*", "stages.*.obligations.*",
-	"stages.*.records[]", "outcomes.*", "outcomes.*.records[]",
+	"stages.*.records[]", "outcomes.*", "outcomes.*.records[]", "outcomes.*.obligations.*",
 }
 
 // vendoredSeeds lists the vendored source documents by file name.

@@ -251,22 +251,28 @@ func timeText(t time.Time) string {
 }
 
 // expectations are what held after an act: the stage or outcome, each
-// duty's due date and status, and what the actor's role may fire next.
+// duty's due date and status, and what the actor's role may fire next. An
+// outcome that owes nothing is named alone.
 func expectations(ctx context.Context, p *engine.Policy, c engine.Head, at time.Time, a Act) (*yaml.Node, error) {
 	exp := mapping()
 	if c.Closed() {
 		add(exp, "outcome", str(c.Outcome))
-		return exp, nil
+	} else {
+		add(exp, "stage", str(c.Stage))
 	}
-	add(exp, "stage", str(c.Stage))
 	duties, err := p.Due(c, at)
 	if err != nil {
 		return nil, err
+	}
+	if c.Closed() && len(duties) == 0 {
+		return exp, nil
 	}
 	due, status := flowMapping(), flowMapping()
 	for _, d := range duties {
 		switch {
 		case d.Status == engine.StatusWaiting:
+		case d.DueDate.IsZero() && d.Urgent:
+			add(due, d.Obligation.ID, str("urgent"))
 		case d.DueDate.IsZero():
 			add(due, d.Obligation.ID, str("none"))
 		default:

@@ -749,3 +749,39 @@ func TestATraceabilityMatrixIsCheckedAndDocumented(t *testing.T) {
 	assert.NotContains(t, doc.HTML, "has no traceability matrix")
 	assert.Contains(t, doc.HTML, "escalation studio", "the tool that wrote it")
 }
+
+// The timeline shows what escalation/v1.1 adds: an urgent duty with no
+// deadline, one with a backstop, a duty its facts make not owed, a deadline a
+// date fact brings forward, and the duties owed after an outcome.
+func TestTheTimelineOfTheNewConstructs(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "engine", "testdata", "constructs.yaml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "constructs.yaml"), src, 0o644))
+	r := startIn(t, dir)
+	res := r.do(t, http.MethodPost, "/api/timeline", TimelineRequest{File: "constructs.yaml", Raised: "2026-12-22T10:00",
+		Facts: map[string]any{"disagreement_date": "2026-12-18"}}, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	tl := decode[TimelineView](t, res)
+	require.NotEmpty(t, tl.Stages)
+	s1 := tl.Stages[0]
+	assert.Equal(t, []string{"speak"}, s1.Urgent, "as soon as possible, with no backstop")
+	assert.Equal(t, []string{"involve_mash"}, s1.NotOwed, "dispute_area defaults to other")
+	due := map[string]DeadlineView{}
+	for _, d := range s1.Deadlines {
+		due[d.Obligation] = d
+	}
+	assert.Equal(t, "2026-12-21", due["raise_matter"].DueDate, "1 working day from Fri 18 Dec, sooner than from the raise")
+	assert.True(t, due["confirm"].Urgent, "its deadline is the backstop")
+	require.Len(t, tl.Outcomes, 1)
+	resolved := tl.Outcomes[0]
+	assert.Equal(t, "resolved", resolved.ID)
+	assert.Equal(t, []string{"feed_back"}, resolved.Urgent)
+	require.Len(t, resolved.Deadlines, 1)
+	assert.Equal(t, "from reaching the outcome", resolved.Deadlines[0].From)
+	var days []string
+	for _, h := range tl.Holidays {
+		days = append(days, h.Date)
+	}
+	assert.Contains(t, days, "2027-01-01", "the days off run to the outcome's last deadline, after the ladder's")
+}

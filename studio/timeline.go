@@ -37,6 +37,17 @@ type TimelineView struct {
 	// Branches are stages the climb never reaches (only an any_stage route
 	// leads there), with the routes that do: they have no dates.
 	Branches []BranchView `json:"branches,omitempty"`
+	// Outcomes are the outcomes that owe duties after the case ends there,
+	// as if it ended there when the ladder does.
+	Outcomes []TimelineOutcome `json:"outcomes,omitempty"`
+}
+
+// TimelineOutcome is an outcome's duties, from the case reaching it.
+type TimelineOutcome struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Reached string `json:"reached"`
+	Duties
 }
 
 // BranchView is a stage off the ladder and the events that lead to it.
@@ -67,12 +78,24 @@ type HolidayView struct {
 
 // TimelineStage is one stage of the schedule.
 type TimelineStage struct {
-	ID        string         `json:"id"`
-	Title     string         `json:"title"`
-	Entered   string         `json:"entered"`
+	ID      string       `json:"id"`
+	Title   string       `json:"title"`
+	Entered string       `json:"entered"`
+	OnlyIf  []OnlyIfView `json:"only_if,omitempty"`
+	Duties
+}
+
+// Duties are what a stage or an outcome owes: the dated deadlines, then
+// the duties without one.
+type Duties struct {
 	Deadlines []DeadlineView `json:"deadlines"`
 	Untimed   []string       `json:"untimed,omitempty"`
-	OnlyIf    []OnlyIfView   `json:"only_if,omitempty"`
+	// Urgent are the duties due as soon as possible, with no backstop.
+	Urgent []string `json:"urgent,omitempty"`
+	// ByCase count from a date the case has not given.
+	ByCase []string `json:"by_case,omitempty"`
+	// NotOwed are the duties whose condition the facts do not meet.
+	NotOwed []string `json:"not_owed,omitempty"`
 }
 
 // DeadlineView is one due date, explained day by day.
@@ -82,8 +105,9 @@ type DeadlineView struct {
 	Within     string     `json:"within"`
 	From       string     `json:"from"`
 	Expedited  bool       `json:"expedited,omitempty"`
-	Due        string     `json:"due"`      // in words: "by the end of Thu 24 Dec 2026"
-	DueDate    string     `json:"due_date"` // YYYY-MM-DD
+	Urgent     bool       `json:"urgent,omitempty"` // as soon as possible; this is its backstop
+	Due        string     `json:"due"`              // in words: "by the end of Thu 24 Dec 2026"
+	DueDate    string     `json:"due_date"`         // YYYY-MM-DD
 	Steps      []StepView `json:"steps"`
 }
 
@@ -136,16 +160,10 @@ func timelineView(sched *timeline.Schedule) (TimelineView, error) {
 	v := TimelineView{Raised: longInstantOf(sched.Raised), Holidays: []HolidayView{}, Stages: []TimelineStage{}}
 	var last *timeline.Deadline
 	for _, st := range sched.Stages {
-		ts := TimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: longInstantOf(st.Entered), Deadlines: []DeadlineView{}}
-		for i := range st.Deadlines {
-			d := &st.Deadlines[i]
-			if last == nil || d.Due.After(last.Due) {
-				last = d
-			}
-			ts.Deadlines = append(ts.Deadlines, deadlineView(d))
-		}
-		for _, ob := range st.Untimed {
-			ts.Untimed = append(ts.Untimed, ob.ID)
+		ts := TimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: longInstantOf(st.Entered),
+			Duties: duties(st.Deadlines, st.Untimed, st.ByCase, st.NotOwed)}
+		if l := st.Latest(); l != nil && (last == nil || l.Due.After(last.Due)) {
+			last = l
 		}
 		for _, ob := range st.OnlyIf {
 			ov := OnlyIfView{Obligation: ob.ID, Title: ob.Title, Within: timescaleWords(ob), Milestone: ob.From.Milestone.Title}
@@ -160,11 +178,23 @@ func timelineView(sched *timeline.Schedule) (TimelineView, error) {
 		}
 		v.Branches = append(v.Branches, bv)
 	}
-	if last == nil {
+	lastOwed := last
+	for _, o := range sched.Outcomes {
+		v.Outcomes = append(v.Outcomes, TimelineOutcome{ID: o.Outcome.ID, Title: o.Outcome.Title, Reached: longInstantOf(o.Reached),
+			Duties: duties(o.Deadlines, o.Untimed, o.ByCase, o.NotOwed)})
+		for i := range o.Deadlines {
+			if d := &o.Deadlines[i]; lastOwed == nil || d.Due.After(lastOwed.Due) {
+				lastOwed = d
+			}
+		}
+	}
+	if last != nil {
+		v.Last = last.Obligation.ID + " at " + last.Obligation.Stage.ID + ", due " + dueWords(last.Deadline)
+	}
+	if lastOwed == nil {
 		return v, nil
 	}
-	v.Last = last.Obligation.ID + " at " + last.Obligation.Stage.ID + ", due " + dueWords(last.Deadline)
-	hs, err := sched.Policy.Calendar().Holidays(calendar.DateOf(sched.Raised), last.DueDate)
+	hs, err := sched.Policy.Calendar().Holidays(calendar.DateOf(sched.Raised), lastOwed.DueDate)
 	if err != nil {
 		return v, err
 	}
@@ -184,16 +214,42 @@ func timelineView(sched *timeline.Schedule) (TimelineView, error) {
 
 // timescaleWords is an obligation's timescale in words, or that it has none.
 func timescaleWords(ob *engine.Obligation) string {
-	if !ob.HasDeadline {
+	switch {
+	case ob.Urgent && ob.HasDeadline:
+		return "as soon as possible, at the latest " + ob.Within.String()
+	case ob.Urgent:
+		return "as soon as possible"
+	case !ob.HasDeadline:
 		return timeline.NoTimescale
 	}
 	return ob.Within.String()
 }
 
+func duties(deadlines []timeline.Deadline, untimed, byCase, notOwed []*engine.Obligation) Duties {
+	ds := Duties{Deadlines: []DeadlineView{}}
+	for i := range deadlines {
+		ds.Deadlines = append(ds.Deadlines, deadlineView(&deadlines[i]))
+	}
+	for _, ob := range untimed {
+		if ob.Urgent {
+			ds.Urgent = append(ds.Urgent, ob.ID)
+		} else {
+			ds.Untimed = append(ds.Untimed, ob.ID)
+		}
+	}
+	for _, ob := range byCase {
+		ds.ByCase = append(ds.ByCase, ob.ID)
+	}
+	for _, ob := range notOwed {
+		ds.NotOwed = append(ds.NotOwed, ob.ID)
+	}
+	return ds
+}
+
 func deadlineView(d *timeline.Deadline) DeadlineView {
 	return DeadlineView{
 		Obligation: d.Obligation.ID, Title: d.Obligation.Title, Within: d.Within.String(), From: d.From.String(),
-		Expedited: d.Expedited, Due: dueWords(d.Deadline), DueDate: d.DueDate.String(), Steps: steps(d.Deadline),
+		Expedited: d.Expedited, Urgent: d.Obligation.Urgent, Due: dueWords(d.Deadline), DueDate: d.DueDate.String(), Steps: steps(d.Deadline),
 	}
 }
 

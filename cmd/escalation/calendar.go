@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
+	"github.com/safeguarding-partnerships/escalation/diag"
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
@@ -68,6 +69,15 @@ func (e *env) closures(c *command, path string) ([]calendar.Holiday, int) {
 		return nil, e.fail(c, "--closures %s: %s", path, safefile.Reason(err))
 	}
 	days, err := calendar.ParseClosures(filepath.ToSlash(path), data)
+	var ds diag.Diagnostics
+	if errors.As(err, &ds) {
+		// Every problem, each with its line and a caret, as validate shows a policy's.
+		var b strings.Builder
+		if werr := diag.Write(&b, ds, func(string) []byte { return data }); werr != nil {
+			return nil, e.fail(c, "--closures %s: %v", path, werr)
+		}
+		return nil, e.fail(c, "--closures %s does not read:\n%s", path, strings.TrimSuffix(b.String(), "\n"))
+	}
 	if err != nil {
 		return nil, e.fail(c, "--closures %s does not read:\n%v", path, err)
 	}

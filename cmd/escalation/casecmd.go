@@ -15,6 +15,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 )
 
 // caseCommand is the case family: the engine's calls on a case kept in a
@@ -129,7 +130,7 @@ func roleHint(p *engine.Policy) string {
 // command line, with the role meant, before the engine sees it.
 func checkRole(e *env, c *command, p *engine.Policy, role string) int {
 	if _, ok := p.Role(role); !ok {
-		return c.usageError(e, fmt.Sprintf("--role %s: not a role of policy %s: %s", role, p.ID, engine.Hint(role, roleIDs(p))))
+		return c.usageError(e, fmt.Sprintf("--role %s: not a role of policy %s: %s", role, p.ID, suggest.Hint(role, roleIDs(p))))
 	}
 	return exitOK
 }

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 )
 
 // factsFlag is a repeatable --fact NAME=VALUE flag.
@@ -51,7 +52,7 @@ func (f *factsFlag) values(p *engine.Policy) (map[string]any, error) {
 			if len(names) == 0 {
 				return nil, fmt.Errorf("--fact %s: policy %s has no facts", name, p.ID)
 			}
-			return nil, fmt.Errorf("--fact %s: not a fact of policy %s: %s", name, p.ID, engine.Hint(name, names))
+			return nil, fmt.Errorf("--fact %s: not a fact of policy %s: %s", name, p.ID, suggest.Hint(name, names))
 		}
 		v, err := readValue(raw, textFact(fact.Type))
 		if err != nil {
@@ -113,7 +114,7 @@ func (f *formsFlag) values(p *engine.Policy) (map[string]map[string]any, error) 
 			if len(ids) == 0 {
 				return nil, fmt.Errorf("--form %s.%s: policy %s has no forms", formID, fieldID, p.ID)
 			}
-			return nil, fmt.Errorf("--form %s.%s: not a form of policy %s: %s", formID, fieldID, p.ID, engine.Hint(formID, ids))
+			return nil, fmt.Errorf("--form %s.%s: not a form of policy %s: %s", formID, fieldID, p.ID, suggest.Hint(formID, ids))
 		}
 		fields := formFields(form)
 		i := slices.IndexFunc(fields, func(fd *engine.Field) bool { return fd.ID == fieldID })
@@ -122,7 +123,7 @@ func (f *formsFlag) values(p *engine.Policy) (map[string]map[string]any, error) 
 			for j, fd := range fields {
 				ids[j] = fd.ID
 			}
-			return nil, fmt.Errorf("--form %s.%s: not a field of form %s: %s", formID, fieldID, formID, engine.Hint(fieldID, ids))
+			return nil, fmt.Errorf("--form %s.%s: not a field of form %s: %s", formID, fieldID, formID, suggest.Hint(fieldID, ids))
 		}
 		field := fields[i]
 		v, err := readValue(raw, textField(field.Type))

@@ -16,6 +16,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -124,7 +125,7 @@ func unknownCommand(w io.Writer, name string) int {
 	for _, c := range commands() {
 		names = append(names, c.name)
 	}
-	fmt.Fprintf(w, "escalation: unknown command %q: %s\nRun 'escalation help' for the list.\n", name, engine.Hint(name, names))
+	fmt.Fprintf(w, "escalation: unknown command %q: %s\nRun 'escalation help' for the list.\n", name, suggest.Hint(name, names))
 	return exitUsage
 }
 
@@ -245,7 +246,7 @@ func flagError(fs *flag.FlagSet, err error) string {
 		if len(flags) == 0 {
 			return "unknown flag --" + name + ": this command has no flags"
 		}
-		return "unknown flag --" + name + ": " + engine.Hint("--"+name, flags)
+		return "unknown flag --" + name + ": " + suggest.Hint("--"+name, flags)
 	}
 	for _, single := range []string{"for flag -", "for -", "argument: -"} {
 		if i := strings.Index(msg, single); i >= 0 {
@@ -270,7 +271,7 @@ func (c *command) unknownMember(e *env, name string) int {
 	for i, sub := range c.family {
 		names[i] = strings.TrimPrefix(sub.name, c.name+" ")
 	}
-	return c.usageError(e, fmt.Sprintf("unknown subcommand %q: %s", name, engine.Hint(name, names)))
+	return c.usageError(e, fmt.Sprintf("unknown subcommand %q: %s", name, suggest.Hint(name, names)))
 }
 
 func (c *command) usageError(e *env, msg string) int {
@@ -294,7 +295,7 @@ func (f *format) String() string { return f.value }
 
 func (f *format) Set(s string) error {
 	if !slices.Contains(f.values, s) {
-		hint := engine.Hint(s, f.values)
+		hint := suggest.Hint(s, f.values)
 		return fmt.Errorf("unknown format %q: %s", s, hint)
 	}
 	f.value = s
@@ -351,7 +352,7 @@ func isBundled(id string) bool {
 // so the code is exitUsage, whichever command it is given to.
 func (e *env) noSuchPath(c *command, arg string) int {
 	if isPolicyID(arg) {
-		fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, engine.Hint(arg, policies.IDs()))
+		fmt.Fprintf(e.stderr, "escalation %s: no bundled policy or file %q: %s\n", c.name, arg, suggest.Hint(arg, policies.IDs()))
 	} else {
 		fmt.Fprintf(e.stderr, "escalation %s: no such file or folder %q: %s\n", c.name, arg, pathHint(arg))
 	}
@@ -369,7 +370,7 @@ func pathHint(arg string) string {
 }
 
 // nearName returns the name in a missing file's folder that is a plausible
-// slip for its own, as engine.Hint judges one.
+// slip for its own, as suggest.Hint judges one.
 func nearName(file string) (string, bool) {
 	entries, err := os.ReadDir(filepath.Dir(file))
 	if err != nil {
@@ -379,7 +380,7 @@ func nearName(file string) (string, bool) {
 	for i, en := range entries {
 		names[i] = en.Name()
 	}
-	h := engine.Hint(filepath.Base(file), names)
+	h := suggest.Hint(filepath.Base(file), names)
 	if !strings.HasPrefix(h, "did you mean") {
 		return "", false
 	}

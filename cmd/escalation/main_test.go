@@ -137,6 +137,9 @@ func TestCommands(t *testing.T) {
 		// timeline
 		{"timeline", []string{"timeline", tiny, "--raised", "2026-12-22"}, exitOK},
 		{"timeline-json", []string{"timeline", "--format", "json", tiny, "--raised=2026-12-22T16:30"}, exitOK},
+		{"timeline-constructs", []string{"timeline", "../../engine/testdata/constructs.yaml", "--raised", "2026-12-22T10:00"}, exitOK},
+		{"timeline-constructs-json", []string{"timeline", "--format", "json", "../../engine/testdata/constructs.yaml", "--raised", "2026-12-22T10:00"}, exitOK},
+		{"timeline-constructs-facts", []string{"timeline", "../../engine/testdata/constructs.yaml", "--raised", "2026-12-22T10:00", "--fact", "disagreement_date=2026-12-18", "--fact", "protect_by=2026-12-23", "--fact", "dispute_area=other"}, exitOK},
 		{"timeline-missing-raised", []string{"timeline", tiny}, exitUsage},
 		{"timeline-bad-raised", []string{"timeline", tiny, "--raised", "22/12/2026"}, exitUsage},
 		{"timeline-fact", []string{"timeline", tiny, "--raised", "2026-12-22", "--fact", "urgent=true"}, exitOK},

@@ -16,6 +16,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -232,7 +233,7 @@ func (r *resolver) resolve(bundled bool) scenario.Resolver {
 			key = "file:" + path.Join(path.Dir(file), filepath.ToSlash(ref))
 			load = func() (*engine.Policy, error) { return scenario.PolicyFile(ref, file) }
 		case !isBundled(ref):
-			return nil, fmt.Errorf("no bundled policy %q: %s", ref, engine.Hint(ref, policies.IDs()))
+			return nil, fmt.Errorf("no bundled policy %q: %s", ref, suggest.Hint(ref, policies.IDs()))
 		}
 		if p, ok := r.policies[key]; ok {
 			return p, nil

@@ -37,14 +37,27 @@ TIME is RFC 3339 (2026-12-22T10:00:00Z), or YYYY-MM-DDTHH:MM in
 Europe/London, or YYYY-MM-DD, which means 09:00 that day in Europe/London.
 --fact NAME=VALUE (repeatable) gives the case a fact, written as in a
 scenario file (true, 3, threshold, 2026-01-05, [a, b]): a duty whose
-expedite condition then holds gets its shorter timescale.
+expedite condition then holds gets its shorter timescale, a duty owed only
+under a condition is owed if the facts meet it, and a deadline that counts
+from a date fact (or a sooner one by it) is dated from the date given.
+
+A duty is scheduled by the deadline it gets: a sooner deadline ("or
+sooner") takes over when it is earlier. An urgent duty ("as soon as
+possible") is due by its backstop if it has one, and otherwise has no
+deadline. A duty counted only from a date the case has not given cannot be
+dated. The duties an outcome owes after the case ends there are shown as if
+it were reached when the ladder ends.
 
 JSON: {"schema", "policy", "version", "raised", "facts", "stages": [{"id", "title",
 "entered", "deadlines": [{"obligation", "within", "from", "due",
-"due_date", "expedited"}], "untimed", "only_if": [{"obligation", "within",
-"milestone"}], "note"}], "branches": [{"id", "title", "via": [event]}]}. A
-stage whose duties state no timescale has no deadlines and "note": "no
-timescale stated"; "untimed" lists such duties.`,
+"due_date", "expedited", "urgent", "when", "sooner"}], "untimed", "only_if":
+[{"obligation", "within", "milestone"}], "by_case", "not_owed", "note"}],
+"branches": [{"id", "title", "via": [event]}], "outcomes": [{"id", "title",
+"reached", "deadlines", "untimed", "by_case", "not_owed"}]}. A stage whose
+duties state no timescale has no deadlines and "note": "no timescale
+stated"; "untimed" lists such duties, "by_case" those counted from a date
+the case has not given, "not_owed" those whose condition does not hold.
+"from" is the deadline's own anchor (a sooner deadline's when it applies).`,
 		example: "escalation timeline sefton --raised 2026-12-22",
 	}
 	c.setup = func(fs *flag.FlagSet) func(*env, []string) int {
@@ -98,12 +111,15 @@ timescale stated"; "untimed" lists such duties.`,
 }
 
 type jsonDeadline struct {
-	Obligation string `json:"obligation"`
-	Within     string `json:"within"`
-	From       string `json:"from"`
-	Due        string `json:"due"`
-	DueDate    string `json:"due_date"`
-	Expedited  bool   `json:"expedited,omitempty"`
+	Obligation string   `json:"obligation"`
+	Within     string   `json:"within"`
+	From       string   `json:"from"`
+	Due        string   `json:"due"`
+	DueDate    string   `json:"due_date"`
+	Expedited  bool     `json:"expedited,omitempty"`
+	Urgent     bool     `json:"urgent,omitempty"`
+	When       string   `json:"when,omitempty"`
+	Sooner     []string `json:"sooner,omitempty"`
 }
 
 type jsonOnlyIf struct {
@@ -119,7 +135,19 @@ type jsonTimelineStage struct {
 	Deadlines []jsonDeadline `json:"deadlines"`
 	Untimed   []string       `json:"untimed,omitempty"`
 	OnlyIf    []jsonOnlyIf   `json:"only_if,omitempty"`
+	ByCase    []string       `json:"by_case,omitempty"`
+	NotOwed   []string       `json:"not_owed,omitempty"`
 	Note      string         `json:"note,omitempty"`
+}
+
+type jsonTimelineOutcome struct {
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Reached   string         `json:"reached"`
+	Deadlines []jsonDeadline `json:"deadlines"`
+	Untimed   []string       `json:"untimed,omitempty"`
+	ByCase    []string       `json:"by_case,omitempty"`
+	NotOwed   []string       `json:"not_owed,omitempty"`
 }
 
 type jsonBranch struct {
@@ -129,38 +157,65 @@ type jsonBranch struct {
 }
 
 type jsonTimeline struct {
-	Schema   int                 `json:"schema"`
-	Policy   string              `json:"policy"`
-	Version  string              `json:"version"`
-	Raised   string              `json:"raised"`
-	Facts    map[string]any      `json:"facts,omitempty"`
-	Stages   []jsonTimelineStage `json:"stages"`
-	Branches []jsonBranch        `json:"branches,omitempty"`
+	Schema   int                   `json:"schema"`
+	Policy   string                `json:"policy"`
+	Version  string                `json:"version"`
+	Raised   string                `json:"raised"`
+	Facts    map[string]any        `json:"facts,omitempty"`
+	Stages   []jsonTimelineStage   `json:"stages"`
+	Branches []jsonBranch          `json:"branches,omitempty"`
+	Outcomes []jsonTimelineOutcome `json:"outcomes,omitempty"`
 }
 
 func instant(t time.Time) string { return t.In(calendar.London()).Format(time.RFC3339) }
 
-// anchorName is an obligation's `from`, as the policy language writes it.
-func anchorName(a engine.Anchor) string {
-	if a.Kind == engine.AnchorMilestone {
-		return "milestone." + a.Milestone.ID
+// anchorName is what a deadline on the schedule counts from, as the policy
+// language writes it.
+func anchorName(f timeline.From) string {
+	switch f.Kind {
+	case engine.AnchorMilestone:
+		return "milestone." + f.Milestone.ID
+	case engine.AnchorFact:
+		if f.EndOf {
+			return "by fact." + f.Fact.ID
+		}
+		return "fact." + f.Fact.ID
 	}
-	return string(a.Kind)
+	return string(f.Kind)
+}
+
+func jsonDeadlines(ds []timeline.Deadline) []jsonDeadline {
+	out := []jsonDeadline{}
+	for _, d := range ds {
+		ob := d.Obligation
+		jd := jsonDeadline{
+			Obligation: ob.ID, Within: d.Within.String(), From: anchorName(d.From),
+			Due: instant(d.Due), DueDate: d.DueDate.String(), Expedited: d.Expedited, Urgent: ob.Urgent,
+		}
+		if ob.When != nil {
+			jd.When = ob.When.Text
+		}
+		for _, alt := range ob.Sooner {
+			jd.Sooner = append(jd.Sooner, alt.String())
+		}
+		out = append(out, jd)
+	}
+	return out
+}
+
+func obligationIDs(obs []*engine.Obligation) []string {
+	var ids []string
+	for _, ob := range obs {
+		ids = append(ids, ob.ID)
+	}
+	return ids
 }
 
 func timelineJSON(s *timeline.Schedule) jsonTimeline {
 	out := jsonTimeline{Schema: jsonSchema, Policy: s.Policy.ID, Version: s.Policy.Version, Raised: instant(s.Raised), Facts: s.Facts, Stages: []jsonTimelineStage{}}
 	for _, st := range s.Stages {
-		js := jsonTimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: instant(st.Entered), Deadlines: []jsonDeadline{}, Note: st.Note()}
-		for _, d := range st.Deadlines {
-			js.Deadlines = append(js.Deadlines, jsonDeadline{
-				Obligation: d.Obligation.ID, Within: d.Within.String(), From: anchorName(d.Obligation.From),
-				Due: instant(d.Due), DueDate: d.DueDate.String(), Expedited: d.Expedited,
-			})
-		}
-		for _, ob := range st.Untimed {
-			js.Untimed = append(js.Untimed, ob.ID)
-		}
+		js := jsonTimelineStage{ID: st.Stage.ID, Title: st.Stage.Title, Entered: instant(st.Entered), Deadlines: jsonDeadlines(st.Deadlines),
+			Untimed: obligationIDs(st.Untimed), ByCase: obligationIDs(st.ByCase), NotOwed: obligationIDs(st.NotOwed), Note: st.Note()}
 		for _, ob := range st.OnlyIf {
 			js.OnlyIf = append(js.OnlyIf, jsonOnlyIf{Obligation: ob.ID, Within: withinWords(ob), Milestone: ob.From.Milestone.ID})
 		}
@@ -173,6 +228,10 @@ func timelineJSON(s *timeline.Schedule) jsonTimeline {
 		}
 		out.Branches = append(out.Branches, jb)
 	}
+	for _, o := range s.Outcomes {
+		out.Outcomes = append(out.Outcomes, jsonTimelineOutcome{ID: o.Outcome.ID, Title: o.Outcome.Title, Reached: instant(o.Reached),
+			Deadlines: jsonDeadlines(o.Deadlines), Untimed: obligationIDs(o.Untimed), ByCase: obligationIDs(o.ByCase), NotOwed: obligationIDs(o.NotOwed)})
+	}
 	return out
 }
 
@@ -180,7 +239,7 @@ func timelineJSON(s *timeline.Schedule) jsonTimeline {
 func writeTimeline(w io.Writer, s *timeline.Schedule, closures bool) error {
 	p := s.Policy
 	london := calendar.London()
-	var last *timeline.Deadline
+	var last, lastOwed *timeline.Deadline
 	for i := range s.Stages {
 		for j := range s.Stages[i].Deadlines {
 			if d := &s.Stages[i].Deadlines[j]; last == nil || d.Due.After(last.Due) {
@@ -188,29 +247,27 @@ func writeTimeline(w io.Writer, s *timeline.Schedule, closures bool) error {
 			}
 		}
 	}
+	lastOwed = last
+	for i := range s.Outcomes {
+		for j := range s.Outcomes[i].Deadlines {
+			if d := &s.Outcomes[i].Deadlines[j]; lastOwed == nil || d.Due.After(lastOwed.Due) {
+				lastOwed = d
+			}
+		}
+	}
 	fmt.Fprintf(w, "Worst-case timeline: %s\n%s, version %s\n\n", p.Title, p.Partnership, p.Version)
 	fmt.Fprintf(w, "Raised %s. If the case is never resolved and each stage is escalated\n", s.Raised.In(london).Format(longInstant))
 	fmt.Fprintf(w, "on the last day it allows, this is when each stage starts and what falls due.\n")
-	if err := writeDaysOff(w, s, last, closures); err != nil {
+	if err := writeDaysOff(w, s, lastOwed, closures); err != nil {
 		return err
 	}
 	for i, st := range s.Stages {
 		fmt.Fprintf(w, "\n%d. %s\n", i+1, st.Stage.Title)
 		fmt.Fprintf(w, "   Starts %s, %s.\n", st.Entered.In(london).Format(longInstant), startWhy(s, i))
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, d := range st.Deadlines {
-			within := d.Within.String()
-			if d.Expedited {
-				within += " (expedited)"
-			}
-			fmt.Fprintf(tw, "   %s\t%s, %s\t%s\n", d.Obligation.ID, within, d.From, dueWords(d))
-		}
-		for _, ob := range st.Untimed {
-			fmt.Fprintf(tw, "   %s\t%s\n", ob.ID, timeline.NoTimescale)
-		}
-		if err := tw.Flush(); err != nil {
+		if err := writeDuties(w, st.Deadlines, st.Untimed, st.ByCase, st.NotOwed); err != nil {
 			return err
 		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		if len(st.OnlyIf) > 0 {
 			fmt.Fprintf(w, "   Owed only if a case reaches what they count from, which one that stays unresolved does not:\n")
 			for _, ob := range st.OnlyIf {
@@ -228,11 +285,70 @@ func writeTimeline(w io.Writer, s *timeline.Schedule, closures bool) error {
 		return err
 	}
 	if last == nil {
-		_, err := fmt.Fprintf(w, "\nNo stage states a timescale.\n")
-		return err
+		fmt.Fprintf(w, "\nNo stage states a timescale.\n")
+	} else {
+		fmt.Fprintf(w, "\nThe last duty, %s at %s, is %s.\n", last.Obligation.ID, last.Obligation.Stage.ID, dueWords(*last))
 	}
-	_, err := fmt.Fprintf(w, "\nThe last duty, %s at %s, is %s.\n", last.Obligation.ID, last.Obligation.Stage.ID, dueWords(*last))
-	return err
+	for _, o := range s.Outcomes {
+		fmt.Fprintf(w, "\nAfter the outcome %s (%s), if it is reached when the ladder ends, %s:\n", o.Outcome.ID, o.Outcome.Title, o.Reached.In(london).Format(longInstant))
+		if err := writeDuties(w, o.Deadlines, o.Untimed, o.ByCase, o.NotOwed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDuties writes a stage's or an outcome's duties, one a line: each
+// deadline with what may bring it forward, then the duties with no
+// timescale, those counted from a date the case has not given, and those
+// its facts make not owed.
+func writeDuties(w io.Writer, deadlines []timeline.Deadline, untimed, byCase, notOwed []*engine.Obligation) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, d := range deadlines {
+		within := d.Within.String() + ", "
+		switch {
+		case d.From.EndOf:
+			within = "" // a date the case gives, not a timescale
+		case d.Expedited:
+			within = d.Within.String() + " (expedited), "
+		}
+		fmt.Fprintf(tw, "   %s\t%s%s\t%s%s\n", d.Obligation.ID, within, d.From, dueWords(d), dutyNotes(d.Obligation, d.Sooner))
+	}
+	for _, ob := range untimed {
+		fmt.Fprintf(tw, "   %s\t%s%s\n", ob.ID, withinWords(ob), dutyNotes(ob, nil))
+	}
+	for _, ob := range byCase {
+		fmt.Fprintf(tw, "   %s\t%s, from %s\tfrom a date the case has not given%s\n", ob.ID, ob.Within, ob.From, dutyNotes(ob, nil))
+	}
+	for _, ob := range notOwed {
+		fmt.Fprintf(tw, "   %s\tnot owed: only when %s\n", ob.ID, ob.When.Text)
+	}
+	return tw.Flush()
+}
+
+// dutyNotes says what may bring a duty forward, and when it is owed at all.
+// applied is the whichever_sooner deadline the schedule shows, if one does:
+// the note then names the duty's own as the later one, not applied again.
+func dutyNotes(ob *engine.Obligation, applied *engine.Alternative) string {
+	var notes []string
+	if ob.Urgent && ob.HasDeadline {
+		notes = append(notes, "as soon as possible (urgent)")
+	}
+	if applied != nil && ob.HasDeadline {
+		notes = append(notes, "sooner than "+ob.Within.String()+" from "+ob.From.String())
+	}
+	for _, alt := range ob.Sooner {
+		if alt != applied {
+			notes = append(notes, "or sooner: "+alt.String())
+		}
+	}
+	if ob.When != nil {
+		notes = append(notes, "only when "+ob.When.Text)
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(notes, "; ")
 }
 
 // writeDaysOff lists the days off between the raise and the last deadline:
@@ -304,7 +420,12 @@ func writeBranches(w io.Writer, s *timeline.Schedule) error {
 
 // withinWords is an obligation's own timescale, or that it states none.
 func withinWords(ob *engine.Obligation) string {
-	if !ob.HasDeadline {
+	switch {
+	case ob.Urgent && ob.HasDeadline:
+		return "as soon as possible (urgent), at the latest " + ob.Within.String()
+	case ob.Urgent:
+		return "as soon as possible (urgent)"
+	case !ob.HasDeadline:
 		return timeline.NoTimescale
 	}
 	return ob.Within.String()

@@ -19,6 +19,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -273,7 +274,7 @@ func resolvePolicy(f *scenario.File, dir string) engine.Diagnostics {
 		if isBundled(ref) {
 			return nil
 		}
-		return problem(fmt.Sprintf("no bundled policy %q", ref), engine.Hint(ref, policies.IDs())+" (a policy file's path ends in .yaml or .yml)")
+		return problem(fmt.Sprintf("no bundled policy %q", ref), suggest.Hint(ref, policies.IDs())+" (a policy file's path ends in .yaml or .yml)")
 	}
 	file := filepath.FromSlash(ref)
 	if !filepath.IsAbs(file) {

@@ -95,16 +95,8 @@ func build(p *engine.Policy) graph {
 	g := graph{title: fmt.Sprintf("%s (%s, version %s)", p.Title, p.Partnership, p.Version)}
 	g.nodes = append(g.nodes, node{id: startID, kind: startNode, lines: []string{"Case raised"}})
 	for _, s := range p.Stages {
-		lines := append([]string{s.Title}, duties(p, s)...)
-		var here []string
-		for _, t := range s.Transitions {
-			if t.ToStage == nil && t.ToOutcome == nil {
-				here = append(here, prose.Event(t))
-			}
-		}
-		if len(here) > 0 {
-			lines = append(lines, "Recorded here: "+strings.Join(here, "; "))
-		}
+		lines := append([]string{s.Title}, duties(p, s.Obligations)...)
+		lines = append(lines, recorded(s.Transitions)...)
 		g.nodes = append(g.nodes, node{id: StageNodeID(s), kind: stageNode, lines: lines})
 	}
 	for _, o := range p.Outcomes {
@@ -112,7 +104,12 @@ func build(p *engine.Policy) graph {
 		if o.Route != "" {
 			kind += ": " + prose.Spaced(string(o.Route))
 		}
-		g.nodes = append(g.nodes, node{id: OutcomeNodeID(o), kind: outcomeNode, lines: []string{o.Title, "(" + kind + ")"}})
+		lines := []string{o.Title, "(" + kind + ")"}
+		if len(o.Obligations) > 0 {
+			lines = append(append(lines, "Still owed:"), duties(p, o.Obligations)...)
+		}
+		lines = append(lines, recorded(o.Transitions)...)
+		g.nodes = append(g.nodes, node{id: OutcomeNodeID(o), kind: outcomeNode, lines: lines})
 	}
 	if p.Start != nil {
 		g.edges = append(g.edges, edge{from: startID, to: StageNodeID(p.Start)})
@@ -148,13 +145,28 @@ func target(t *engine.Transition) string {
 	return OutcomeNodeID(t.ToOutcome)
 }
 
-// duties lists a stage's obligations with their timescales, grouped under
-// what they count from when that is not the stage being entered, so that a
-// milestone's title is written once.
-func duties(p *engine.Policy, s *engine.Stage) []string {
+// recorded says which events are recorded at a stage (or after an
+// outcome) without moving the case.
+func recorded(ts []*engine.Transition) []string {
+	var here []string
+	for _, t := range ts {
+		if t.ToStage == nil && t.ToOutcome == nil {
+			here = append(here, prose.Event(t))
+		}
+	}
+	if len(here) == 0 {
+		return nil
+	}
+	return []string{"Recorded here: " + strings.Join(here, "; ")}
+}
+
+// duties lists a stage's (or an outcome's) obligations with their
+// timescales, grouped under what they count from when that is not the stage
+// being entered, so that a milestone's title is written once.
+func duties(p *engine.Policy, obs []*engine.Obligation) []string {
 	var lines []string
 	group := ""
-	for _, ob := range s.Obligations {
+	for _, ob := range obs {
 		from := ""
 		switch {
 		case !ob.HasDeadline:
@@ -162,25 +174,56 @@ func duties(p *engine.Policy, s *engine.Stage) []string {
 			from = "From the raise:"
 		case ob.From.Kind == engine.AnchorMilestone:
 			from = "From “" + ob.From.Milestone.Title + "”:"
+		case ob.From.Kind == engine.AnchorFact:
+			from = "From the " + prose.Spaced(ob.From.Fact.ID) + ":"
 		}
 		if from != group && from != "" {
 			lines = append(lines, from)
 		}
 		group = from
-		lines = append(lines, "• "+timescale(p, ob)+": "+ob.Title)
+		line := "• " + timescale(p, ob) + ": " + ob.Title
+		if ob.When != nil {
+			line += " (only " + when(p, ob.When) + ")"
+		}
+		lines = append(lines, line)
 	}
 	return lines
 }
 
 func timescale(p *engine.Policy, ob *engine.Obligation) string {
-	if !ob.HasDeadline {
-		return "no timescale stated"
+	var s string
+	switch {
+	case !ob.HasDeadline && ob.Urgent:
+		s = "as soon as possible"
+	case !ob.HasDeadline:
+		s = "no timescale stated"
+	case ob.Urgent:
+		s = "as soon as possible, at the latest " + ob.Within.String()
+	default:
+		s = ob.Within.String()
 	}
-	s := ob.Within.String()
+	for _, alt := range ob.Sooner {
+		s += " (or sooner: " + sooner(alt) + ")"
+	}
 	if e := ob.Expedite; e != nil {
 		s += " (" + e.Within.String() + " " + when(p, e.When) + ")"
 	}
 	return s
+}
+
+// sooner says a whichever_sooner deadline in words.
+func sooner(alt *engine.Alternative) string {
+	switch {
+	case alt.By != nil:
+		return "by the date in " + prose.Spaced(alt.By.ID)
+	case alt.From.Kind == engine.AnchorFact:
+		return alt.Within.String() + " from the date in " + prose.Spaced(alt.From.Fact.ID)
+	case alt.From.Kind == engine.AnchorMilestone:
+		return alt.Within.String() + " from “" + alt.From.Milestone.Title + "”"
+	case alt.From.Kind == engine.AnchorRaised:
+		return alt.Within.String() + " from the raise"
+	}
+	return alt.Within.String()
 }
 
 // when writes a guard in words where it can, else as written.

@@ -15,19 +15,25 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+// TestGolden draws casework.yaml, and the engine's fixture of the
+// constructs escalation/v1.1 adds (sooner deadlines, urgent and conditional
+// duties, duties after an outcome).
 func TestGolden(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("testdata", "casework.yaml"))
-	require.NoError(t, err)
-	p, diags := engine.Load("casework.yaml", src)
-	require.NoError(t, diags.Err())
 	for _, tc := range []struct {
+		policy string
 		format Format
 		golden string
 	}{
-		{Mermaid, "casework.mmd"},
-		{DOT, "casework.dot"},
+		{filepath.Join("testdata", "casework.yaml"), Mermaid, "casework.mmd"},
+		{filepath.Join("testdata", "casework.yaml"), DOT, "casework.dot"},
+		{filepath.Join("..", "testdata", "constructs.yaml"), Mermaid, "constructs.mmd"},
+		{filepath.Join("..", "testdata", "constructs.yaml"), DOT, "constructs.dot"},
 	} {
-		t.Run(string(tc.format), func(t *testing.T) {
+		t.Run(tc.golden, func(t *testing.T) {
+			src, err := os.ReadFile(tc.policy)
+			require.NoError(t, err)
+			p, diags := engine.Load(filepath.Base(tc.policy), src)
+			require.NoError(t, diags.Err())
 			var b bytes.Buffer
 			require.NoError(t, Write(&b, p, tc.format))
 			path := filepath.Join("testdata", tc.golden)

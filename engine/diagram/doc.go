@@ -10,7 +10,11 @@
 // condition holds), grouped under what they count from when that is not the
 // stage being entered, then the events that record something without moving
 // the case ("Recorded here"): drawn as loops, their labels would cover the
-// stage. Each transition that moves the case is an edge labelled with its
+// stage. An urgent duty reads "as soon as possible" (with its backstop, if
+// it has one), a duty with sooner deadlines lists them after its own ("or
+// sooner: …"), and a duty owed only under a condition says so ("only when
+// …"). An outcome's node lists the duties still owed once the case ends
+// there ("Still owed") and the events recorded after it. Each transition that moves the case is an edge labelled with its
 // event in words, the titles of the roles that may fire it and its
 // condition, in words where the policy describes its parts (engine/prose).
 // Transitions that apply in more than one stage (any_stage) leave one "Any

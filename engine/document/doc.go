@@ -10,13 +10,15 @@
 //     jurisdiction (whose bank holidays count), scope and source documents;
 //   - notes for users, roles, case data (facts) and milestones;
 //   - the ladder: each stage with who is involved, its obligations (owner,
-//     timescale, what it counts from, any expedite and breach), records,
+//     timescale, what it counts from, any sooner deadline, expedite and
+//     breach, urgency, and the condition under which it is owed), records,
 //     forms and transitions (event, destination, roles, condition);
 //   - transitions that apply in every stage;
 //   - a timescales table with a running total of working days along the
 //     ladder (see below);
 //   - forms and their fields, with personal data marked; outcomes and
-//     referral routes;
+//     referral routes, with the duties each still owes and the events after
+//     it;
 //   - every assumption, numbered with its place in the file, as a checklist.
 //
 // Every source quote is reproduced beside the element it supports.
@@ -34,5 +36,8 @@
 // sets, such as an agreement, get no total and add nothing. A stage that
 // states no timescale adds nothing and the later totals say they leave it
 // out; a timescale in hours cannot be added to working days, so totals after
-// it are not given.
+// it are not given, nor is one counted from a date the case gives. A duty
+// with a sooner deadline is totalled by its own timescale, "or sooner"; an
+// urgent duty by its backstop, if it has one. A milestone set again at each
+// stage visit counts only in the stage that sets it.
 package document

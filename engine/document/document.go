@@ -432,7 +432,11 @@ func (d *doc) milestones() {
 	d.line("")
 	rows := make([][]string, len(d.p.Milestones))
 	for i, m := range d.p.Milestones {
-		rows[i] = []string{text(m.Title), strings.Join(d.settersOf(m), "; ")}
+		title := text(m.Title)
+		if m.PerVisit {
+			title += " (set again at each stage visit)"
+		}
+		rows[i] = []string{title, strings.Join(d.settersOf(m), "; ")}
 		d.cite("Milestone "+quoted(m.Title), &m.Meta)
 	}
 	d.table([]string{"Milestone", "Set by"}, rows)
@@ -456,6 +460,11 @@ func (d *doc) settersOf(m *engine.Milestone) []string {
 	}
 	for _, t := range d.p.AnyStage {
 		add(t, "at any stage")
+	}
+	for _, o := range d.p.Outcomes {
+		for _, t := range o.Transitions {
+			add(t, "after "+quoted(o.Title))
+		}
 	}
 	return out
 }
@@ -493,29 +502,7 @@ func (d *doc) stage(n int, s *engine.Stage) {
 	if len(s.Obligations) > 0 {
 		d.line("What must happen:")
 		d.line("")
-		rows := make([][]string, len(s.Obligations))
-		for i, ob := range s.Obligations {
-			owner := ""
-			if ob.Owner != nil {
-				owner = text(ob.Owner.Title)
-			}
-			breach := ""
-			if b := ob.Breach; b != nil {
-				breach = text(b.Message)
-				if len(b.Notify) > 0 {
-					breach = strings.TrimSpace(breach + " Notify " + roleTitles(b.Notify) + ".")
-				}
-			}
-			rows[i] = []string{text(ob.Title), owner, d.within(ob), anchor(ob), breach}
-			d.cite("Obligation "+quoted(ob.Title), &ob.Meta)
-			if ob.Expedite != nil {
-				d.cite("Expedite of "+quoted(ob.Title), &ob.Expedite.Meta)
-			}
-			if ob.Breach != nil {
-				d.cite("Breach of "+quoted(ob.Title), &ob.Breach.Meta)
-			}
-		}
-		d.table([]string{"Obligation", "Owed by", "Within", "Counts from", "If it is overdue"}, rows)
+		d.obligations(s.Obligations)
 	} else {
 		d.line("No obligations: " + timeline.NoTimescale + ".")
 		d.line("")
@@ -532,6 +519,40 @@ func (d *doc) stage(n int, s *engine.Stage) {
 		d.table([]string{"Event", "Goes to", "Who may do it", "Only when", "Also", "Note"}, rows)
 	}
 	d.flushCites()
+}
+
+// obligations writes a table of a stage's or an outcome's duties.
+func (d *doc) obligations(obs []*engine.Obligation) {
+	rows := make([][]string, len(obs))
+	for i, ob := range obs {
+		owner := ""
+		if ob.Owner != nil {
+			owner = text(ob.Owner.Title)
+		}
+		breach := ""
+		if b := ob.Breach; b != nil {
+			breach = text(b.Message)
+			if len(b.Notify) > 0 {
+				breach = strings.TrimSpace(breach + " Notify " + roleTitles(b.Notify) + ".")
+			}
+		}
+		duty := text(ob.Title)
+		if ob.When != nil {
+			duty += ", owed only " + d.guard(ob.When)
+		}
+		rows[i] = []string{duty, owner, d.within(ob), anchor(ob), breach}
+		d.cite("Obligation "+quoted(ob.Title), &ob.Meta)
+		for j, alt := range ob.Sooner {
+			d.cite(fmt.Sprintf("Sooner deadline %d of %s", j+1, quoted(ob.Title)), &alt.Meta)
+		}
+		if ob.Expedite != nil {
+			d.cite("Expedite of "+quoted(ob.Title), &ob.Expedite.Meta)
+		}
+		if ob.Breach != nil {
+			d.cite("Breach of "+quoted(ob.Title), &ob.Breach.Meta)
+		}
+	}
+	d.table([]string{"Obligation", "Owed by", "Within", "Counts from", "If it is overdue"}, rows)
 }
 
 // records lists, under a heading, what must be recorded at a stage or an
@@ -676,6 +697,21 @@ func (d *doc) outcomes() {
 	d.table([]string{"Outcome", "Kind", "Referral route"}, rows)
 	for _, o := range d.p.Outcomes {
 		d.records("When the case ends “"+text(o.Title)+"”, record:", "outcome "+quoted(o.Title), o.Records)
+		if len(o.Obligations) > 0 {
+			d.line("When the case ends “" + text(o.Title) + "”, what is still owed (the deadlines count from the case ending there):")
+			d.line("")
+			d.obligations(o.Obligations)
+		}
+		if len(o.Transitions) > 0 {
+			d.line("Events after “" + text(o.Title) + "” (the case stays closed):")
+			d.line("")
+			rows := make([][]string, len(o.Transitions))
+			for i, t := range o.Transitions {
+				rows[i] = []string{event(t), roleTitles(t.Roles), d.condition(t), conditions(t), text(t.Note)}
+				d.cite(fmt.Sprintf("Event %d (%s) after %s", i+1, event(t), quoted(o.Title)), &t.Meta)
+			}
+			d.table([]string{"Event", "Who may do it", "Only when", "Also", "Note"}, rows)
+		}
 	}
 	d.flushCites()
 }
@@ -724,30 +760,60 @@ func cell(s string) string {
 
 func (d *doc) within(ob *engine.Obligation) string {
 	s := withinPlain(ob)
+	for _, alt := range ob.Sooner {
+		s += "; or sooner, " + sooner(alt)
+	}
 	if e := ob.Expedite; e != nil {
 		s += "; " + e.Within.String() + " " + d.guard(e.When)
 	}
 	return s
 }
 
+// sooner says a whichever_sooner deadline in words.
+func sooner(alt *engine.Alternative) string {
+	if alt.By != nil {
+		return "by the end of " + factDate(alt.By)
+	}
+	return alt.Within.String() + " from " + anchorWords(alt.From)
+}
+
 func withinPlain(ob *engine.Obligation) string {
-	if !ob.HasDeadline {
+	switch {
+	case ob.Urgent && ob.HasDeadline:
+		return "as soon as possible; at the latest " + ob.Within.String()
+	case ob.Urgent:
+		return "as soon as possible"
+	case !ob.HasDeadline:
 		return timeline.NoTimescale
 	}
 	return ob.Within.String()
 }
 
 func anchor(ob *engine.Obligation) string {
-	if !ob.HasDeadline {
+	switch {
+	case !ob.HasDeadline:
 		return ""
+	case ob.Outcome != nil && ob.From.Kind == engine.AnchorStage:
+		return "the case ending there"
 	}
-	switch ob.From.Kind {
+	return anchorWords(ob.From)
+}
+
+func anchorWords(a engine.Anchor) string {
+	switch a.Kind {
 	case engine.AnchorRaised:
 		return "the case being raised"
 	case engine.AnchorMilestone:
-		return "“" + text(ob.From.Milestone.Title) + "”"
+		return "“" + text(a.Milestone.Title) + "”"
+	case engine.AnchorFact:
+		return factDate(a.Fact)
 	}
 	return "entering the stage"
+}
+
+// factDate names the date a date fact gives.
+func factDate(f *engine.Fact) string {
+	return "the date in " + text(prose.Spaced(f.ID)) + " (" + code(f.ID) + ")"
 }
 
 func event(t *engine.Transition) string { return text(prose.Event(t)) }

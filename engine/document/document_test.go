@@ -64,13 +64,15 @@ func matrix(t *testing.T, p *engine.Policy, name string) *trace.Matrix {
 	return m
 }
 
+// TestGolden writes casework.yaml, ladder.yaml and the engine's fixture of
+// the constructs escalation/v1.1 adds (named from this testdata folder).
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"casework", "ladder"} {
-		t.Run(name, func(t *testing.T) {
+	for _, name := range []string{"casework", "ladder", "../../testdata/constructs"} {
+		t.Run(filepath.Base(name), func(t *testing.T) {
 			p := load(t, name+".yaml")
 			var b bytes.Buffer
 			require.NoError(t, Write(&b, p, options(t, p, name)...))
-			path := filepath.Join("testdata", name+".md")
+			path := filepath.Join("testdata", filepath.Base(name)+".md")
 			if *update {
 				require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
 			}
@@ -170,10 +172,14 @@ func TestRunningTotalLeavesOutSilentStages(t *testing.T) {
 	}
 }
 
-// Staffordshire's totals follow the way up: the duties after an agreement
-// are owed only if it happens, and what counts from the formal escalation
-// counts from the last day the referral to the senior manager allows. The
-// last duty is 12 working days after the raise, as the timeline says.
+// Staffordshire's totals follow the way up: what counts from the formal
+// escalation counts from the last day the referral to the senior manager
+// allows. The last timed duty is 12 working days after the raise, or sooner
+// (its 72 hours, which the timeline shows ending a day earlier); the urgent
+// duties have no deadline of their own, and the first deadline may come
+// sooner, from the day of the disagreement. A duty counted from a milestone
+// that a case staying unresolved never reaches is owed only once it is (the
+// engine's fixture: minutes of a meeting).
 func TestRunningTotalsFollowTheWayUp(t *testing.T) {
 	p, diags := policies.Load("staffordshire-stoke")
 	require.NoError(t, diags.Err())
@@ -183,27 +189,31 @@ func TestRunningTotalsFollowTheWayUp(t *testing.T) {
 			got[r.ob.ID] = r.total
 		}
 	}
-	onlyIf := func(m string) string {
-		return "owed only once “" + m + "”, which a case that stays unresolved does not reach"
-	}
 	assert.Equal(t, map[string]string{
-		"raise_disagreement":              "from raised: 1",
-		"receiving_professional_responds": "1",
-		"advise_outcome":                  onlyIf("The professionals reached agreement at Stage 1"),
-		"confirm_in_writing":              onlyIf("The professionals reached agreement at Stage 1"),
+		"raise_disagreement":              "from raised: 1, or sooner",
+		"receiving_professional_responds": "as soon as possible",
 		"contact_between_agencies":        "2",
-		"feed_back_plan":                  onlyIf("The line managers reached agreement at Stage 2"),
-		"managers_advise_outcome":         onlyIf("The line managers reached agreement at Stage 2"),
-		"managers_confirm_by_letter":      onlyIf("The line managers reached agreement at Stage 2"),
 		"refer_to_senior_manager":         "3",
 		"contact_equivalent":              "4",
 		"meet":                            "5",
 		"communicate_outcome":             "5",
 		"assistant_directors_meet":        "10",
 		"alert_board_representatives":     "no timescale stated",
-		"refer_to_board_representative":   "12",
-		"liaise_with_chair":               "12",
+		"refer_to_board_representative":   "12, or sooner",
+		"liaise_with_chair":               "as soon as possible",
 	}, got)
+
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "constructs.yaml"))
+	require.NoError(t, err)
+	fixture, diags := engine.Load("constructs.yaml", src)
+	require.NoError(t, diags.Err())
+	minutes := map[string]string{}
+	for _, r := range runningTotals(fixture) {
+		if r.ob != nil && r.ob.ID == "minutes" {
+			minutes[r.ob.Stage.ID] = r.total
+		}
+	}
+	assert.Equal(t, "owed only once “A meeting was held”, which a case that stays unresolved does not reach", minutes["stage1"])
 }
 
 // Every bundled policy's document quotes every source and lists every

@@ -48,6 +48,11 @@ func runningTotals(p *engine.Policy) []totalRow {
 	at := offset{known: true}
 	set := map[*engine.Milestone]offset{}
 	for _, r := range rungs {
+		for m := range set {
+			if m.PerVisit {
+				delete(set, m) // entering a stage clears them
+			}
+		}
 		if r.Via != nil {
 			mark(set, r.Via.Sets, at)
 		}
@@ -67,7 +72,9 @@ func runningTotals(p *engine.Policy) []totalRow {
 		for _, a := range r.Acts {
 			when := at
 			if a.Meets != nil {
-				when = totals[a.Meets]
+				if t, ok := totals[a.Meets]; ok {
+					when = t
+				}
 			} else {
 				for _, t := range totals {
 					when = later(when, t)
@@ -82,7 +89,9 @@ func runningTotals(p *engine.Policy) []totalRow {
 			t, owed := totals[ob]
 			switch {
 			case !ob.HasDeadline:
-				row.total = timeline.NoTimescale
+				row.total = withinPlain(ob)
+			case ob.From.Kind == engine.AnchorFact:
+				row.total = "not given: counts from " + factDate(ob.From.Fact)
 			case !owed:
 				row.total = "owed only once “" + text(ob.From.Milestone.Title) + "”, which a case that stays unresolved does not reach"
 			default:
@@ -118,6 +127,8 @@ func obligationTotal(ob *engine.Obligation, at offset, set map[*engine.Milestone
 	switch ob.From.Kind {
 	case engine.AnchorRaised:
 		base = offset{known: true}
+	case engine.AnchorFact:
+		return offset{}, false // a date the case gives: no running total
 	case engine.AnchorMilestone:
 		m, ok := set[ob.From.Milestone]
 		if !ok {
@@ -132,6 +143,11 @@ func obligationTotal(ob *engine.Obligation, at offset, set map[*engine.Milestone
 }
 
 func totalWords(ob *engine.Obligation, t offset) string {
+	if t.known && len(ob.Sooner) > 0 {
+		ob := *ob
+		ob.Sooner = nil
+		return totalWords(&ob, t) + ", or sooner"
+	}
 	switch {
 	case ob.Within.Unit == calendar.Hours:
 		return ob.Within.String() + ": not counted in working days"

@@ -20,8 +20,12 @@
 // checks each expectation against the case at the step's time:
 //
 //   - stage, outcome: where the case is;
-//   - due: an obligation's due date (engine.Duty.DueDate), or none;
-//   - status: an obligation's status;
+//   - due and status also read the duties an outcome owes, once the case
+//     has reached it;
+//   - due: an obligation's due date (engine.Duty.DueDate), none, or urgent
+//     (an urgent duty with no backstop);
+//   - status: an obligation's status, or not_owed for a duty the case does
+//     not owe (its condition does not hold);
 //   - overdue: exactly which obligations are overdue at a time;
 //   - available: exactly which events a role may fire;
 //   - refused: the step's event is refused for a reason (Reasons maps the

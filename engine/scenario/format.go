@@ -6,6 +6,7 @@ import (
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/internal/yamlfmt"
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // expectOrder is the order Format puts expectations in: a refusal first
@@ -36,12 +37,9 @@ var formatRule = sync.OnceValue(func() *yamlfmt.Rule {
 // changes what the file says; the file must be one YAML document within
 // Parse's limits.
 func Format(name string, src []byte) ([]byte, engine.Diagnostics) {
-	if len(src) > MaxSize {
-		_, ds := Parse(name, src)
-		return nil, ds
-	}
-	root, ds := engine.ParseYAML(name, src, "scenario", "scenario: <the story's title>")
-	if ds.HasErrors() {
+	f := yamlfront.NewFile(name, src)
+	root := f.Read(readOptions)
+	if ds := f.Diagnostics(); ds.HasErrors() {
 		return nil, ds
 	}
 	out, err := yamlfmt.Format(src, formatRule())

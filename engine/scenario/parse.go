@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safeguarding-partnerships/escalation/calendar"
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/internal/yamlfront"
 )
 
 // MaxSize is the largest scenario file Parse reads. A long story is a few
@@ -32,49 +33,38 @@ var (
 // Parse reads a scenario file. It reports every problem it finds, each
 // with the file, line and column, and returns a nil File if there is any.
 // It never panics, whatever the bytes.
-func Parse(name string, src []byte) (f *File, diags engine.Diagnostics) {
-	p := &parser{file: name}
-	if len(src) > MaxSize {
-		p.report(engine.Pos{File: name, Line: 1}, "file-too-large", "split the story into several files",
-			"the file is %d bytes; a scenario file may be at most %d", len(src), MaxSize)
-		return nil, p.diags
-	}
-	// The loader's front end: the same bounds on depth and aliases as a
-	// policy file, and syntax errors at the same lines.
-	root, ds := engine.ParseYAML(name, src, "scenario", "scenario: <the story's title>")
+func Parse(name string, src []byte) (*File, engine.Diagnostics) {
+	// The loader's front end: the same bounds on size, depth and aliases as a
+	// policy file, and syntax errors reported alike.
+	p := &parser{f: yamlfront.NewFile(name, src), sug: suggest.New()}
+	root := p.f.Read(readOptions)
 	if root == nil {
-		return nil, ds
+		return nil, p.f.Diagnostics()
 	}
-	f = p.story(root)
-	if len(p.diags) > 0 {
-		return nil, p.diags
+	f := p.story(root)
+	if p.f.HasErrors() {
+		return nil, p.f.Diagnostics()
 	}
 	return f, nil
 }
 
+// readOptions are how the front end reads a scenario file.
+var readOptions = yamlfront.Options{MaxBytes: MaxSize, Noun: "scenario", Start: "scenario: <the story's title>"}
+
 type parser struct {
-	file  string
-	diags engine.Diagnostics
+	f   *yamlfront.File
+	sug suggest.Suggester
 }
 
-func (p *parser) pos(n *yaml.Node) engine.Pos {
-	return engine.Pos{File: p.file, Line: n.Line, Column: n.Column}
-}
+func (p *parser) pos(n *yaml.Node) engine.Pos { return p.f.Pos(n) }
 
 func (p *parser) report(at engine.Pos, code, hint, format string, args ...any) {
-	p.diags = append(p.diags, &engine.Diagnostic{
-		Severity: engine.SeverityError, Pos: at, Message: fmt.Sprintf(format, args...), Hint: hint, Code: code,
-	})
+	p.f.Report(engine.SeverityError, at, engine.Pos{}, code, fmt.Sprintf(format, args...), hint)
 }
 
-// errorAt reports a problem at node n, underlining a plain one-line value.
+// errorAt reports a problem at node n, underlining a value on one line.
 func (p *parser) errorAt(n *yaml.Node, code, hint, format string, args ...any) {
-	p.report(p.pos(n), code, hint, format, args...)
-	if n.Kind == yaml.ScalarNode && n.Style == 0 && n.Value != "" && !strings.Contains(n.Value, "\n") {
-		end := p.pos(n)
-		end.Column += utf8.RuneCountInString(n.Value)
-		p.diags[len(p.diags)-1].End = end
-	}
+	p.f.ErrorAt(n, code, hint, format, args...)
 }
 
 // pair is one key and its value in a mapping.
@@ -96,7 +86,7 @@ func (p *parser) mapping(n *yaml.Node, what string, keys, required []string) []p
 		}
 		switch line, dup := seen[k.Value]; {
 		case !contains(keys, k.Value):
-			p.errorAt(k, "unknown-key", engine.Hint(k.Value, keys), "unknown key %q in %s", k.Value, what)
+			p.errorAt(k, "unknown-key", p.sug.Hint(k.Value, keys), "unknown key %q in %s", k.Value, what)
 			continue
 		case dup:
 			p.errorAt(k, "duplicate-key", fmt.Sprintf("%q is already set at line %d; remove one", k.Value, line), "duplicate key %q", k.Value)
@@ -201,7 +191,7 @@ func (p *parser) names(n *yaml.Node, what string) []string {
 }
 
 func (p *parser) story(root *yaml.Node) *File {
-	f := &File{Name: p.file}
+	f := &File{Name: p.f.Name()}
 	pairs := p.mapping(root, "a scenario file", fileKeys, []string{"scenario", "policy", "raised"})
 	for _, kv := range pairs {
 		switch kv.k.Value {
@@ -246,19 +236,15 @@ func (p *parser) closures(n *yaml.Node) []calendar.Holiday {
 	if !p.check(n, yaml.SequenceNode, "closures") {
 		return nil
 	}
-	days, err := calendar.ParseClosuresNode(p.file, n)
-	if err == nil {
-		return days
-	}
-	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-		var pe *calendar.PosError
-		if errors.As(e, &pe) {
-			p.report(engine.Pos{File: pe.File, Line: pe.Line, Column: pe.Column}, "bad-closure", "", "%s", strings.TrimPrefix(pe.Msg, "calendar: "))
-			continue
+	days, err := calendar.ParseClosuresNode(p.f.Name(), n)
+	var ds engine.Diagnostics
+	if errors.As(err, &ds) {
+		for _, d := range ds {
+			p.f.Report(d.Severity, d.Pos, d.End, d.Code, d.Message, d.Hint)
 		}
-		p.report(p.pos(n), "bad-closure", "", "%s", strings.TrimPrefix(e.Error(), "calendar: "))
+		return nil
 	}
-	return nil
+	return days
 }
 
 func (p *parser) step(at, n *yaml.Node, what string, keys, required []string) Step {
@@ -423,7 +409,7 @@ func (p *parser) expect(n *yaml.Node) []Expectation {
 				case "reason":
 					if r, ok := p.text(o.v, "refused.reason"); ok {
 						if !contains(reasonNames(), r) {
-							p.errorAt(o.v, "unknown-value", engine.Hint(r, reasonNames()), "%q is not a refusal reason", r)
+							p.errorAt(o.v, "unknown-value", p.sug.Hint(r, reasonNames()), "%q is not a refusal reason", r)
 						}
 						e.Reason = r
 					}
@@ -463,20 +449,25 @@ func (p *parser) perObligation(kind Kind, n *yaml.Node) []Expectation {
 		e := Expectation{Kind: kind, Pos: p.pos(k), Obligation: k.Value}
 		switch kind {
 		case KindDue:
-			if s == "none" {
+			switch s {
+			case "none":
 				e.NoDeadline = true
+			case "urgent":
+				e.Urgent = true
+			}
+			if e.NoDeadline || e.Urgent {
 				break
 			}
 			d, err := calendar.ParseDate(s)
 			if err != nil {
-				p.errorAt(v, "bad-date", "write the due date as YYYY-MM-DD, or none for an obligation with no timescale", "%s: %s", what, strings.TrimPrefix(err.Error(), "calendar: "))
+				p.errorAt(v, "bad-date", "write the due date as YYYY-MM-DD, none for an obligation with no timescale, or urgent for an urgent one with no backstop", "%s: %s", what, strings.TrimPrefix(err.Error(), "calendar: "))
 				continue
 			}
 			e.Date = d
 		case KindStatus:
-			statuses := []string{string(engine.StatusWaiting), string(engine.StatusPending), string(engine.StatusOverdue), string(engine.StatusMet)}
+			statuses := []string{string(engine.StatusWaiting), string(engine.StatusPending), string(engine.StatusOverdue), string(engine.StatusMet), string(NotOwed)}
 			if !contains(statuses, s) {
-				p.errorAt(v, "unknown-value", engine.Hint(s, statuses), "%q is not a status", s)
+				p.errorAt(v, "unknown-value", p.sug.Hint(s, statuses), "%q is not a status", s)
 				continue
 			}
 			e.Status = engine.Status(s)

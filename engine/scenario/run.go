@@ -225,11 +225,9 @@ func where(c engine.Head) string {
 	return "stage " + c.Stage
 }
 
-// duty finds an obligation of the current stage as it stands at time at.
+// duty finds an obligation of the current stage, or of the outcome the case
+// reached, as it stands at time at.
 func (s *story) duty(c engine.Head, at time.Time, id string) (engine.Duty, string) {
-	if c.Closed() {
-		return engine.Duty{}, "the case closed (" + where(c) + ")"
-	}
 	duties, err := s.p.Due(c, at)
 	if err != nil {
 		return engine.Duty{}, err.Error()
@@ -241,7 +239,10 @@ func (s *story) duty(c engine.Head, at time.Time, id string) (engine.Duty, strin
 		}
 		ids[i] = d.Obligation.ID
 	}
-	if len(ids) == 0 {
+	switch {
+	case len(ids) == 0 && c.Closed():
+		return engine.Duty{}, "the case closed (" + where(c) + "), which owes nothing"
+	case len(ids) == 0:
 		return engine.Duty{}, fmt.Sprintf("no obligation %s at %s, which has none", id, where(c))
 	}
 	return engine.Duty{}, fmt.Sprintf("no obligation %s at %s (it has %s)", id, where(c), strings.Join(ids, ", "))
@@ -249,8 +250,11 @@ func (s *story) duty(c engine.Head, at time.Time, id string) (engine.Duty, strin
 
 func (s *story) due(c engine.Head, at time.Time, e Expectation) (want, got string, ok bool) {
 	want = e.Obligation + " due " + e.Date.String()
-	if e.NoDeadline {
+	switch {
+	case e.NoDeadline:
 		want = e.Obligation + " with no timescale"
+	case e.Urgent:
+		want = e.Obligation + " urgent, with no timescale"
 	}
 	d, missing := s.duty(c, at, e.Obligation)
 	switch {
@@ -258,15 +262,20 @@ func (s *story) due(c engine.Head, at time.Time, e Expectation) (want, got strin
 		return want, missing, false
 	case d.Status == engine.StatusWaiting:
 		return want, e.Obligation + " not yet due: it counts from " + anchorWords(d.Obligation) + ", which has not happened", false
+	case d.DueDate.IsZero() && d.Urgent:
+		return want, e.Obligation + " urgent, with no timescale", e.NoDeadline || e.Urgent
 	case d.DueDate.IsZero():
 		return want, e.Obligation + " with no timescale", e.NoDeadline
 	}
-	return want, e.Obligation + " due " + d.DueDate.String(), !e.NoDeadline && d.DueDate == e.Date
+	return want, e.Obligation + " due " + d.DueDate.String(), !e.NoDeadline && !e.Urgent && d.DueDate == e.Date
 }
 
 func anchorWords(ob *engine.Obligation) string {
-	if ob.From.Kind == engine.AnchorMilestone && ob.From.Milestone != nil {
+	switch {
+	case ob.From.Kind == engine.AnchorMilestone && ob.From.Milestone != nil:
 		return "milestone " + ob.From.Milestone.ID
+	case ob.From.Kind == engine.AnchorFact && ob.From.Fact != nil:
+		return "the date in fact " + ob.From.Fact.ID
 	}
 	return string(ob.From.Kind)
 }
@@ -274,7 +283,12 @@ func anchorWords(ob *engine.Obligation) string {
 func (s *story) status(c engine.Head, at time.Time, e Expectation) (want, got string, ok bool) {
 	want = e.Obligation + " " + string(e.Status)
 	d, missing := s.duty(c, at, e.Obligation)
-	if missing != "" {
+	switch {
+	case e.Status == NotOwed && missing != "":
+		return want, e.Obligation + " not owed", true
+	case e.Status == NotOwed:
+		return want, e.Obligation + " " + string(d.Status), false
+	case missing != "":
 		return want, missing, false
 	}
 	return want, e.Obligation + " " + string(d.Status), d.Status == e.Status

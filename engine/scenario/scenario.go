@@ -63,6 +63,10 @@ const (
 	KindStep Kind = "step"
 )
 
+// NotOwed is the status a `status` expectation gives a duty the case does
+// not owe: one whose condition does not hold.
+const NotOwed engine.Status = "not_owed"
+
 // Expectation is one thing that must hold after a step. Each obligation
 // named under `due` or `status` is an expectation of its own, so a failure
 // points at its line.
@@ -75,10 +79,12 @@ type Expectation struct {
 	// KindDue and KindStatus: the obligation.
 	Obligation string
 	// KindDue: the due date; zero with NoDeadline, which `due: {x: none}`
-	// sets for an obligation with no timescale.
+	// sets for an obligation with no timescale, or with Urgent, which
+	// `due: {x: urgent}` sets for an urgent one with no backstop.
 	Date       calendar.Date
 	NoDeadline bool
-	// KindStatus: the status.
+	Urgent     bool
+	// KindStatus: the status, or NotOwed.
 	Status engine.Status
 	// KindOverdue: when to look (zero: the step's time), and exactly which
 	// obligations must be overdue then.

@@ -160,7 +160,7 @@ func TestParseErrors(t *testing.T) {
 func TestParseTooLarge(t *testing.T) {
 	_, diags := scenario.Parse("big.yaml", make([]byte, scenario.MaxSize+1))
 	require.Len(t, diags, 1)
-	assert.Equal(t, "file-too-large", diags[0].Code)
+	assert.Equal(t, "too-large", diags[0].Code)
 }
 
 func TestParseValues(t *testing.T) {
@@ -255,6 +255,28 @@ func TestParseRefusesAnAliasBomb(t *testing.T) {
 	assert.Less(t, time.Since(start), time.Second)
 }
 
+// TestConstructScenarios runs the scenarios of the constructs escalation/v1.1
+// adds, on the engine's fixture: every expectation must hold.
+func TestConstructScenarios(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "constructs", "*.yaml"))
+	require.NoError(t, err)
+	require.Len(t, files, 5)
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			require.NoError(t, err)
+			f, diags := scenario.Parse(file, src)
+			require.NoError(t, diags.Err())
+			res := scenario.Run(context.Background(), f)
+			require.NoError(t, res.Err)
+			for _, fail := range res.Failures {
+				t.Error(fail)
+			}
+			assert.Equal(t, f.Expectations(), res.Passed)
+		})
+	}
+}
+
 // A story's closures, and the host's (WithClosures), are skipped by its
 // policy's deadlines as well as the bank holidays.
 func TestClosures(t *testing.T) {
@@ -307,4 +329,34 @@ expect:
 	res = scenario.Run(context.Background(), plain, scenario.WithClosures(calendar.Holiday{Date: calendar.Date{Year: 2026, Month: 12, Day: 26}, Name: "Saturday"}))
 	require.Error(t, res.Err)
 	assert.Contains(t, res.Err.Error(), "pass.yaml:3: closures: calendar: closure \"Saturday\" on 2026-12-26 is a Saturday")
+}
+
+// `due: {x: urgent}` holds only for an urgent duty with no backstop; `none`
+// holds for it too, as it did before urgent was a value of its own.
+func TestDueUrgent(t *testing.T) {
+	tests := []struct {
+		due    string
+		passes bool
+		got    string
+	}{
+		{"speak: urgent", true, ""},
+		{"speak: none", true, ""},
+		{"speak: 2026-12-23", false, "got speak urgent, with no timescale"},
+		{"confirm: urgent", false, "got confirm due 2026-12-24"},           // urgent, with a backstop
+		{"resolve_soon: urgent", false, "got resolve_soon due 2026-12-31"}, // timed, not urgent
+	}
+	for _, tt := range tests {
+		t.Run(tt.due, func(t *testing.T) {
+			src := "scenario: urgent\npolicy: ../../testdata/constructs.yaml\nraised: {at: 2026-12-22T10:00, by: asha, role: practitioner}\nexpect:\n  due: {" + tt.due + "}\n"
+			f, diags := scenario.Parse(filepath.Join("testdata", "urgent.yaml"), []byte(src))
+			require.Empty(t, diags)
+			res := scenario.Run(context.Background(), f)
+			require.NoError(t, res.Err)
+			assert.Equal(t, tt.passes, res.OK(), "%v", res.Failures)
+			if !tt.passes {
+				require.Len(t, res.Failures, 1)
+				assert.Contains(t, res.Failures[0].String(), tt.got)
+			}
+		})
+	}
 }

@@ -43,6 +43,17 @@
 // deadlines: the package's tests replay every bundled policy's schedule
 // through the engine and compare.
 //
+// The constructs of escalation/v1.1: a duty is due at the earliest of its own
+// deadline and its whichever_sooner ones whose anchors are known; a date the
+// case gives is known only from WithFacts's facts, so without them a duty
+// counted only from one cannot be dated (ByCase). A duty whose condition
+// (when:) does not hold for the facts (their defaults, without WithFacts)
+// when the stage is entered is not owed (NotOwed), and the acts that would
+// meet only such duties are not done. An urgent duty without a backstop has
+// no deadline (Untimed). A per-visit milestone is cleared at each stage. The
+// duties an outcome owes are scheduled as if the case reached it when the
+// ladder ends (Schedule.Outcomes).
+//
 // Every deadline keeps the calendar's explanation (calendar.Deadline): the
 // rule applied and, for working days, which dates counted and why the others
 // (weekends, bank holidays) did not.

@@ -39,10 +39,12 @@ func TestWorstCaseAgreesWithTheEngine(t *testing.T) {
 	}
 }
 
-// Staffordshire raised on 22 Dec 2026 ends on Tue 12 Jan 2027: the duties
-// that follow an agreement at Stages 1 and 2 do not lengthen the wait (they
-// made it Thu 14 Jan).
-func TestStaffordshireWorstCaseEndsOnTwelfthOfJanuary(t *testing.T) {
+// Staffordshire raised on 22 Dec 2026 ends on Mon 11 Jan 2027 at 23:59: the
+// duties that follow an agreement at Stages 1 and 2 are owed after the
+// outcome it reaches, so they do not lengthen the wait (counted on the way
+// up they made it Thu 14 Jan), and the Stage 5 referral, entered at the end
+// of Fri 8 Jan, is due within 72 hours, sooner than 2 working days (Tue 12).
+func TestStaffordshireWorstCaseEndsOnEleventhOfJanuary(t *testing.T) {
 	p, diags := policies.Load("staffordshire-stoke")
 	require.NoError(t, diags.Err())
 	s, err := timeline.WorstCase(p, london(t, "2026-12-22 09:00"))
@@ -54,14 +56,18 @@ func TestStaffordshireWorstCaseEndsOnTwelfthOfJanuary(t *testing.T) {
 		}
 	}
 	require.NotNil(t, last)
-	assert.Equal(t, "2027-01-12", last.DueDate.String())
-	var onlyIf []string
+	assert.Equal(t, "2027-01-11", last.DueDate.String())
+	assert.Equal(t, "refer_to_board_representative", last.Obligation.ID)
+	require.NotNil(t, last.Sooner, "the 72 hours apply, not the duty's own 2 working days")
+	assert.Equal(t, "72 hours", last.Within.String())
+	assert.Equal(t, london(t, "2027-01-08 23:59").Add(72*time.Hour), last.Due)
 	for _, st := range s.Stages {
-		for _, ob := range st.OnlyIf {
-			onlyIf = append(onlyIf, ob.ID)
-		}
+		assert.Empty(t, st.OnlyIf, st.Stage.ID)
 	}
-	assert.Equal(t, []string{"advise_outcome", "confirm_in_writing", "feed_back_plan", "managers_advise_outcome", "managers_confirm_by_letter"}, onlyIf)
+	require.Len(t, s.Outcomes, 1)
+	assert.Equal(t, "resolved", s.Outcomes[0].Outcome.ID)
+	assert.Equal(t, []string{"advise_outcome", "confirm_in_writing", "feed_back_plan", "managers_advise_outcome", "managers_confirm_by_letter"}, ids(s.Outcomes[0].NotOwed),
+		"owed only after an agreement at Stage 1 or 2, which the end of the ladder is not")
 }
 
 func replay(t *testing.T, p *engine.Policy, s *timeline.Schedule) {

@@ -69,6 +69,11 @@ func Ladder(p *engine.Policy) ([]Rung, []Branch) {
 	for st := p.Start; st != nil && !climbed[st]; {
 		climbed[st] = true
 		r := Rung{Stage: st, Via: via, Exit: exit(st)}
+		for m := range set {
+			if m.PerVisit {
+				delete(set, m) // entering a stage clears them
+			}
+		}
 		if via != nil {
 			for _, m := range via.Sets {
 				set[m] = true

@@ -3,6 +3,7 @@ package timeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -25,6 +26,19 @@ type Schedule struct {
 	// only an any_stage route reaches: their dates depend on when the route
 	// is taken, so they have none.
 	Branches []Branch
+	// Outcomes are the outcomes that owe duties, each as if the case reached
+	// it when the ladder ends (the last rung's Left).
+	Outcomes []Outcome
+}
+
+// Outcome is an outcome that owes duties, and when they fall due.
+type Outcome struct {
+	Outcome   *engine.Outcome
+	Reached   time.Time
+	Deadlines []Deadline
+	Untimed   []*engine.Obligation
+	ByCase    []*engine.Obligation
+	NotOwed   []*engine.Obligation
 }
 
 // Stage is one rung of the schedule.
@@ -44,6 +58,13 @@ type Stage struct {
 	// which stays unresolved never reaches (such as an agreement): they do
 	// not lengthen the wait.
 	OnlyIf []*engine.Obligation
+	// ByCase are the owed obligations whose deadline counts only from a
+	// date the case gives (a date fact), which the case has not given: they
+	// cannot be dated.
+	ByCase []*engine.Obligation
+	// NotOwed are the obligations whose condition (when:) does not hold for
+	// the case's facts.
+	NotOwed []*engine.Obligation
 	// Acts are the events fired at the stage, in time order.
 	Acts []TimedAct
 	// Exit is the transition the case leaves by, at Left; nil on the last
@@ -91,6 +112,9 @@ type Deadline struct {
 	// Expedited is set when WithFacts's facts made the obligation's expedite
 	// condition hold, so Within is its expedited timescale.
 	Expedited bool
+	// Sooner is the obligation's whichever_sooner deadline that applies, being
+	// the earliest; nil when its own does.
+	Sooner *engine.Alternative
 	calendar.Deadline
 }
 
@@ -102,11 +126,23 @@ type From struct {
 	// nil) or by the act By.
 	SetBy *engine.Stage
 	By    *Act
+	// Fact is the date fact, when Kind is AnchorFact; EndOf says the duty is
+	// due by the end of that date (whichever_sooner's by:), not counted from it.
+	Fact  *engine.Fact
+	EndOf bool
+	// Outcome is set when the deadline counts from reaching the outcome
+	// that owes the duty (Kind is AnchorStage).
+	Outcome *engine.Outcome
 }
 
 // String says what the deadline counts from, in words.
 func (f From) String() string {
 	switch f.Kind {
+	case engine.AnchorFact:
+		if f.EndOf {
+			return fmt.Sprintf("by the end of the date in %s", f.Fact.ID)
+		}
+		return fmt.Sprintf("from the date in %s", f.Fact.ID)
 	case engine.AnchorRaised:
 		return "from the case being raised"
 	case engine.AnchorMilestone:
@@ -117,6 +153,9 @@ func (f From) String() string {
 			return fmt.Sprintf("from milestone %s, set by %s in the last minute %s allows", f.Milestone.ID, f.By.Transition.Event, f.By.Meets.ID)
 		}
 		return fmt.Sprintf("from milestone %s, set by %s in the last minute the other deadlines allow", f.Milestone.ID, f.By.Transition.Event)
+	}
+	if f.Outcome != nil {
+		return "from reaching the outcome"
 	}
 	return "from entering the stage"
 }
@@ -161,7 +200,89 @@ func WorstCase(p *engine.Policy, raised time.Time, opts ...Option) (*Schedule, e
 		s.Stages = append(s.Stages, st)
 		at = st.Left
 	}
+	for _, oc := range p.Outcomes {
+		if len(oc.Obligations) == 0 {
+			continue
+		}
+		out, err := w.outcome(oc, at)
+		if err != nil {
+			return nil, err
+		}
+		s.Outcomes = append(s.Outcomes, out)
+	}
 	return s, nil
+}
+
+// outcome schedules the duties outcome oc owes, reached at reached.
+func (w *walk) outcome(oc *engine.Outcome, reached time.Time) (Outcome, error) {
+	w.enter()
+	out := Outcome{Outcome: oc, Reached: reached}
+	owed, notOwed, err := w.owed(oc.Obligations, reached)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out.NotOwed = notOwed
+	for _, ob := range owed {
+		d, ok, err := w.deadline(ob, reached)
+		switch {
+		case err != nil:
+			return Outcome{}, err
+		case ok:
+			out.Deadlines = append(out.Deadlines, d)
+		case !ob.HasDeadline:
+			out.Untimed = append(out.Untimed, ob)
+		case ob.From.Kind == engine.AnchorFact:
+			out.ByCase = append(out.ByCase, ob)
+		}
+	}
+	return out, nil
+}
+
+// enter clears the per-visit milestones, as entering a stage or an outcome
+// does in the engine.
+func (w *walk) enter() {
+	for m := range w.set {
+		if m.PerVisit {
+			delete(w.set, m)
+		}
+	}
+}
+
+// owed splits obligations into those owed and those whose condition does
+// not hold for the case's facts and the milestones set so far, at a stage
+// or outcome entered at entered.
+func (w *walk) owed(obs []*engine.Obligation, entered time.Time) (owed, notOwed []*engine.Obligation, err error) {
+	var milestones map[string]time.Time
+	for _, ob := range obs {
+		if ob.When == nil {
+			owed = append(owed, ob)
+			continue
+		}
+		if milestones == nil {
+			milestones = make(map[string]time.Time, len(w.set))
+			for m, s := range w.set {
+				milestones[m.ID] = s.at
+			}
+		}
+		ok, err := w.p.Owes(context.Background(), ob, w.facts, milestones, w.raised, entered)
+		if err != nil {
+			return nil, nil, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
+		}
+		if ok {
+			owed = append(owed, ob)
+		} else {
+			notOwed = append(notOwed, ob)
+		}
+	}
+	return owed, notOwed, nil
+}
+
+// where names an obligation's stage or outcome in an error.
+func where(ob *engine.Obligation) string {
+	if ob.Outcome != nil {
+		return "outcome " + ob.Outcome.ID
+	}
+	return "stage " + ob.Stage.ID
 }
 
 // walk carries what the climb has done so far.
@@ -182,11 +303,17 @@ type setting struct {
 // stage schedules rung r entered at entered.
 func (w *walk) stage(r *Rung, entered time.Time) (Stage, error) {
 	st := Stage{Stage: r.Stage, Via: r.Via, Entered: entered, OnlyIf: r.OnlyIf, Exit: r.Exit}
+	w.enter()
 	if r.Via != nil {
 		w.mark(r.Via.Sets, setting{at: entered, stage: r.Stage})
 	}
+	owedHere, notOwed, err := w.owed(r.Owed, entered)
+	if err != nil {
+		return Stage{}, err
+	}
+	st.NotOwed = notOwed
 	owed := map[*engine.Obligation]bool{}
-	for _, ob := range r.Owed {
+	for _, ob := range owedHere {
 		owed[ob] = true
 		if !ob.HasDeadline {
 			st.Untimed = append(st.Untimed, ob)
@@ -195,7 +322,7 @@ func (w *walk) stage(r *Rung, entered time.Time) (Stage, error) {
 	done := map[*engine.Obligation]*Deadline{}
 	// fix computes every owed deadline whose anchor is now known.
 	fix := func() error {
-		for _, ob := range r.Owed {
+		for _, ob := range owedHere {
 			if !ob.HasDeadline || done[ob] != nil {
 				continue
 			}
@@ -214,10 +341,16 @@ func (w *walk) stage(r *Rung, entered time.Time) (Stage, error) {
 	}
 	for i := range r.Acts {
 		a := &r.Acts[i]
-		at := lastMinute(fixed(r.Owed, done), entered)
+		if onlyNotOwed(a.Transition, notOwed) {
+			continue // it would meet only duties not owed, and record nothing new
+		}
+		at := lastMinute(fixed(owedHere, done), entered)
 		if a.Meets != nil {
 			d := done[a.Meets]
-			if d == nil {
+			switch {
+			case d == nil && (!owed[a.Meets] || a.Meets.From.Kind == engine.AnchorFact):
+				continue // not owed here, or counted from a date the case has not given: never done
+			case d == nil:
 				return Stage{}, fmt.Errorf("timeline: stage %s: %s is done for %s before its deadline is known", r.Stage.ID, a.Transition.Event, a.Meets.ID)
 			}
 			at = lastMinute([]Deadline{*d}, entered)
@@ -228,7 +361,12 @@ func (w *walk) stage(r *Rung, entered time.Time) (Stage, error) {
 			return Stage{}, err
 		}
 	}
-	st.Deadlines = fixed(r.Owed, done)
+	st.Deadlines = fixed(owedHere, done)
+	for _, ob := range owedHere {
+		if ob.HasDeadline && done[ob] == nil && ob.From.Kind == engine.AnchorFact {
+			st.ByCase = append(st.ByCase, ob)
+		}
+	}
 	sort.SliceStable(st.Deadlines, func(i, j int) bool {
 		return anchorOrder(st.Deadlines[i], entered).Before(anchorOrder(st.Deadlines[j], entered))
 	})
@@ -238,6 +376,20 @@ func (w *walk) stage(r *Rung, entered time.Time) (Stage, error) {
 		st.Left = st.Acts[n-1].At
 	}
 	return st, nil
+}
+
+// onlyNotOwed reports whether transition t meets only obligations in
+// notOwed, and sets no milestone.
+func onlyNotOwed(t *engine.Transition, notOwed []*engine.Obligation) bool {
+	if len(t.Completes) == 0 || len(t.Sets) > 0 {
+		return false
+	}
+	for _, ob := range t.Completes {
+		if !slices.Contains(notOwed, ob) {
+			return false
+		}
+	}
+	return true
 }
 
 // anchorOrder places a deadline: those counting from the stage or the raise
@@ -259,33 +411,97 @@ func (w *walk) mark(ms []*engine.Milestone, s setting) {
 	}
 }
 
-// deadline is obligation ob's deadline, or false while its milestone is unset.
+// deadline is obligation ob's deadline, or false while none of its anchors
+// is known: the earliest of its own deadline and its whichever_sooner ones,
+// as the engine counts them. A date the case gives is known only from the
+// facts given with WithFacts.
 func (w *walk) deadline(ob *engine.Obligation, entered time.Time) (Deadline, bool, error) {
-	from := From{Kind: ob.From.Kind, Milestone: ob.From.Milestone}
-	anchor := entered
-	switch ob.From.Kind {
-	case engine.AnchorRaised:
-		anchor = w.raised
-	case engine.AnchorMilestone:
-		s, ok := w.set[ob.From.Milestone]
-		if !ok {
-			return Deadline{}, false, nil
+	var best Deadline
+	found := false
+	take := func(d Deadline) {
+		if !found || d.Due.Before(best.Due) {
+			best, found = d, true
 		}
-		from.SetBy, from.By, anchor = s.stage, s.by, s.at
 	}
-	within, expedited := ob.Within, false
-	if w.facts != nil {
-		var err error
-		within, expedited, err = w.p.Timescale(context.Background(), ob, w.facts, w.raised, anchor)
+	if anchor, from, ok := w.anchor(ob.From, entered); ok && ob.HasDeadline {
+		within, expedited := ob.Within, false
+		if w.facts != nil {
+			var err error
+			within, expedited, err = w.p.Timescale(context.Background(), ob, w.facts, w.raised, anchor)
+			if err != nil {
+				return Deadline{}, false, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
+			}
+		}
+		dl, err := w.p.Calendar().Deadline(anchor, within)
 		if err != nil {
-			return Deadline{}, false, fmt.Errorf("timeline: stage %s, obligation %s: %w", ob.Stage.ID, ob.ID, err)
+			return Deadline{}, false, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
 		}
+		take(Deadline{Obligation: ob, From: from, Expedited: expedited, Deadline: dl})
 	}
-	dl, err := w.p.Calendar().Deadline(anchor, within)
-	if err != nil {
-		return Deadline{}, false, fmt.Errorf("timeline: stage %s, obligation %s: %w", ob.Stage.ID, ob.ID, err)
+	for _, alt := range ob.Sooner {
+		if alt.By != nil {
+			if d, ok := w.date(alt.By); ok {
+				due := d.AddDays(1).Start()
+				take(Deadline{Obligation: ob, From: From{Kind: engine.AnchorFact, Fact: alt.By, EndOf: true}, Sooner: alt,
+					Deadline: calendar.Deadline{Trigger: d.Start(), Due: due, DueDate: d}})
+			}
+			continue
+		}
+		anchor, from, ok := w.anchor(alt.From, entered)
+		if !ok {
+			continue
+		}
+		dl, err := w.p.Calendar().Deadline(anchor, alt.Within)
+		if err != nil {
+			return Deadline{}, false, fmt.Errorf("timeline: %s, obligation %s: %w", where(ob), ob.ID, err)
+		}
+		take(Deadline{Obligation: ob, From: from, Sooner: alt, Deadline: dl})
 	}
-	return Deadline{Obligation: ob, From: from, Expedited: expedited, Deadline: dl}, true, nil
+	if best.From.Kind == engine.AnchorStage {
+		best.From.Outcome = ob.Outcome
+	}
+	return best, found, nil
+}
+
+// anchor is the instant a deadline counts from, if it is known yet.
+func (w *walk) anchor(a engine.Anchor, entered time.Time) (time.Time, From, bool) {
+	from := From{Kind: a.Kind, Milestone: a.Milestone, Fact: a.Fact}
+	switch a.Kind {
+	case engine.AnchorRaised:
+		return w.raised, from, true
+	case engine.AnchorMilestone:
+		s, ok := w.set[a.Milestone]
+		if !ok {
+			return time.Time{}, from, false
+		}
+		from.SetBy, from.By = s.stage, s.by
+		return s.at, from, true
+	case engine.AnchorFact:
+		d, ok := w.date(a.Fact)
+		return d.Start(), from, ok
+	}
+	return entered, from, true
+}
+
+// date is a date fact's value among the facts given with WithFacts.
+func (w *walk) date(f *engine.Fact) (calendar.Date, bool) {
+	v, ok := w.facts[f.ID]
+	if !ok {
+		return calendar.Date{}, false
+	}
+	var d calendar.Date
+	switch x := v.(type) {
+	case calendar.Date:
+		d = x
+	case string:
+		var err error
+		if d, err = calendar.ParseDate(x); err != nil {
+			return calendar.Date{}, false
+		}
+	case time.Time:
+		d = calendar.DateOf(x)
+	}
+	return d, !d.IsZero()
 }
 
 // fixed lists the deadlines fixed so far, in the policy's order.

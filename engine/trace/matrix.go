@@ -7,6 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 )
 
 // MaxSize is the largest matrix file Parse reads.
@@ -115,7 +116,7 @@ func keys(n *yaml.Node, known []string, bad reporter, each func(k, v *yaml.Node)
 		case seen[k.Value]:
 			bad(k, "duplicate-key", "", "%s is given twice", k.Value)
 		case !contains(known, k.Value):
-			bad(k, "unknown-key", engine.Hint(k.Value, known), "unknown key %q", k.Value)
+			bad(k, "unknown-key", suggest.Hint(k.Value, known), "unknown key %q", k.Value)
 		default:
 			each(k, v)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/internal/suggest"
 )
 
 // Resolve finds the elements a path names in policy p (several for a
@@ -46,13 +47,22 @@ func Resolve(p *engine.Policy, path string) ([]*engine.Meta, error) {
 		return transitions(rest, "any_stage", p.AnyStage)
 	case "outcomes":
 		return byID(rest, "outcomes", p.Outcomes, func(o *engine.Outcome) string { return o.ID }, func(o *engine.Outcome, more []string) ([]*engine.Meta, error) {
-			if len(more) > 0 && more[0] == "records" {
-				return records(more[1:], "outcomes."+o.ID+".records", o.Records)
+			path := "outcomes." + o.ID
+			if len(more) == 0 {
+				return []*engine.Meta{&o.Meta}, nil
 			}
-			return one(&o.Meta, more, "outcomes."+o.ID)
+			switch more[0] {
+			case "records":
+				return records(more[1:], path+".records", o.Records)
+			case "obligations":
+				return obligations(more[1:], path+".obligations", o.Obligations)
+			case "transitions":
+				return transitions(more[1:], path+".transitions", o.Transitions)
+			}
+			return nil, fmt.Errorf("%s has no part %q: %s", path, more[0], suggest.Hint(more[0], []string{"obligations", "records", "transitions"}))
 		})
 	}
-	return nil, fmt.Errorf("%q is not a part of a policy: %s", head, engine.Hint(head, []string{
+	return nil, fmt.Errorf("%q is not a part of a policy: %s", head, suggest.Hint(head, []string{
 		"any_stage", "approved", "documents", "facts", "forms", "jurisdiction", "milestones", "notes",
 		"outcomes", "partnership", "review_due", "roles", "scope", "stages", "start", "title", "version",
 	}))
@@ -77,7 +87,7 @@ func byID[T any](rest []string, what string, xs []T, id func(T) string, below fu
 		}
 		ids[i] = id(x)
 	}
-	return nil, fmt.Errorf("no %s.%s in this policy: %s", what, rest[0], engine.Hint(rest[0], ids))
+	return nil, fmt.Errorf("no %s.%s in this policy: %s", what, rest[0], suggest.Hint(rest[0], ids))
 }
 
 // index reads a 1-based position among n.
@@ -120,7 +130,7 @@ func form(f *engine.Form, more []string) ([]*engine.Meta, error) {
 			return one(&s.Meta, more, path+".sections."+s.ID)
 		})
 	}
-	return nil, fmt.Errorf("%s has no part %q: %s", path, more[0], engine.Hint(more[0], []string{"fields", "sections"}))
+	return nil, fmt.Errorf("%s has no part %q: %s", path, more[0], suggest.Hint(more[0], []string{"fields", "sections"}))
 }
 
 func stage(s *engine.Stage, more []string) ([]*engine.Meta, error) {
@@ -130,24 +140,30 @@ func stage(s *engine.Stage, more []string) ([]*engine.Meta, error) {
 	}
 	switch more[0] {
 	case "obligations":
-		return byID(more[1:], path+".obligations", s.Obligations, func(o *engine.Obligation) string { return o.ID }, func(o *engine.Obligation, more []string) ([]*engine.Meta, error) {
-			opath := path + ".obligations." + o.ID
-			switch {
-			case len(more) == 0:
-				return []*engine.Meta{&o.Meta}, nil
-			case more[0] == "expedite" && o.Expedite != nil:
-				return one(&o.Expedite.Meta, more[1:], opath+".expedite")
-			case more[0] == "breach" && o.Breach != nil:
-				return one(&o.Breach.Meta, more[1:], opath+".breach")
-			}
-			return nil, fmt.Errorf("%s has no %s", opath, more[0])
-		})
+		return obligations(more[1:], path+".obligations", s.Obligations)
 	case "records":
 		return records(more[1:], path+".records", s.Records)
 	case "transitions":
 		return transitions(more[1:], path+".transitions", s.Transitions)
 	}
-	return nil, fmt.Errorf("%s has no part %q: %s", path, more[0], engine.Hint(more[0], []string{"obligations", "records", "transitions"}))
+	return nil, fmt.Errorf("%s has no part %q: %s", path, more[0], suggest.Hint(more[0], []string{"obligations", "records", "transitions"}))
+}
+
+// obligations names one obligation of a stage or an outcome, or its
+// expedite or breach.
+func obligations(rest []string, path string, obs []*engine.Obligation) ([]*engine.Meta, error) {
+	return byID(rest, path, obs, func(o *engine.Obligation) string { return o.ID }, func(o *engine.Obligation, more []string) ([]*engine.Meta, error) {
+		opath := path + "." + o.ID
+		switch {
+		case len(more) == 0:
+			return []*engine.Meta{&o.Meta}, nil
+		case more[0] == "expedite" && o.Expedite != nil:
+			return one(&o.Expedite.Meta, more[1:], opath+".expedite")
+		case more[0] == "breach" && o.Breach != nil:
+			return one(&o.Breach.Meta, more[1:], opath+".breach")
+		}
+		return nil, fmt.Errorf("%s has no %s", opath, more[0])
+	})
 }
 
 // transitions names the transitions on an event: all of them, since several
@@ -165,7 +181,7 @@ func transitions(rest []string, path string, ts []*engine.Transition) ([]*engine
 		events = append(events, t.Event)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no %s.%s in this policy: %s", path, rest[0], engine.Hint(rest[0], events))
+		return nil, fmt.Errorf("no %s.%s in this policy: %s", path, rest[0], suggest.Hint(rest[0], events))
 	}
 	return out, nil
 }

@@ -199,6 +199,10 @@ func TestResolve(t *testing.T) {
 		{"stages.stage1.records.1", 1, ""},
 		{"stages.stage1.transitions.escalate", 2, ""}, // two transitions share the event
 		{"outcomes.decided", 1, ""},
+		{"outcomes.decided.obligations.tell", 1, ""},
+		{"outcomes.decided.transitions.told", 1, ""},
+		{"outcomes.decided.obligations.ask", 0, `no outcomes.decided.obligations.ask in this policy`},
+		{"outcomes.decided.steps", 0, `outcomes.decided has no part "steps"`},
 		{"notes.0", 0, "there are 1 notes, counted from 1"},
 		{"notes.one", 0, "there are 1 notes"},
 		{"roles", 0, "roles needs an id"},

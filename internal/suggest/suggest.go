@@ -1,6 +1,7 @@
-// Package suggest measures how far apart two names are, so that every
-// "did you mean" in the project (policy keys and ids, jurisdictions, events,
-// roles) judges a slip the same way.
+// Package suggest is the project's "did you mean": it measures how far apart
+// two names are and picks the nearest plausible one, so that every file the
+// front end reads (policies, scenarios, closures) and every tool (the command
+// line, jurisdictions, events, roles) judges a slip the same way.
 package suggest
 
 // Distance is the optimal string alignment distance between a and b:

@@ -350,8 +350,8 @@ func TestASyntaxErrorAppearsInProblemsWithinTwoSeconds(t *testing.T) {
 		t.Fatalf("no error in Problems %v after saving: %v", took, err)
 	}
 	t.Logf("the syntax error showed in Problems %v after the file was saved", took.Round(time.Millisecond))
-	// A YAML syntax error has a line but no column, so no caret.
-	if text := tb.text(t, "#problems li.error"); !strings.Contains(text, "policy.yaml:113") || !strings.Contains(text, "113 | start: [stage1") {
+	// A YAML syntax error is placed at the bracket left open, to the column.
+	if text := tb.text(t, "#problems li.error"); !strings.Contains(text, "policy.yaml:113:8") || !strings.Contains(text, "113 | start: [stage1") {
 		t.Errorf("the problem lacks its place or its line:\n%s", text)
 	}
 	if errs := tb.consoleErrors(); len(errs) > 0 {

@@ -252,16 +252,31 @@ async function renderTimeline() {
     ...t.stages.map((s, i) => el("div", {class: "stage", "data-stage": s.id},
       el("h3", {}, `${i + 1}. ${s.title}`),
       el("p", {class: "muted"}, `Starts ${s.entered}`),
-      el("table", {}, el("tbody", {}, ...s.deadlines.map((d) => el("tr", {},
-        el("td", {}, el("code", {}, d.obligation), el("div", {class: "muted"}, d.title)),
-        el("td", {}, el("span", {class: d.expedited ? "expedited" : ""}, d.within), el("div", {class: "muted"}, d.from)),
-        el("td", {}, el("strong", {}, d.due), explain(d.steps, holidays)))),
-        ...(s.untimed || []).map((id) => el("tr", {}, el("td", {}, el("code", {}, id)), el("td", {}, "no timescale stated"), el("td"))))),
+      duties(s, holidays),
       (s.only_if || []).length ? el("p", {class: "muted"}, "Owed only once something a case that stays unresolved never reaches: ",
         ...s.only_if.map((o, j) => [j ? "; " : "", el("code", {}, o.obligation), ` (${o.within}, from “${o.milestone}”)`])) : "")),
     ...(t.branches || []).map((b) => el("div", {class: "stage", "data-stage": b.id},
       el("h3", {}, `Off the ladder: ${b.title}`),
-      el("p", {class: "muted"}, `Reached only by ${b.routes.join(", ")}: its dates depend on when that happens.`))));
+      el("p", {class: "muted"}, `Reached only by ${b.routes.join(", ")}: its dates depend on when that happens.`))),
+    ...(t.outcomes || []).map((o) => el("div", {class: "stage", "data-outcome": o.id},
+      el("h3", {}, `After the outcome: ${o.title}`),
+      el("p", {class: "muted"}, `If the case ends there when the ladder does, ${o.reached}`),
+      duties(o, holidays))));
+}
+
+// duties is the table of what a stage or an outcome owes: its deadlines
+// (an urgent one's is its backstop), then the duties without one.
+function duties(s, holidays) {
+  const row = (id, what) => el("tr", {}, el("td", {}, el("code", {}, id)), el("td", {}, what), el("td"));
+  return el("table", {}, el("tbody", {}, ...s.deadlines.map((d) => el("tr", {},
+    el("td", {}, el("code", {}, d.obligation), el("div", {class: "muted"}, d.title)),
+    el("td", {}, el("span", {class: d.expedited ? "expedited" : ""}, d.within), el("div", {class: "muted"}, d.from),
+      d.urgent ? el("div", {class: "muted"}, "as soon as possible; this is the latest") : ""),
+    el("td", {}, el("strong", {}, d.due), explain(d.steps, holidays)))),
+    ...(s.urgent || []).map((id) => row(id, "as soon as possible")),
+    ...(s.untimed || []).map((id) => row(id, "no timescale stated")),
+    ...(s.by_case || []).map((id) => row(id, "from a date the case has not given")),
+    ...(s.not_owed || []).map((id) => row(id, "not owed: its condition does not hold"))));
 }
 
 // explain is a due date's day-by-day count, folded.

@@ -69,6 +69,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 // files given, so that a case raised under an older version keeps running.
 func load(files []string) (*engine.Engine, error) {
 	ps, diags := policies.All()
+	var older []*engine.Policy
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -77,13 +78,15 @@ func load(files []string) (*engine.Engine, error) {
 		p, ds := engine.Load(f, src)
 		diags = append(diags, ds...)
 		if p != nil {
-			ps = append([]*engine.Policy{p}, ps...) // a bundled version stays the current one
+			older = append(older, p)
 		}
 	}
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	return engine.New(engine.WithPolicies(ps...))
+	// A bundled version stays the one new cases are raised under; a file
+	// given runs the cases raised under it.
+	return engine.New(engine.WithPolicies(ps...), engine.WithSuperseded(older...))
 }
 
 func run(args []string, stdout io.Writer) error {

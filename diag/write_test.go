@@ -1,4 +1,4 @@
-package engine
+package diag
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestWriteDiagnostics(t *testing.T) {
+func TestWrite(t *testing.T) {
 	src := []byte("name: value\n\tkey: x\ntitle: “Café” des désaccords: x\nwhen: 段階 && x\nlast\r\nend")
 	tenth := []byte("\n\n\n\n\n\n\n\n\n x\n")
 	tests := []struct {
@@ -49,27 +49,27 @@ func TestWriteDiagnostics(t *testing.T) {
 			if tt.src != nil {
 				file = tt.src
 			}
-			require.NoError(t, WriteDiagnostics(&buf, Diagnostics{&tt.d}, func(string) []byte { return file }))
+			require.NoError(t, Write(&buf, Diagnostics{&tt.d}, func(string) []byte { return file }))
 			assert.Equal(t, tt.want, buf.String())
 		})
 	}
 }
 
-func TestWriteDiagnosticsSanitizes(t *testing.T) {
+func TestWriteSanitizes(t *testing.T) {
 	var buf bytes.Buffer
 	src := []byte("title: \x1b[31mred\n")
 	d := &Diagnostic{Pos: Pos{"f", 1, 8}, Message: "bad \x1b[0m", Hint: "\x07"}
-	require.NoError(t, WriteDiagnostics(&buf, Diagnostics{d}, func(string) []byte { return src }))
+	require.NoError(t, Write(&buf, Diagnostics{d}, func(string) []byte { return src }))
 	assert.NotContains(t, buf.String(), "\x1b", "no terminal escapes from a hostile file")
 	assert.NotContains(t, buf.String(), "\x07")
 }
 
-func TestWriteDiagnosticsWithoutSource(t *testing.T) {
+func TestWriteWithoutSource(t *testing.T) {
 	var buf bytes.Buffer
 	d := &Diagnostic{Pos: Pos{"f", 1, 8}, Message: "m", Hint: "h"}
-	require.NoError(t, WriteDiagnostics(&buf, Diagnostics{d}, nil))
+	require.NoError(t, Write(&buf, Diagnostics{d}, nil))
 	assert.Equal(t, "f:1:8: error: m\n  hint: h\n", buf.String())
 	buf.Reset()
-	require.NoError(t, WriteDiagnostics(&buf, Diagnostics{d}, func(string) []byte { return nil }))
+	require.NoError(t, Write(&buf, Diagnostics{d}, func(string) []byte { return nil }))
 	assert.Equal(t, "f:1:8: error: m\n  hint: h\n", buf.String())
 }

@@ -1,4 +1,4 @@
-package engine
+package diag
 
 import (
 	"bytes"
@@ -7,15 +7,17 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/safeguarding-partnerships/escalation/internal/source"
 )
 
-// WriteDiagnostics writes diagnostics as text, one after another: the
+// Write writes diagnostics as text, one after another: the
 // "file:line:col: severity: message" line; then, when src (which may be nil)
 // returns the file's bytes, the offending line and a caret under the column,
 // with tildes to the end of the range (^~~~); then the hint, if any.
-func WriteDiagnostics(w io.Writer, ds Diagnostics, src func(file string) []byte) error {
+func Write(w io.Writer, ds Diagnostics, src func(file string) []byte) error {
 	var buf bytes.Buffer
-	files := map[string]*srcText{}
+	files := map[string]*source.Text{}
 	for _, d := range ds {
 		buf.WriteString(sanitize(d.Error()))
 		buf.WriteByte('\n')
@@ -23,7 +25,7 @@ func WriteDiagnostics(w io.Writer, ds Diagnostics, src func(file string) []byte)
 			t, ok := files[d.Pos.File]
 			if !ok {
 				if data := src(d.Pos.File); data != nil {
-					t = newSrcText(d.Pos.File, data)
+					t = source.New(data)
 				}
 				files[d.Pos.File] = t
 			}
@@ -44,8 +46,8 @@ func WriteDiagnostics(w io.Writer, ds Diagnostics, src func(file string) []byte)
 // writeSnippet writes the diagnostic's line with a gutter, and the caret
 // line under it. Tabs are kept in the caret line's padding so that it lines
 // up whatever the tab width; wide characters get two columns.
-func writeSnippet(buf *bytes.Buffer, t *srcText, d *Diagnostic) {
-	line, ok := t.line(d.Pos.Line)
+func writeSnippet(buf *bytes.Buffer, t *source.Text, d *Diagnostic) {
+	line, ok := t.Line(d.Pos.Line)
 	if !ok {
 		return
 	}

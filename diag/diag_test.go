@@ -1,9 +1,8 @@
-package engine
+package diag
 
 import (
 	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,7 +33,10 @@ func TestDiagnosticsSortAndErr(t *testing.T) {
 		return &Diagnostic{Severity: SeverityError, Pos: Pos{file, line, col}, Message: "e", Code: "c"}
 	}
 	ds := Diagnostics{w("b", 1, 1), e("a", 10, 1), w("a", 2, 5), e("a", 2, 5), e("a", 2, 1), w("a", 0, 0)}
-	ds.sort()
+	var unsorted Diagnostics
+	require.ErrorAs(t, ds.Err(), &unsorted)
+	assert.Equal(t, "a:2:1: error: e", unsorted[0].Error(), "Err sorts, as go/scanner.ErrorList does")
+	ds.Sort()
 	var got []string
 	for _, d := range ds {
 		got = append(got, d.Error())
@@ -72,22 +74,4 @@ func TestSeverityText(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &d))
 	assert.Equal(t, SeverityWarning, d.Severity)
 	assert.Error(t, json.Unmarshal([]byte(`{"severity":"fatal"}`), &d))
-}
-
-func TestDiagsCollector(t *testing.T) {
-	var ds diags
-	d := &Diagnostic{Pos: Pos{"f", 1, 1}, Message: "same", Code: "c"}
-	ds.add(d)
-	ds.add(&Diagnostic{Pos: Pos{"f", 1, 1}, Message: "same", Code: "c"})
-	assert.Len(t, ds.list, 1, "an exact repeat (a node reached through two aliases) is dropped")
-
-	for i := 0; i < 2*maxReported; i++ {
-		ds.add(&Diagnostic{Pos: Pos{"f", i + 2, 1}, Message: "e", Code: "c"})
-		ds.add(&Diagnostic{Severity: SeverityWarning, Pos: Pos{"f", i + 2, 1}, Message: "w", Code: "c"})
-	}
-	errs, warns := ds.list.Errors(), ds.list.Warnings()
-	assert.Len(t, errs, maxReported+1)
-	assert.Len(t, warns, maxReported+1)
-	assert.True(t, strings.HasPrefix(errs[len(errs)-1].Message, "too many problems"))
-	assert.Equal(t, "too-many", warns[len(warns)-1].Code)
 }

@@ -1,4 +1,4 @@
-package engine
+package yamlfront
 
 import (
 	"testing"
@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/safeguarding-partnerships/escalation/diag"
 )
 
 // TestValueOffsets checks that each character of a scalar's value maps to
@@ -30,12 +32,12 @@ func TestValueOffsets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := scalarX(t, tt.src)
-			st := newSrcText("f", []byte(tt.src))
-			offs, _, ok := st.valueOffsets(n)
+			st := readFile(t, tt.src)
+			offs, _, ok := st.ValueOffsets(n)
 			require.True(t, ok)
 			require.Len(t, offs, len([]rune(n.Value)))
 			i := len([]rune(n.Value)) - 1
-			assert.Equal(t, Pos{"f", tt.line, tt.col}, st.posAt(offs[i]))
+			assert.Equal(t, at(tt.line, tt.col), st.PosAt(offs[i]))
 		})
 	}
 }
@@ -63,37 +65,34 @@ func scalarNamed(n *yaml.Node, s string) *yaml.Node {
 	return nil
 }
 
-func TestSrcTextLines(t *testing.T) {
-	st := newSrcText("f", []byte("a\r\nb\rc\u2028d\ne"))
-	for i, want := range []string{"a", "b", "c", "d", "e"} {
-		l, ok := st.line(i + 1)
-		require.True(t, ok)
-		assert.Equal(t, want, string(l))
-	}
-	_, ok := st.line(6)
-	assert.False(t, ok)
-	_, ok = st.offset(1, 3)
-	assert.False(t, ok, "past the end of the line")
-	assert.Equal(t, Pos{"f", 5, 1}, st.posAt(len(st.src)-1))
-}
-
 // TestFirstLineSpan checks where an assumption's warning points: at its text,
 // underlined to the end of its first line, whatever the scalar's style.
 func TestFirstLineSpan(t *testing.T) {
 	tests := []struct {
 		name, src  string
-		start, end Pos
+		start, end diag.Pos
 	}{
-		{"plain", "k: one two X\n", Pos{"f", 1, 4}, Pos{"f", 1, 13}},
-		{"folded block", "k: >-\n  one two\n  three X\n", Pos{"f", 2, 3}, Pos{"f", 2, 10}},
-		{"literal block", "k: |-\n    one\n    X\n", Pos{"f", 2, 5}, Pos{"f", 2, 8}},
-		{"double-quoted over two lines", "k: \"one\n  X\"\n", Pos{"f", 1, 5}, Pos{"f", 1, 8}},
+		{"plain", "k: one two X\n", at(1, 4), at(1, 13)},
+		{"folded block", "k: >-\n  one two\n  three X\n", at(2, 3), at(2, 10)},
+		{"literal block", "k: |-\n    one\n    X\n", at(2, 5), at(2, 8)},
+		{"double-quoted over two lines", "k: \"one\n  X\"\n", at(1, 5), at(1, 8)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start, end := newSrcText("f", []byte(tt.src)).firstLineSpan(scalarX(t, tt.src))
+			start, end := readFile(t, tt.src).FirstLineSpan(scalarX(t, tt.src))
 			assert.Equal(t, tt.start, start)
 			assert.Equal(t, tt.end, end)
 		})
 	}
 }
+
+// readFile reads src as file "f", which must be valid YAML.
+func readFile(t *testing.T, src string) *File {
+	t.Helper()
+	f := NewFile("f", []byte(src))
+	require.NotNil(t, f.Read(Options{MaxBytes: 1 << 20}))
+	return f
+}
+
+// at is a position in file "f".
+func at(line, col int) diag.Pos { return diag.Pos{File: "f", Line: line, Column: col} }
