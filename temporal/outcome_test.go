@@ -222,23 +222,95 @@ func TestOutcomeDutiesMetInTime(t *testing.T) {
 }
 
 // An outcome that owes nothing ends the workflow at once: a withdrawal, and
-// a resolution whose duties' conditions do not hold.
+// a resolution by the Board representative, whose duties' conditions (an
+// agreement at Stage 1 or 2) do not hold.
 func TestOutcomeWithoutDutiesCompletesAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		facts   map[string]any
+		acts    []engine.Event
+		outcome string
+	}{
+		{"withdrawn", nil, []engine.Event{{Name: "withdraw", Actor: "asha", Role: "practitioner"}}, "withdrawn"},
+		{"resolved at stage 5", map[string]any{"no_senior_tiers": true}, []engine.Event{
+			{Name: "escalate", Actor: "asha", Role: "practitioner"},
+			{Name: "escalate_to_board_representative", Actor: "lee", Role: "line_manager"},
+			{Name: "resolve", Actor: "rep", Role: "scb_representative"},
+		}, "resolved"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			eng := bundledEngine(t)
+			env := newCaseEnv(t, eng, london(2026, 12, 23, 9, 0))
+			var sent []*outcome
+			var last time.Time
+			for i, ev := range tc.acts {
+				last = london(2026, 12, 23, 10+i, 0)
+				env.at(last, func() { sent = append(sent, env.update(UpdateFire, ev)) })
+			}
+			env.until(london(2027, 2, 1, 0, 0))
+			in := raiseStaffordshire()
+			in.Raise.Facts = tc.facts
+			env.ExecuteWorkflow(WorkflowName, in)
+
+			require.True(t, env.IsWorkflowCompleted())
+			require.NoError(t, env.GetWorkflowError())
+			require.Len(t, sent, len(tc.acts))
+			for i, o := range sent {
+				require.NoError(t, o.err, "act %d", i)
+			}
+			assert.Equal(t, last, env.Now().In(calendar.London()), "completed on reaching the outcome")
+			var h engine.Head
+			require.NoError(t, env.GetWorkflowResult(&h))
+			assert.Equal(t, tc.outcome, h.Outcome)
+			assert.Empty(t, h.Obligations)
+			assert.Empty(t, env.host.Notices())
+		})
+	}
+}
+
+// The Isle of Man's Board decision owes the return of the referral form to
+// the referring agency, with no timescale: no timer is armed for it, nothing
+// is noticed, and the workflow stays open, however long, until it is met.
+func TestOutcomeDutyWithoutDeadlineWaitsToBeMet(t *testing.T) {
 	eng := bundledEngine(t)
-	at := london(2026, 12, 23, 10, 0)
 	env := newCaseEnv(t, eng, london(2026, 12, 23, 9, 0))
-	env.at(at, func() {
-		env.update(UpdateFire, engine.Event{Name: "withdraw", Actor: "asha", Role: "practitioner"})
-	})
-	env.until(london(2027, 2, 1, 0, 0))
-	env.ExecuteWorkflow(WorkflowName, raiseStaffordshire())
+	timers := env.timers()
+	decided := london(2026, 12, 23, 13, 0)
+	returned := london(2027, 3, 1, 10, 0)
+	acts := []act{
+		{london(2026, 12, 23, 10, 0), engine.Event{Name: "urgent_referral", Actor: "sam", Role: "senior_manager"}},
+		{london(2026, 12, 23, 11, 0), engine.Event{Name: "referral_submitted", Actor: "sam", Role: "senior_manager", Forms: map[string]map[string]any{
+			"referral_form": {
+				"referring_senior_manager": "sam", "agency": "school", "email": "sam@school.example", "other_agency": "social care",
+				"subject_initials": "A.B.", "issues_concerns": "threshold", "steps_taken": "expedited: immediate risk", "date": "2026-12-23",
+			},
+		}}},
+		{decided, engine.Event{Name: "decide", Actor: "chair", Role: "independent_chair"}},
+		{returned, engine.Event{Name: "outcome_returned", Actor: "dee", Role: "director"}},
+	}
+	var sent []*outcome
+	for _, a := range acts {
+		env.at(a.at, func() { sent = append(sent, env.update(UpdateFire, a.ev)) })
+	}
+	var owed []Duty
+	var open engine.Head
+	env.at(london(2027, 2, 1, 0, 0), func() { open, owed = env.head(), env.dueAt(london(2027, 2, 1, 0, 0)) })
+	env.until(london(2027, 6, 1, 0, 0))
+	in := Input{Policy: "isle-of-man", Raise: &engine.Raise{Actor: "asha", Role: "practitioner", Agency: "school", Facts: map[string]any{"immediate_risk": true}}}
+	env.ExecuteWorkflow(WorkflowName, in)
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	assert.Equal(t, at, env.Now().In(calendar.London()))
-	var h engine.Head
-	require.NoError(t, env.GetWorkflowResult(&h))
-	assert.Equal(t, "withdrawn", h.Outcome)
-	assert.Empty(t, h.Obligations)
+	require.Len(t, sent, len(acts))
+	for i, o := range sent {
+		require.NoError(t, o.err, "act %d", i)
+	}
+	assert.Equal(t, "board_decision", open.Outcome)
+	require.Len(t, owed, 1)
+	assert.Equal(t, "return_outcome", owed[0].Obligation)
+	assert.Equal(t, engine.StatusPending, owed[0].Status)
+	assert.True(t, owed[0].Due.IsZero())
+	assert.Empty(t, setFor(*timers, decided), "no timer for a duty with no deadline")
 	assert.Empty(t, env.host.Notices())
+	assert.Equal(t, returned, env.Now().In(calendar.London()))
 }
