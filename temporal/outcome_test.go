@@ -95,10 +95,14 @@ func TestOutcomeDutiesKeepTheCaseOpenUntilMet(t *testing.T) {
 		headAtOutcome, headAfterOne engine.Head
 		dueAtOutcome, dueAfterOne   []Duty
 		timersAtOutcome             []timer
+		actions                     []Action
 	)
 	env.at(london(2026, 12, 29, 12, 0), func() {
 		headAtOutcome, dueAtOutcome = env.head(), env.dueAt(london(2026, 12, 29, 12, 0))
 		timersAtOutcome = slices.Clone(*timers)
+		v, err := env.QueryWorkflow(QueryAvailable, "asha", "practitioner", london(2026, 12, 29, 12, 0))
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&actions))
 	})
 	env.at(london(2026, 12, 30, 12, 0), func() {
 		headAfterOne, dueAfterOne = env.head(), env.dueAt(london(2026, 12, 30, 12, 0))
@@ -135,6 +139,11 @@ func TestOutcomeDutiesKeepTheCaseOpenUntilMet(t *testing.T) {
 		assert.True(t, owed[i].Due.Equal(d.Due))
 	}
 	assert.Equal(t, []time.Time{deadline, deadline}, setFor(timersAtOutcome, agree.at), "one timer to each duty's deadline")
+	allowed := map[string]bool{}
+	for _, a := range actions {
+		allowed[a.Event] = a.Allowed
+	}
+	assert.Equal(t, map[string]bool{"outcome_advised": true, "confirmed_in_writing": true, "confirmed_by_letter": false, "plan_fed_back": false}, allowed)
 
 	// Missed: both notices at exactly the engine's deadline, about the
 	// outcome.
@@ -169,6 +178,13 @@ func TestOutcomeDutiesKeepTheCaseOpenUntilMet(t *testing.T) {
 		assert.False(t, ob.Met.IsZero(), "%s met", ob.ID)
 	}
 	assert.Len(t, env.host.Record(testCase), 4)
+	// The queries still answer once the workflow has completed.
+	assertSameHead(t, h, env.head())
+	after := env.dueAt(london(2027, 1, 4, 9, 0))
+	require.Len(t, after, 2)
+	for _, d := range after {
+		assert.Equal(t, engine.StatusMet, d.Status, d.Obligation)
+	}
 }
 
 // Agreed at Stage 2, the outcome owes three duties (feed the plan back
@@ -313,4 +329,44 @@ func TestOutcomeDutyWithoutDeadlineWaitsToBeMet(t *testing.T) {
 	assert.Empty(t, setFor(*timers, decided), "no timer for a duty with no deadline")
 	assert.Empty(t, env.host.Notices())
 	assert.Equal(t, returned, env.Now().In(calendar.London()))
+}
+
+// A case at its outcome, owing duties, that continues as new: the next run
+// arms the outcome's timers again from the head, notices at the same
+// deadline, and completes when the duties are met.
+func TestOutcomeDutiesSurviveContinueAsNew(t *testing.T) {
+	eng := bundledEngine(t)
+	agreed := london(2026, 12, 24, 11, 0)
+	first := newCaseEnv(t, eng, london(2026, 12, 23, 9, 0))
+	var agree *outcome
+	first.at(agreed, func() {
+		first.SetCurrentHistoryLength(50)
+		agree = first.update(UpdateFire, engine.Event{Name: "agree", Actor: "asha", Role: "practitioner"})
+	})
+	in := raiseStaffordshire()
+	in.Options.MaxHistory = 50
+	first.ExecuteWorkflow(WorkflowName, in)
+	require.NoError(t, agree.err)
+	next := continued(t, first.GetWorkflowError())
+	require.NotNil(t, next.Head)
+	assert.Equal(t, "resolved", next.Head.Outcome)
+	assert.Empty(t, first.host.Notices())
+
+	env := newCaseEnvFor(t, eng, agreed, first.host)
+	for i, ev := range []string{"outcome_advised", "confirmed_in_writing"} {
+		env.at(london(2026, 12, 30, 10+i, 0), func() {
+			env.update(UpdateFire, engine.Event{Name: ev, Actor: "asha", Role: "practitioner"})
+		})
+	}
+	env.until(london(2027, 2, 1, 0, 0))
+	env.ExecuteWorkflow(WorkflowName, next)
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	got := env.host.Notices()
+	require.Len(t, got, 2)
+	for _, n := range got {
+		assert.Equal(t, london(2026, 12, 30, 0, 0), n.At.In(calendar.London()), n.Obligation)
+	}
+	assert.Equal(t, london(2026, 12, 30, 11, 0), env.Now().In(calendar.London()))
+	assert.Len(t, env.host.Record(testCase), 4)
 }
