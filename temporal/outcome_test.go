@@ -22,13 +22,13 @@ func raiseStaffordshire() Input {
 	return Input{Policy: "staffordshire-stoke", Raise: &engine.Raise{Actor: "asha", Role: "practitioner", Agency: "school"}}
 }
 
-// outcomeDutiesByEngine fires the acts on a Staffordshire case through the
+// outcomeDutiesByEngine fires the acts on a case of the policy through the
 // engine alone and gives what its outcome owes at the end, with the engine's
 // deadlines.
-func outcomeDutiesByEngine(t *testing.T, eng *engine.Engine, raised time.Time, acts []act) []engine.Duty {
+func outcomeDutiesByEngine(t *testing.T, eng *engine.Engine, policy string, raised time.Time, acts []act) []engine.Duty {
 	t.Helper()
 	ctx := context.Background()
-	h, _, err := eng.Raise(ctx, "staffordshire-stoke", engine.Raise{CaseID: testCase, Actor: "asha", Role: "practitioner", Agency: "school", At: raised})
+	h, _, err := eng.Raise(ctx, policy, engine.Raise{CaseID: testCase, Actor: "asha", Role: "practitioner", Agency: "school", At: raised})
 	require.NoError(t, err)
 	for _, a := range acts {
 		a.ev.At = a.at
@@ -120,7 +120,7 @@ func TestOutcomeDutiesKeepTheCaseOpenUntilMet(t *testing.T) {
 
 	// The engine's deadline, pinned: the end of Tue 29 Dec.
 	deadline := london(2026, 12, 30, 0, 0)
-	owed := outcomeDutiesByEngine(t, eng, raised, []act{agree})
+	owed := outcomeDutiesByEngine(t, eng, "staffordshire-stoke", raised, []act{agree})
 	require.Len(t, owed, 2)
 	for i, ob := range []string{"advise_outcome", "confirm_in_writing"} {
 		assert.Equal(t, ob, owed[i].Obligation.ID)
@@ -221,7 +221,7 @@ func TestOutcomeDutiesMetInTime(t *testing.T) {
 	assert.Empty(t, env.host.Notices())
 	assert.Equal(t, acts[len(acts)-1].at, env.Now().In(calendar.London()))
 
-	owed := outcomeDutiesByEngine(t, eng, raised, acts[:2])
+	owed := outcomeDutiesByEngine(t, eng, "staffordshire-stoke", raised, acts[:2])
 	require.Len(t, owed, 3)
 	assert.Equal(t, "feed_back_plan", owed[0].Obligation.ID)
 	assert.Equal(t, london(2026, 12, 24, 0, 0), owed[0].Due.In(calendar.London()), "immediately: by the end of the day")
@@ -369,4 +369,39 @@ func TestOutcomeDutiesSurviveContinueAsNew(t *testing.T) {
 	}
 	assert.Equal(t, london(2026, 12, 30, 11, 0), env.Now().In(calendar.London()))
 	assert.Len(t, env.host.Record(testCase), 4)
+}
+
+// Gloucestershire: an action agreed "should be fed back immediately". Agreed
+// on Christmas Day, a day off, it is due by the end of the next working day,
+// Tue 29 Dec 2026 (Boxing Day's substitute is Mon 28th); missed, it is
+// noticed then, and the workflow completes when it is fed back.
+func TestOutcomeDutyImmediatelyOverChristmas(t *testing.T) {
+	eng := bundledEngine(t)
+	raised := london(2026, 12, 24, 9, 0)
+	env := newCaseEnv(t, eng, raised)
+	resolve := act{london(2026, 12, 25, 10, 0), engine.Event{Name: "resolve", Actor: "asha", Role: "practitioner"}}
+	fedBack := act{london(2026, 12, 30, 9, 0), engine.Event{Name: "fed_back", Actor: "asha", Role: "practitioner"}}
+	var sent []*outcome
+	for _, a := range []act{resolve, fedBack} {
+		env.at(a.at, func() { sent = append(sent, env.update(UpdateFire, a.ev)) })
+	}
+	env.until(london(2027, 2, 1, 0, 0))
+	env.ExecuteWorkflow(WorkflowName, Input{Policy: "gloucestershire", Raise: &engine.Raise{Actor: "asha", Role: "practitioner", Agency: "school"}})
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	require.Len(t, sent, 2)
+	for i, o := range sent {
+		require.NoError(t, o.err, "act %d", i)
+	}
+	owed := outcomeDutiesByEngine(t, eng, "gloucestershire", raised, []act{resolve})
+	require.Len(t, owed, 1)
+	assert.Equal(t, "feed_back", owed[0].Obligation.ID)
+	assert.Equal(t, london(2026, 12, 30, 0, 0), owed[0].Due.In(calendar.London()))
+	got := env.host.Notices()
+	require.Len(t, got, 1)
+	assert.Equal(t, "feed_back", got[0].Obligation)
+	assert.Equal(t, "resolved", got[0].Outcome)
+	assert.True(t, owed[0].Due.Equal(got[0].At), "noticed at the engine's deadline")
+	assert.Equal(t, fedBack.at, env.Now().In(calendar.London()))
 }
