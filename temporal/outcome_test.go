@@ -405,3 +405,50 @@ func TestOutcomeDutyImmediatelyOverChristmas(t *testing.T) {
 	assert.True(t, owed[0].Due.Equal(got[0].At), "noticed at the engine's deadline")
 	assert.Equal(t, fedBack.at, env.Now().In(calendar.London()))
 }
+
+// A duty an outcome owes from a moment after it (testdata/outcome): waiting
+// at the outcome, with no timer, it keeps the case open; the event that
+// starts its count arms a timer to the engine's deadline, which is noticed
+// when missed, and meeting it completes the workflow.
+func TestOutcomeDutyCountedFromAMomentAfterTheOutcome(t *testing.T) {
+	eng, err := engine.New(engine.WithPolicies(loadVersion(t, "testdata/outcome/meeting.yaml")))
+	require.NoError(t, err)
+	env := newCaseEnv(t, eng, london(2026, 12, 22, 9, 0))
+	timers := env.timers()
+	meeting := london(2026, 12, 24, 15, 0)
+	acts := []act{
+		{london(2026, 12, 22, 10, 0), engine.Event{Name: "resolve", Actor: "asha", Role: "practitioner"}},
+		{meeting, engine.Event{Name: "meeting", Actor: "asha", Role: "practitioner"}},
+		{london(2026, 12, 30, 10, 0), engine.Event{Name: "confirmed", Actor: "asha", Role: "practitioner"}},
+	}
+	var sent []*outcome
+	for _, a := range acts {
+		env.at(a.at, func() { sent = append(sent, env.update(UpdateFire, a.ev)) })
+	}
+	var waiting []Duty
+	var timersBefore int
+	env.at(london(2026, 12, 24, 12, 0), func() {
+		waiting, timersBefore = env.dueAt(london(2026, 12, 24, 12, 0)), len(*timers)
+	})
+	env.until(london(2027, 2, 1, 0, 0))
+	env.ExecuteWorkflow(WorkflowName, Input{Policy: "meeting", Raise: &engine.Raise{Actor: "asha", Role: "practitioner", Agency: "school"}})
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	require.Len(t, sent, len(acts))
+	for i, o := range sent {
+		require.NoError(t, o.err, "act %d", i)
+	}
+	require.Len(t, waiting, 1)
+	assert.Equal(t, engine.StatusWaiting, waiting[0].Status)
+	assert.Zero(t, timersBefore, "no timer while the duty waits")
+	// The end of Tue 29 Dec: Christmas, the weekend and Boxing Day's
+	// substitute are not counted.
+	deadline := london(2026, 12, 30, 0, 0)
+	assert.Equal(t, []time.Time{deadline}, setFor(*timers, meeting))
+	got := env.host.Notices()
+	require.Len(t, got, 1)
+	assert.Equal(t, "confirm", got[0].Obligation)
+	assert.Equal(t, deadline, got[0].At.In(calendar.London()))
+	assert.Equal(t, acts[2].at, env.Now().In(calendar.London()))
+}
