@@ -123,9 +123,9 @@ func (o caseOutput) refused(event, caseID, stage string, err error) int {
 		return exitFail
 	}
 	w := o.e.stdout
-	fmt.Fprintf(w, "Refused: %s on case %s at %s.\n", event, caseID, stage)
+	termPrintf(w, "Refused: %s on case %s at %s.\n", event, caseID, stage)
 	for _, r := range rs {
-		fmt.Fprintf(w, "  %s: %s\n", r.Code, r.Message)
+		termPrintf(w, "  %s: %s\n", r.Code, r.Message)
 	}
 	fmt.Fprintln(w, "Nothing was written.")
 	return exitFail
@@ -151,22 +151,22 @@ func (o caseOutput) acted(before *engine.Head, h engine.Head, en *engine.Entry, 
 		raised, fired = "Would raise", "Would fire"
 	}
 	if before == nil {
-		fmt.Fprintf(w, "%s case %s under %s version %s, at %s.\n", raised, h.ID, h.Policy.ID, h.Policy.Version, o.placeWords(h))
+		termPrintf(w, "%s case %s under %s version %s, at %s.\n", raised, h.ID, h.Policy.ID, h.Policy.Version, o.placeWords(h))
 	} else {
-		fmt.Fprintf(w, "%s %s on case %s: %s.\n", fired, en.Event, h.ID, o.moveWords(en, h))
+		termPrintf(w, "%s %s on case %s: %s.\n", fired, en.Event, h.ID, o.moveWords(en, h))
 	}
-	fmt.Fprintf(w, "  by %s at %s\n", who(en.Actor, en.Role, en.Agency), londonInstant(en.At))
+	termPrintf(w, "  by %s at %s\n", who(en.Actor, en.Role, en.Agency), londonInstant(en.At))
 	if written {
-		fmt.Fprintf(w, "Recorded entry %d in %s; %s is at revision %d.\n", en.Seq, o.cf.record, o.cf.head, h.Revision)
+		termPrintf(w, "Recorded entry %d in %s; %s is at revision %d.\n", en.Seq, o.cf.record, o.cf.head, h.Revision)
 		cpJSON, err := json.Marshal(cp)
 		if err != nil {
 			return o.e.fail(o.c, "%v", err)
 		}
-		fmt.Fprintf(w, "Checkpoint, to keep elsewhere: %s\n", cpJSON)
+		termPrintf(w, "Checkpoint, to keep elsewhere: %s\n", string(cpJSON))
 	} else if stdin {
-		fmt.Fprintf(w, "Entry %d and the next head (revision %d) are yours to store (--format json prints them); nothing was written.\n", en.Seq, h.Revision)
+		termPrintf(w, "Entry %d and the next head (revision %d) are yours to store (--format json prints them); nothing was written.\n", en.Seq, h.Revision)
 	} else {
-		fmt.Fprintf(w, "Would record entry %d in %s (--dry-run: nothing was written).\n", en.Seq, o.cf.record)
+		termPrintf(w, "Would record entry %d in %s (--dry-run: nothing was written).\n", en.Seq, o.cf.record)
 	}
 	duties, err := o.p.Due(h, at)
 	if err != nil {
@@ -286,19 +286,19 @@ func (o caseOutput) due(h engine.Head, at time.Time, duties []engine.Duty, expla
 func (o caseOutput) writeDuties(h engine.Head, at time.Time, duties []engine.Duty, explain bool) error {
 	w := o.e.stdout
 	if h.Closed() {
-		_, err := fmt.Fprintf(w, "Case %s is closed, at %s: it owes nothing.\n", h.ID, o.placeWords(h))
+		_, err := termPrintf(w, "Case %s is closed, at %s: it owes nothing.\n", h.ID, o.placeWords(h))
 		return err
 	}
-	fmt.Fprintf(w, "Owed at %s on %s:\n", o.placeWords(h), londonInstant(at))
+	termPrintf(w, "Owed at %s on %s:\n", o.placeWords(h), londonInstant(at))
 	if len(duties) == 0 {
 		_, err := fmt.Fprintln(w, "  nothing: the stage states no obligations")
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, d := range duties {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Obligation.ID, d.Status, dutyWithin(d), dutyWhen(d))
+		termPrintf(tw, "  %s\t%s\t%s\t%s\n", d.Obligation.ID, d.Status, dutyWithin(d), dutyWhen(d))
 		if d.Breach != nil {
-			fmt.Fprintf(tw, "  \t\t\tbreach: %s\n", d.Breach.Message)
+			termPrintf(tw, "  \t\t\tbreach: %s\n", d.Breach.Message)
 		}
 		if !explain || d.Due.IsZero() {
 			continue
@@ -311,7 +311,7 @@ func (o caseOutput) writeDuties(h engine.Head, at time.Time, duties []engine.Dut
 			return err
 		}
 		for _, line := range strings.Split(strings.TrimRight(dl.String(), "\n"), "\n") {
-			fmt.Fprintf(w, "      %s\n", line)
+			termPrintf(w, "      %s\n", line)
 		}
 	}
 	return tw.Flush()
@@ -381,14 +381,14 @@ func (o caseOutput) available(h engine.Head, actor, role string, at time.Time, a
 	}
 	w := o.e.stdout
 	if h.Closed() {
-		fmt.Fprintf(w, "Case %s is closed, at %s: no event can be fired.\n", h.ID, o.placeWords(h))
+		termPrintf(w, "Case %s is closed, at %s: no event can be fired.\n", h.ID, o.placeWords(h))
 		return exitOK
 	}
 	as := role
 	if actor != "" {
 		as = who(actor, role, "")
 	}
-	fmt.Fprintf(w, "What %s may do on case %s at %s, on %s:\n", as, h.ID, o.placeWords(h), londonInstant(at))
+	termPrintf(w, "What %s may do on case %s at %s, on %s:\n", as, h.ID, o.placeWords(h), londonInstant(at))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, a := range out.Actions {
 		to := "stays"
@@ -396,14 +396,14 @@ func (o caseOutput) available(h engine.Head, actor, role string, at time.Time, a
 			to = "to " + a.To
 		}
 		if a.Allowed {
-			fmt.Fprintf(tw, "  %s\tyes\t%s\n", a.Event, to)
+			termPrintf(tw, "  %s\tyes\t%s\n", a.Event, to)
 			continue
 		}
 		ws := make([]string, len(a.Reasons))
 		for i, r := range a.Reasons {
 			ws[i] = r.Code + ": " + r.Message
 		}
-		fmt.Fprintf(tw, "  %s\tno\t%s\t%s\n", a.Event, to, strings.Join(ws, "; "))
+		termPrintf(tw, "  %s\tno\t%s\t%s\n", a.Event, to, strings.Join(ws, "; "))
 	}
 	if err := tw.Flush(); err != nil {
 		return o.e.fail(o.c, "%v", err)
@@ -481,19 +481,19 @@ func (o caseOutput) verified(h engine.Head, rr *recordReader, cp *engine.Checkpo
 	}
 	w := o.e.stdout
 	if err != nil {
-		fmt.Fprintf(w, "%s: %s\nCase %s does not verify.\n", where, out.Problem.Message, h.ID)
+		termPrintf(w, "%s: %s\nCase %s does not verify.\n", where, out.Problem.Message, h.ID)
 		return exitFail
 	}
-	fmt.Fprintf(w, "Case %s verifies: %s holds %s, intact and in order, and replaying them under %s version %s rebuilds %s (revision %d).\n",
+	termPrintf(w, "Case %s verifies: %s holds %s, intact and in order, and replaying them under %s version %s rebuilds %s (revision %d).\n",
 		h.ID, o.cf.record, plural(rr.n, "entry", "entries"), h.Policy.ID, h.Policy.Version, o.cf.head, h.Revision)
 	switch {
 	case keyed:
 		fmt.Fprintln(w, "Its entries are authenticated with the key: no one without it wrote them.")
 	case rr.macs > 0:
-		fmt.Fprintf(w, "%s carry a MAC, not checked: give the host's key with --key-file to check them.\n", plural(rr.macs, "entry", "entries"))
+		termPrintf(w, "%s carry a MAC, not checked: give the host's key with --key-file to check them.\n", plural(rr.macs, "entry", "entries"))
 	}
 	if cp != nil {
-		fmt.Fprintf(w, "The record holds the checkpoint at revision %d: the case was not rolled back.\n", cp.Revision)
+		termPrintf(w, "The record holds the checkpoint at revision %d: the case was not rolled back.\n", cp.Revision)
 	}
 	return exitOK
 }
@@ -525,13 +525,13 @@ func (o caseOutput) migrated(h engine.Head, rr *recordReader, file string, entri
 		return code
 	}
 	w := o.e.stdout
-	fmt.Fprintf(w, "Migrated case %s from %s (case schema 2) to %s: %s in %s, %s at revision %d.\n",
+	termPrintf(w, "Migrated case %s from %s (case schema 2) to %s: %s in %s, %s at revision %d.\n",
 		h.ID, file, o.cf.dir, plural(entries, "entry", "entries"), recordFile, headFile, h.Revision)
 	if err != nil {
-		fmt.Fprintf(w, "%s: %s\nIt does not verify under %s version %s; the files are kept for you to look at.\n", where, out.Problem.Message, h.Policy.ID, h.Policy.Version)
+		termPrintf(w, "%s: %s\nIt does not verify under %s version %s; the files are kept for you to look at.\n", where, out.Problem.Message, h.Policy.ID, h.Policy.Version)
 		return code
 	}
-	fmt.Fprintf(w, "It verifies under %s version %s.\n", h.Policy.ID, h.Policy.Version)
+	termPrintf(w, "It verifies under %s version %s.\n", h.Policy.ID, h.Policy.Version)
 	return code
 }
 
@@ -548,11 +548,11 @@ func (o caseOutput) rebuilt(h engine.Head, was int64, written bool) int {
 	w := o.e.stdout
 	switch {
 	case !written:
-		fmt.Fprintf(w, "%s already is what its record rebuilds (revision %d): nothing was written.\n", o.cf.head, h.Revision)
+		termPrintf(w, "%s already is what its record rebuilds (revision %d): nothing was written.\n", o.cf.head, h.Revision)
 	case was == 0:
-		fmt.Fprintf(w, "Rebuilt %s from %s: case %s at revision %d.\n", o.cf.head, o.cf.record, h.ID, h.Revision)
+		termPrintf(w, "Rebuilt %s from %s: case %s at revision %d.\n", o.cf.head, o.cf.record, h.ID, h.Revision)
 	default:
-		fmt.Fprintf(w, "Rebuilt %s from %s: case %s at revision %d (it was at revision %d).\n", o.cf.head, o.cf.record, h.ID, h.Revision, was)
+		termPrintf(w, "Rebuilt %s from %s: case %s at revision %d (it was at revision %d).\n", o.cf.head, o.cf.record, h.ID, h.Revision, was)
 	}
 	return exitOK
 }
@@ -564,8 +564,8 @@ func (o caseOutput) show(h engine.Head, entries iter.Seq2[*engine.Entry, error])
 		return o.showJSON(h, entries)
 	}
 	w := o.e.stdout
-	fmt.Fprintf(w, "Case %s, under %s version %s, revision %d\n", h.ID, h.Policy.ID, h.Policy.Version, h.Revision)
-	fmt.Fprintf(w, "Raised %s; at %s since %s\n", londonInstant(h.Raised), o.placeWords(h), londonInstant(h.Entered))
+	termPrintf(w, "Case %s, under %s version %s, revision %d\n", h.ID, h.Policy.ID, h.Policy.Version, h.Revision)
+	termPrintf(w, "Raised %s; at %s since %s\n", londonInstant(h.Raised), o.placeWords(h), londonInstant(h.Entered))
 	o.showValues("Facts", factRows(o.p, h.Facts))
 	o.showValues("Form data", formRows(o.p, h.Forms))
 	var ms []string
@@ -574,12 +574,12 @@ func (o caseOutput) show(h engine.Head, entries iter.Seq2[*engine.Entry, error])
 	}
 	sort.Strings(ms)
 	o.showValues("Milestones", ms)
-	fmt.Fprintf(w, "Record, %s (not proved here: 'escalation case verify' proves it):\n", o.cf.record)
+	termPrintf(w, "Record, %s (not proved here: 'escalation case verify' proves it):\n", o.cf.record)
 	for en, err := range entries {
 		if err != nil {
 			return o.e.fail(o.c, "%v", err)
 		}
-		fmt.Fprintf(w, "  %d  %s  %s\n", en.Seq, londonInstant(en.At), entryWords(en))
+		termPrintf(w, "  %d  %s  %s\n", en.Seq, londonInstant(en.At), entryWords(en))
 	}
 	return exitOK
 }
@@ -590,7 +590,7 @@ func (o caseOutput) showJSON(h engine.Head, entries iter.Seq2[*engine.Entry, err
 	if err != nil {
 		return o.e.fail(o.c, "%v", err)
 	}
-	fmt.Fprintf(w, "{\n  \"schema\": %d,\n  \"head\": %s,\n  \"record\": [", jsonSchema, hb)
+	termPrintf(w, "{\n  \"schema\": %d,\n  \"head\": %s,\n  \"record\": [", jsonSchema, hb)
 	n := 0
 	for en, err := range entries {
 		if err != nil {
@@ -604,7 +604,7 @@ func (o caseOutput) showJSON(h engine.Head, entries iter.Seq2[*engine.Entry, err
 		if n > 0 {
 			fmt.Fprint(w, ",")
 		}
-		fmt.Fprintf(w, "\n    %s", b)
+		termPrintf(w, "\n    %s", b)
 		n++
 	}
 	if n > 0 {
@@ -617,13 +617,14 @@ func (o caseOutput) showJSON(h engine.Head, entries iter.Seq2[*engine.Entry, err
 func (o caseOutput) showValues(title string, rows []string) {
 	w := o.e.stdout
 	if len(rows) == 0 {
-		fmt.Fprintf(w, "%s: none\n", title)
+		termPrintf(w, "%s: none\n", title)
 		return
 	}
-	fmt.Fprintf(w, "%s:\n", title)
+	termPrintf(w, "%s:\n", title)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
-		fmt.Fprintf(tw, "  %s\n", strings.Replace(r, "  ", "\t", 1))
+		name, value, _ := strings.Cut(r, "  ")
+		termPrintf(tw, "  %s\t%s\n", name, value)
 	}
 	tw.Flush()
 }

@@ -68,7 +68,7 @@ func escaped(r rune) bool {
 // termPrintf is fmt.Fprintf for text a person reads: each string, error and
 // fmt.Stringer argument goes through termText first, so no value printed
 // can move the cursor, rewrite the line or reverse the text after it.
-func termPrintf(w io.Writer, format string, args ...any) {
+func termPrintf(w io.Writer, format string, args ...any) (int, error) {
 	safe := make([]any, len(args))
 	for i, a := range args {
 		switch v := a.(type) {
@@ -82,5 +82,5 @@ func termPrintf(w io.Writer, format string, args ...any) {
 			safe[i] = a
 		}
 	}
-	fmt.Fprintf(w, format, safe...)
+	return fmt.Fprintf(w, format, safe...)
 }

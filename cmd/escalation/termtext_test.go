@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestTermText(t *testing.T) {
@@ -82,4 +86,63 @@ func FuzzTermText(f *testing.F) {
 			t.Fatalf("termText(%q) = %q: changed letters", plain, got)
 		}
 	})
+}
+
+// hostile is what a record written by someone else can carry: an OSC 8
+// hyperlink whose text is not its target, a carriage return that writes
+// over the start of the line, and a right-to-left override.
+const hostile = "\x1b]8;;http://evil\x07click\x1b]8;;\x07 lee\rasha \u202eeel"
+
+// A case whose actor, agency, facts and form data carry terminal escapes,
+// a carriage return and a bidi override is printed, in text, with each of
+// them escaped; its JSON stays valid JSON.
+func TestCaseTextEscapesWhatTheRecordHolds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "c-1")
+	exec := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		code := run(args, &stdout, &stderr)
+		require.Equal(t, exitOK, code, "%s", stderr.String())
+		return stdout.String()
+	}
+	var outs []string
+	outs = append(outs, exec("case", "raise", kinds, dir, "--actor", hostile, "--role", "practitioner", "--agency", hostile,
+		"--at", "2026-12-22T10:00", "--fact", "reason="+hostile, "--fact", `agencies=[school, "\e]8;;http://evil\aclick\e]8;;\a lee\rasha \u202Eeel"]`, "--note", hostile))
+	outs = append(outs, exec("case", "fire", dir, "escalate", "--actor", hostile, "--role", "practitioner", "--at", "2026-12-22T11:00",
+		"--fact", "urgent=true", "--form", "report.summary="+hostile, "--policy", kinds))
+	outs = append(outs,
+		exec("case", "show", dir, "--policy", kinds),
+		exec("case", "due", dir, "--at", "2026-12-23", "--explain", "--policy", kinds),
+		exec("case", "available", dir, "--role", "manager", "--actor", hostile, "--at", "2026-12-23", "--policy", kinds),
+		exec("case", "verify", dir, "--policy", kinds),
+	)
+	for _, out := range outs {
+		for _, r := range strings.ReplaceAll(out, "\n", "") {
+			if r != '\n' && unsafeRune(r) {
+				t.Fatalf("%U printed raw in:\n%q", r, out)
+			}
+		}
+	}
+	show := outs[2]
+	escaped := `\x1b]8;;http://evil\x07click\x1b]8;;\x07 lee\x0dasha \u202eeel`
+	assert.Contains(t, outs[0], "by "+escaped+" (practitioner, "+escaped+")")
+	assert.Contains(t, show, "reason      "+escaped+"\n")
+	assert.Contains(t, show, "agencies    [school, "+escaped+"]\n")
+	assert.Contains(t, show, "report.summary  "+escaped+"\n")
+	assert.Contains(t, show, "escalate by "+escaped+" (practitioner): talk -> managers")
+
+	js := exec("case", "show", dir, "--format", "json", "--policy", kinds)
+	require.True(t, json.Valid([]byte(js)), js)
+	var got struct {
+		Head struct {
+			Facts map[string]any `json:"facts"`
+		} `json:"head"`
+		Record []struct {
+			Actor string `json:"actor"`
+		} `json:"record"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &got))
+	assert.Equal(t, hostile, got.Head.Facts["reason"], "JSON gives the value as it is")
+	assert.Equal(t, hostile, got.Record[0].Actor)
+	assert.NotContains(t, js, "\x1b", "JSON escapes control characters itself")
 }
