@@ -275,13 +275,13 @@ func (c *command) unknownMember(e *env, name string) int {
 }
 
 func (c *command) usageError(e *env, msg string) int {
-	fmt.Fprintf(e.stderr, "escalation %s: %s\nusage: escalation %s %s\nRun 'escalation %s --help' for more.\n", c.name, msg, c.name, c.args, c.name)
+	fmt.Fprintf(e.stderr, "escalation %s: %s\nusage: escalation %s %s\nRun 'escalation %s --help' for more.\n", c.name, termLines(msg), c.name, c.args, c.name)
 	return exitUsage
 }
 
 // fail reports a problem with the input and returns exitFail.
 func (e *env) fail(c *command, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "escalation %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	fmt.Fprintf(e.stderr, "escalation %s: %s\n", c.name, termLines(fmt.Sprintf(format, args...)))
 	return exitFail
 }
 

@@ -46,6 +46,20 @@ func termText(s string) string {
 	return b.String()
 }
 
+// termLines is termText for text of several lines, such as an error that
+// quotes a file's lines under it: each line is escaped, and the newlines
+// between them are kept.
+func termLines(s string) string {
+	if unsafeAt(s) < 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = termText(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // unsafeAt is the index of the first byte of s that termText escapes, or -1.
 func unsafeAt(s string) int {
 	for i := 0; i < len(s); {

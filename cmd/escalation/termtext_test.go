@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,6 +45,17 @@ func TestTermText(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, termText(tc.in))
 		})
+	}
+}
+
+func TestTermLines(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"one line", "one line"},
+		{"a.yaml:1:9: error: bad\n 1 | - date: x\n   |   ^", "a.yaml:1:9: error: bad\n 1 | - date: x\n   |   ^"},
+		{"name: \x1b[2Jlee\rasha\n 1 | \u202eeel\n", `name: \x1b[2Jlee\x0dasha` + "\n" + ` 1 | \u202eeel` + "\n"},
+	} {
+		assert.Equal(t, tc.want, termLines(tc.in), "%q", tc.in)
 	}
 }
 
@@ -145,4 +157,37 @@ func TestCaseTextEscapesWhatTheRecordHolds(t *testing.T) {
 	assert.Equal(t, hostile, got.Head.Facts["reason"], "JSON gives the value as it is")
 	assert.Equal(t, hostile, got.Record[0].Actor)
 	assert.NotContains(t, js, "\x1b", "JSON escapes control characters itself")
+
+	// A head edited to name another version: the error quotes it, escaped.
+	var head map[string]any
+	require.NoError(t, json.Unmarshal(mustRead(t, filepath.Join(dir, headFile)), &head))
+	head["policy"].(map[string]any)["version"] = hostile
+	b, err := json.Marshal(head)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, headFile), b, 0o600))
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitFail, run([]string{"case", "due", dir, "--policy", kinds}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "runs under kinds version "+escaped+", but")
+	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
+	for _, r := range strings.TrimSuffix(stderr.String(), "\n") {
+		require.False(t, unsafeRune(r), "%U printed raw in %q", r, stderr.String())
+	}
+}
+
+func mustRead(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	return b
+}
+
+// A usage error quotes what it was given escaped, as other errors do.
+func TestUsageErrorEscapesWhatItQuotes(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"case", "raise", kinds, filepath.Join(t.TempDir(), "c"), "--actor", "a", "--role", hostile, "--at", "2026-12-22"}, &stdout, &stderr)
+	require.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr.String(), `--role \x1b]8;;http://evil\x07click\x1b]8;;\x07 lee\x0dasha \u202eeel: not a role of policy kinds`)
+	for _, r := range strings.ReplaceAll(stderr.String(), "\n", "") {
+		require.False(t, unsafeRune(r), "%U printed raw in %q", r, stderr.String())
+	}
 }
