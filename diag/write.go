@@ -5,10 +5,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/safeguarding-partnerships/escalation/internal/source"
+	"github.com/safeguarding-partnerships/escalation/internal/termsafe"
 )
 
 // Write writes diagnostics as text, one after another: the
@@ -80,11 +80,12 @@ func writeSnippet(buf *bytes.Buffer, t *source.Text, d *Diagnostic) {
 	buf.WriteString(gutter + " | " + pad.String() + "^" + strings.Repeat("~", max(width-1, 0)) + "\n")
 }
 
-// sanitize replaces control characters, so that a hostile file cannot send
-// terminal escapes through a diagnostic.
+// sanitize replaces control and bidi characters, so that a hostile file
+// cannot send terminal escapes through a diagnostic nor reverse its text.
+// Tabs stay, for the caret line to line up under them.
 func sanitize(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r == '\t' || !unicode.IsControl(r) && r != utf8.RuneError {
+		if r == '\t' || !termsafe.Unsafe(r) && r != utf8.RuneError {
 			return r
 		}
 		return '\uFFFD'

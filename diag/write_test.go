@@ -64,6 +64,16 @@ func TestWriteSanitizes(t *testing.T) {
 	assert.NotContains(t, buf.String(), "\x07")
 }
 
+// A bidi override in a policy's line would show what follows it reversed,
+// in the snippet and the message; it is replaced as a control is.
+func TestWriteReplacesBidiControls(t *testing.T) {
+	var buf bytes.Buffer
+	src := []byte("title: a\u202eeel\u2066x\n")
+	d := &Diagnostic{Pos: Pos{"f", 1, 8}, Message: "bad \u202e", Hint: "\u200f"}
+	require.NoError(t, Write(&buf, Diagnostics{d}, func(string) []byte { return src }))
+	assert.Equal(t, "f:1:8: error: bad \ufffd\n 1 | title: a\ufffdeel\ufffdx\n   |        ^\n  hint: \ufffd\n", buf.String())
+}
+
 func TestWriteWithoutSource(t *testing.T) {
 	var buf bytes.Buffer
 	d := &Diagnostic{Pos: Pos{"f", 1, 8}, Message: "m", Hint: "h"}

@@ -17,6 +17,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/internal/termsafe"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -275,13 +276,13 @@ func (c *command) unknownMember(e *env, name string) int {
 }
 
 func (c *command) usageError(e *env, msg string) int {
-	fmt.Fprintf(e.stderr, "escalation %s: %s\nusage: escalation %s %s\nRun 'escalation %s --help' for more.\n", c.name, termLines(msg), c.name, c.args, c.name)
+	fmt.Fprintf(e.stderr, "escalation %s: %s\nusage: escalation %s %s\nRun 'escalation %s --help' for more.\n", c.name, termsafe.Lines(msg), c.name, c.args, c.name)
 	return exitUsage
 }
 
 // fail reports a problem with the input and returns exitFail.
 func (e *env) fail(c *command, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "escalation %s: %s\n", c.name, termLines(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(e.stderr, "escalation %s: %s\n", c.name, termsafe.Lines(fmt.Sprintf(format, args...)))
 	return exitFail
 }
 
