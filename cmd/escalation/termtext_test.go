@@ -110,3 +110,31 @@ func TestUsageErrorEscapesWhatItQuotes(t *testing.T) {
 		require.False(t, unsafeRune(r), "%U printed raw in %q", r, stderr.String())
 	}
 }
+
+// A scenario file's title and expectations reach the terminal escaped, in
+// text and in GitHub annotations.
+func TestTestEscapesWhatTheScenarioHolds(t *testing.T) {
+	policy, err := filepath.Abs(tiny)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "hostile.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`scenario: "Fine\e]8;;http://evil\aclick\e]8;;\a\r\u202Eeel"
+policy: `+policy+`
+raised: {at: 2026-12-22T10:00, by: "asha\e[2J", role: practitioner}
+expect:
+  stage: "talk\rmanagers\u202E"
+`), 0o600))
+	for _, format := range []string{"text", "github"} {
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, exitFail, run([]string{"test", "--format", format, file}, &stdout, &stderr), stderr.String())
+		out := stdout.String()
+		if format == "text" {
+			assert.Contains(t, out, `: Fine\x1b]8;;http://evil\x07click\x1b]8;;\x07\x0d\u202eeel`)
+			assert.Contains(t, out, `expected stage talk\x0dmanagers\u202e, got stage talk`)
+		} else {
+			assert.Contains(t, out, `expected stage talk%0Dmanagers\u202e, got stage talk`, "a CR as the workflow command escapes it")
+		}
+		for _, r := range strings.ReplaceAll(out, "\n", "") {
+			require.False(t, unsafeRune(r), "%U printed raw in %q", r, out)
+		}
+	}
+}

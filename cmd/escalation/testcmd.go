@@ -17,6 +17,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/internal/termsafe"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -304,7 +305,7 @@ func writeTestText(w io.Writer, runs []scenarioRun, t totals) error {
 		if r.title != "" {
 			title = ": " + r.title
 		}
-		fmt.Fprintf(w, "%s %s%s\n", status, r.file.name, title)
+		termPrintf(w, "%s %s%s\n", status, r.file.name, title)
 		if len(r.diags) > 0 {
 			src := r.file.src
 			if err := engine.WriteDiagnostics(w, r.diags, func(string) []byte { return src }); err != nil {
@@ -312,10 +313,10 @@ func writeTestText(w io.Writer, runs []scenarioRun, t totals) error {
 			}
 		}
 		if r.result.Err != nil {
-			fmt.Fprintln(w, r.result.Err)
+			fmt.Fprintln(w, termsafe.Lines(r.result.Err.Error()))
 		}
 		for _, f := range r.result.Failures {
-			fmt.Fprintln(w, f)
+			fmt.Fprintln(w, termsafe.Lines(f.String()))
 		}
 	}
 	return writeTestTotals(w, t)

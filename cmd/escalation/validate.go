@@ -20,6 +20,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/internal/termsafe"
 	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
@@ -391,10 +392,13 @@ func githubAnnotation(d *engine.Diagnostic) string {
 	return "::" + d.Severity.String() + " " + strings.Join(props, ",") + "::" + githubData(msg)
 }
 
+// githubData escapes an annotation's message as the workflow command wants,
+// then what is left that a CI log would obey (ANSI escapes, bidi controls)
+// as termsafe.Text does.
 func githubData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return termsafe.Text(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
 }
 
 func githubProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return termsafe.Text(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 }
