@@ -15,6 +15,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine"
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
+	"github.com/safeguarding-partnerships/escalation/internal/termsafe"
 )
 
 // jurisdictionFlag is a --jurisdiction flag.
@@ -231,14 +232,14 @@ JSON: [{"schema", "date": "YYYY-MM-DD", "name", "substitute", "kind",
 				years = fmt.Sprintf("%d to %d", *from, *to)
 			}
 			if p == nil && *cc.closures == "" {
-				fmt.Fprintf(e.stdout, "Bank holidays in %s, %s:\n", cal.Jurisdiction(), years)
+				termPrintf(e.stdout, "Bank holidays in %s, %s:\n", cal.Jurisdiction(), years)
 			} else {
-				fmt.Fprintf(e.stdout, "Days off in %s: %s:\n", years, cc.describe(cal, p))
+				termPrintf(e.stdout, "Days off in %s: %s:\n", years, cc.describe(cal, p))
 			}
 			for _, h := range hs {
-				fmt.Fprintf(e.stdout, "  %s  %-15s %s\n", h.Date, longDateOf(h.Date), dayOffName(h))
+				termPrintf(e.stdout, "  %s  %-15s %s\n", h.Date, longDateOf(h.Date), dayOffName(h))
 				if h.Kind != calendar.BankHoliday && h.Source != "" {
-					fmt.Fprintf(e.stdout, "  %10s  %-15s source: %s\n", "", "", h.Source)
+					termPrintf(e.stdout, "  %10s  %-15s source: %s\n", "", "", h.Source)
 				}
 			}
 			fmt.Fprintln(e.stdout, plural(len(hs), "day", "days"))
@@ -310,7 +311,7 @@ or closure.`,
 				}
 				return exitOK
 			}
-			fmt.Fprint(e.stdout, dl.String())
+			fmt.Fprint(e.stdout, termsafe.Lines(dl.String()))
 			writeStepSources(e.stdout, dl.Steps)
 			return exitOK
 		}
@@ -330,7 +331,7 @@ func writeStepSources(w io.Writer, steps []calendar.Step) {
 			fmt.Fprintln(w, "Sources of the days off that are not bank holidays:")
 		}
 		seen[s.Reason+s.Source] = true
-		fmt.Fprintf(w, "  %s: %s\n", s.Reason, s.Source)
+		termPrintf(w, "  %s: %s\n", s.Reason, s.Source)
 	}
 }
 

@@ -138,3 +138,37 @@ expect:
 		}
 	}
 }
+
+// A policy file's titles reach the terminal escaped in timeline's text.
+func TestTimelineEscapesWhatThePolicyHolds(t *testing.T) {
+	src := strings.Replace(string(mustRead(t, tiny)), "    title: Talk it through", `    title: "Talk\e]8;;http://evil\aclick\e]8;;\a\r\u202Eeel"`, 1)
+	require.Contains(t, src, `\u202Eeel`)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(src), 0o600))
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitOK, run([]string{"timeline", file, "--raised", "2026-12-22"}, &stdout, &stderr), stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, `1. Talk\x1b]8;;http://evil\x07click\x1b]8;;\x07\x0d\u202eeel`)
+	for _, r := range strings.ReplaceAll(out, "\n", "") {
+		require.False(t, unsafeRune(r), "%U printed raw in %q", r, out)
+	}
+}
+
+// A closures file's names and sources reach the terminal escaped in
+// holidays' text.
+func TestHolidaysEscapesWhatTheClosuresHold(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "closures.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`- date: 2026-05-12
+  name: "Office\e]8;;http://evil\aclick\e]8;;\a move"
+  source: "Notice\r\u202E7/6202"
+`), 0o600))
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitOK, run([]string{"holidays", "--from", "2026", "--closures", file}, &stdout, &stderr), stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, `Office\x1b]8;;http://evil\x07click\x1b]8;;\x07 move`)
+	assert.Contains(t, out, `source: Notice\x0d\u202e7/6202`)
+	for _, r := range strings.ReplaceAll(out, "\n", "") {
+		require.False(t, unsafeRune(r), "%U printed raw in %q", r, out)
+	}
+}

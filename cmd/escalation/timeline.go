@@ -255,42 +255,42 @@ func writeTimeline(w io.Writer, s *timeline.Schedule, closures bool) error {
 			}
 		}
 	}
-	fmt.Fprintf(w, "Worst-case timeline: %s\n%s, version %s\n\n", p.Title, p.Partnership, p.Version)
-	fmt.Fprintf(w, "Raised %s. If the case is never resolved and each stage is escalated\n", s.Raised.In(london).Format(longInstant))
-	fmt.Fprintf(w, "on the last day it allows, this is when each stage starts and what falls due.\n")
+	termPrintf(w, "Worst-case timeline: %s\n%s, version %s\n\n", p.Title, p.Partnership, p.Version)
+	termPrintf(w, "Raised %s. If the case is never resolved and each stage is escalated\n", s.Raised.In(london).Format(longInstant))
+	termPrintf(w, "on the last day it allows, this is when each stage starts and what falls due.\n")
 	if err := writeDaysOff(w, s, lastOwed, closures); err != nil {
 		return err
 	}
 	for i, st := range s.Stages {
-		fmt.Fprintf(w, "\n%d. %s\n", i+1, st.Stage.Title)
-		fmt.Fprintf(w, "   Starts %s, %s.\n", st.Entered.In(london).Format(longInstant), startWhy(s, i))
+		termPrintf(w, "\n%d. %s\n", i+1, st.Stage.Title)
+		termPrintf(w, "   Starts %s, %s.\n", st.Entered.In(london).Format(longInstant), startWhy(s, i))
 		if err := writeDuties(w, st.Deadlines, st.Untimed, st.ByCase, st.NotOwed); err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		if len(st.OnlyIf) > 0 {
-			fmt.Fprintf(w, "   Owed only if a case reaches what they count from, which one that stays unresolved does not:\n")
+			termPrintf(w, "   Owed only if a case reaches what they count from, which one that stays unresolved does not:\n")
 			for _, ob := range st.OnlyIf {
-				fmt.Fprintf(tw, "   %s\t%s, from milestone %s\t(%s)\n", ob.ID, withinWords(ob), ob.From.Milestone.ID, ob.From.Milestone.Title)
+				termPrintf(tw, "   %s\t%s, from milestone %s\t(%s)\n", ob.ID, withinWords(ob), ob.From.Milestone.ID, ob.From.Milestone.Title)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
 		}
 		if st.Note() != "" {
-			fmt.Fprintf(w, "   %s: the next stage can start at once.\n", strings.ToUpper(timeline.NoTimescale[:1])+timeline.NoTimescale[1:])
+			termPrintf(w, "   %s: the next stage can start at once.\n", strings.ToUpper(timeline.NoTimescale[:1])+timeline.NoTimescale[1:])
 		}
 	}
 	if err := writeBranches(w, s); err != nil {
 		return err
 	}
 	if last == nil {
-		fmt.Fprintf(w, "\nNo stage states a timescale.\n")
+		termPrintf(w, "\nNo stage states a timescale.\n")
 	} else {
-		fmt.Fprintf(w, "\nThe last duty, %s at %s, is %s.\n", last.Obligation.ID, last.Obligation.Stage.ID, dueWords(*last))
+		termPrintf(w, "\nThe last duty, %s at %s, is %s.\n", last.Obligation.ID, last.Obligation.Stage.ID, dueWords(*last))
 	}
 	for _, o := range s.Outcomes {
-		fmt.Fprintf(w, "\nAfter the outcome %s (%s), if it is reached when the ladder ends, %s:\n", o.Outcome.ID, o.Outcome.Title, o.Reached.In(london).Format(longInstant))
+		termPrintf(w, "\nAfter the outcome %s (%s), if it is reached when the ladder ends, %s:\n", o.Outcome.ID, o.Outcome.Title, o.Reached.In(london).Format(longInstant))
 		if err := writeDuties(w, o.Deadlines, o.Untimed, o.ByCase, o.NotOwed); err != nil {
 			return err
 		}
@@ -312,16 +312,16 @@ func writeDuties(w io.Writer, deadlines []timeline.Deadline, untimed, byCase, no
 		case d.Expedited:
 			within = d.Within.String() + " (expedited), "
 		}
-		fmt.Fprintf(tw, "   %s\t%s%s\t%s%s\n", d.Obligation.ID, within, d.From, dueWords(d), dutyNotes(d.Obligation, d.Sooner))
+		termPrintf(tw, "   %s\t%s%s\t%s%s\n", d.Obligation.ID, within, d.From, dueWords(d), dutyNotes(d.Obligation, d.Sooner))
 	}
 	for _, ob := range untimed {
-		fmt.Fprintf(tw, "   %s\t%s%s\n", ob.ID, withinWords(ob), dutyNotes(ob, nil))
+		termPrintf(tw, "   %s\t%s%s\n", ob.ID, withinWords(ob), dutyNotes(ob, nil))
 	}
 	for _, ob := range byCase {
-		fmt.Fprintf(tw, "   %s\t%s, from %s\tfrom a date the case has not given%s\n", ob.ID, ob.Within, ob.From, dutyNotes(ob, nil))
+		termPrintf(tw, "   %s\t%s, from %s\tfrom a date the case has not given%s\n", ob.ID, ob.Within, ob.From, dutyNotes(ob, nil))
 	}
 	for _, ob := range notOwed {
-		fmt.Fprintf(tw, "   %s\tnot owed: only when %s\n", ob.ID, ob.When.Text)
+		termPrintf(tw, "   %s\tnot owed: only when %s\n", ob.ID, ob.When.Text)
 	}
 	return tw.Flush()
 }
@@ -362,7 +362,7 @@ func writeDaysOff(w io.Writer, s *timeline.Schedule, last *timeline.Deadline, cl
 	if closures {
 		what = append(what, "the closures given")
 	}
-	fmt.Fprintf(w, "Working days are Monday to Friday except %s", joinWords(what))
+	termPrintf(w, "Working days are Monday to Friday except %s", joinWords(what))
 	if last == nil {
 		_, err := fmt.Fprintln(w, ".")
 		return err
@@ -378,9 +378,9 @@ func writeDaysOff(w io.Writer, s *timeline.Schedule, last *timeline.Deadline, cl
 	fmt.Fprintln(w, ", which here are:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, h := range hs {
-		fmt.Fprintf(tw, "  %s\t%s\n", longDateOf(h.Date), dayOffName(h))
+		termPrintf(tw, "  %s\t%s\n", longDateOf(h.Date), dayOffName(h))
 		if h.Kind != calendar.BankHoliday && h.Source != "" {
-			fmt.Fprintf(tw, "  \tsource: %s\n", h.Source)
+			termPrintf(tw, "  \tsource: %s\n", h.Source)
 		}
 	}
 	return tw.Flush()
@@ -404,12 +404,12 @@ func writeBranches(w io.Writer, s *timeline.Schedule) error {
 			}
 			via = append(via, v)
 		}
-		fmt.Fprintf(w, "\nBranch: %s\n", b.Stage.Title)
-		fmt.Fprintf(w, "   Not a rung of the ladder: reached only by %s.\n", strings.Join(via, ", or "))
-		fmt.Fprintf(w, "   Its timescales count from when it is reached:\n")
+		termPrintf(w, "\nBranch: %s\n", b.Stage.Title)
+		termPrintf(w, "   Not a rung of the ladder: reached only by %s.\n", strings.Join(via, ", or "))
+		termPrintf(w, "   Its timescales count from when it is reached:\n")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, ob := range b.Stage.Obligations {
-			fmt.Fprintf(tw, "   %s\t%s\n", ob.ID, withinWords(ob))
+			termPrintf(tw, "   %s\t%s\n", ob.ID, withinWords(ob))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
