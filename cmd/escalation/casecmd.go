@@ -187,7 +187,7 @@ func (e *env) keyOption(c *command, file string) ([]engine.LoadOption, int) {
 func (e *env) casePolicy(c *command, h engine.Head, arg string, opts ...engine.LoadOption) (*engine.Policy, int) {
 	if arg == "" {
 		if !isBundled(h.Policy.ID) {
-			fmt.Fprintf(e.stderr, "escalation %s: case %s runs under policy %q, which is not bundled: give its file with --policy FILE\n", c.name, h.ID, h.Policy.ID)
+			termPrintf(e.stderr, "escalation %s: case %s runs under policy %q, which is not bundled: give its file with --policy FILE\n", c.name, h.ID, h.Policy.ID)
 			return nil, exitUsage
 		}
 		arg = h.Policy.ID

@@ -13,10 +13,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// unsafeRune is what a terminal must not be sent raw: a control, a format
-// character (bidi controls among them) or a line or paragraph separator.
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+// noRawControls fails the test if out, lines of text for a terminal, holds
+// anything but newlines that a terminal would obey rather than show: a
+// control, a format character (bidi controls among them) or a line or
+// paragraph separator.
+func noRawControls(t *testing.T, out string) {
+	t.Helper()
+	for _, r := range out {
+		if r != '\n' && (unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)) {
+			t.Fatalf("%U printed raw in %q", r, out)
+		}
+	}
 }
 
 // hostile is what a record written by someone else can carry: an OSC 8
@@ -48,11 +55,7 @@ func TestCaseTextEscapesWhatTheRecordHolds(t *testing.T) {
 		exec("case", "verify", dir, "--policy", kinds),
 	)
 	for _, out := range outs {
-		for _, r := range strings.ReplaceAll(out, "\n", "") {
-			if r != '\n' && unsafeRune(r) {
-				t.Fatalf("%U printed raw in:\n%q", r, out)
-			}
-		}
+		noRawControls(t, out)
 	}
 	show := outs[2]
 	escaped := `\x1b]8;;http://evil\x07click\x1b]8;;\x07 lee\x0dasha \u202eeel`
@@ -88,9 +91,18 @@ func TestCaseTextEscapesWhatTheRecordHolds(t *testing.T) {
 	require.Equal(t, exitFail, run([]string{"case", "due", dir, "--policy", kinds}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "runs under kinds version "+escaped+", but")
 	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
-	for _, r := range strings.TrimSuffix(stderr.String(), "\n") {
-		require.False(t, unsafeRune(r), "%U printed raw in %q", r, stderr.String())
-	}
+	noRawControls(t, stderr.String())
+
+	// A head that names a policy not bundled, and a case id of its own.
+	head["id"] = hostile
+	head["policy"].(map[string]any)["id"] = "elsewhere"
+	b, err = json.Marshal(head)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, headFile), b, 0o600))
+	stderr.Reset()
+	require.Equal(t, exitUsage, run([]string{"case", "due", dir}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "case "+escaped+" runs under policy \"elsewhere\", which is not bundled")
+	noRawControls(t, stderr.String())
 }
 
 func mustRead(t *testing.T, file string) []byte {
@@ -106,9 +118,7 @@ func TestUsageErrorEscapesWhatItQuotes(t *testing.T) {
 	code := run([]string{"case", "raise", kinds, filepath.Join(t.TempDir(), "c"), "--actor", "a", "--role", hostile, "--at", "2026-12-22"}, &stdout, &stderr)
 	require.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr.String(), `--role \x1b]8;;http://evil\x07click\x1b]8;;\x07 lee\x0dasha \u202eeel: not a role of policy kinds`)
-	for _, r := range strings.ReplaceAll(stderr.String(), "\n", "") {
-		require.False(t, unsafeRune(r), "%U printed raw in %q", r, stderr.String())
-	}
+	noRawControls(t, stderr.String())
 }
 
 // A scenario file's title and expectations reach the terminal escaped, in
@@ -133,9 +143,7 @@ expect:
 		} else {
 			assert.Contains(t, out, `expected stage talk%0Dmanagers\u202e, got stage talk`, "a CR as the workflow command escapes it")
 		}
-		for _, r := range strings.ReplaceAll(out, "\n", "") {
-			require.False(t, unsafeRune(r), "%U printed raw in %q", r, out)
-		}
+		noRawControls(t, out)
 	}
 }
 
@@ -150,9 +158,7 @@ func TestTimelineEscapesWhatThePolicyHolds(t *testing.T) {
 	require.Equal(t, exitOK, run([]string{"timeline", file, "--raised", "2026-12-22"}, &stdout, &stderr), stderr.String())
 	out := stdout.String()
 	assert.Contains(t, out, `1. Talk\x1b]8;;http://evil\x07click\x1b]8;;\x07\x0d\u202eeel`)
-	for _, r := range strings.ReplaceAll(out, "\n", "") {
-		require.False(t, unsafeRune(r), "%U printed raw in %q", r, out)
-	}
+	noRawControls(t, out)
 }
 
 // A closures file's names and sources reach the terminal escaped in
@@ -168,7 +174,5 @@ func TestHolidaysEscapesWhatTheClosuresHold(t *testing.T) {
 	out := stdout.String()
 	assert.Contains(t, out, `Office\x1b]8;;http://evil\x07click\x1b]8;;\x07 move`)
 	assert.Contains(t, out, `source: Notice\x0d\u202e7/6202`)
-	for _, r := range strings.ReplaceAll(out, "\n", "") {
-		require.False(t, unsafeRune(r), "%U printed raw in %q", r, out)
-	}
+	noRawControls(t, out)
 }
