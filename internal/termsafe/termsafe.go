@@ -69,6 +69,13 @@ func Unsafe(r rune) bool {
 // unsafeAt is the index of the first byte of s that Text escapes, or -1.
 func unsafeAt(s string) int {
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // most text: no decoding
+			if Unsafe(rune(c)) {
+				return i
+			}
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if Unsafe(r) || r == utf8.RuneError && size == 1 {
 			return i

@@ -94,3 +94,17 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkText(b *testing.B) {
+	for _, bc := range []struct{ name, s string }{
+		{"plain-name", "Siân Ólafsdóttir (designated safeguarding lead, Sefton school)"},
+		{"osc8-cr-bidi", "\x1b]8;;http://evil\x07click\x1b]8;;\x07 lee\rasha \u202eeel"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = Text(bc.s)
+			}
+		})
+	}
+}
