@@ -48,6 +48,9 @@
 //
 // The workflow completes, with the case's last head as its result, when the
 // case has reached an outcome and the engine's Due lists nothing unmet there.
+// Duties an outcome owes (escalation/v1.1: "advise the agency of the outcome
+// within 1 working day") keep it open: their timers are armed like a
+// stage's, and the events that meet them are fired on the closed case.
 //
 // # Long-lived cases stay small
 //
