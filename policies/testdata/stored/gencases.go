@@ -1,5 +1,12 @@
 // gencases stores, for every bundled scenario, the case it tells as it
-// stood after every act, under this commit's bundled policies.
+// stood after every act, under this commit's bundled policies: one JSON file
+// per scenario with the record once and the head after each entry (a stored
+// case after act n is the first n entries and the n-th head). It was run at
+// 234036f, the last release before the bundled policies were re-encoded:
+//
+//	git worktree add --detach /tmp/old 234036f
+//	mkdir /tmp/old/cmd/gencases && cp gencases.go /tmp/old/cmd/gencases/main.go
+//	(cd /tmp/old && go run ./cmd/gencases OUT)
 package main
 
 import (
