@@ -16,13 +16,22 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
 )
 
 //go:embed *.yaml
 var files embed.FS
+
+// Earlier encodings of the bundled policies, kept unchanged for the cases
+// raised under them: superseded/<id>/encoding-<n>.yaml (see README.md there).
+//
+//go:embed superseded
+var superseded embed.FS
 
 //go:embed scenarios
 var scenarios embed.FS
@@ -115,11 +124,89 @@ func All(opts ...engine.LoadOption) ([]*engine.Policy, engine.Diagnostics) {
 	return ps, diags
 }
 
-// Engine returns an engine holding every bundled policy.
+// SupersededFS returns the earlier encodings of the bundled policies, kept
+// for the cases raised under them: "<id>/encoding-<n>.yaml", each exactly as
+// it was bundled, its version string its own.
+func SupersededFS() fs.FS {
+	sub, err := fs.Sub(superseded, "superseded")
+	if err != nil {
+		panic(err) // the folder is embedded above, so this cannot happen
+	}
+	return sub
+}
+
+// supersededNames lists the earlier encodings' file names (under
+// SupersededFS), of one policy or, for id "*", of all, sorted.
+func supersededNames(id string) []string {
+	names, _ := fs.Glob(SupersededFS(), path.Base(id)+"/*.yaml")
+	sort.Strings(names)
+	return names
+}
+
+// Superseded loads every earlier encoding of the bundled policies: versions
+// that the cases raised under them keep running on, and under which no new
+// case is raised (engine.WithSuperseded).
+func Superseded(opts ...engine.LoadOption) ([]*engine.Policy, engine.Diagnostics) {
+	var (
+		ps    []*engine.Policy
+		diags engine.Diagnostics
+	)
+	for _, name := range supersededNames("*") {
+		src, _ := fs.ReadFile(SupersededFS(), name)
+		p, ds := engine.Load("superseded/"+name, src, opts...)
+		diags = append(diags, ds...)
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	return ps, diags
+}
+
+// SourceVersion returns the file name and bytes of one version of a bundled
+// policy, the current one or an earlier encoding: the version a stored case
+// names.
+func SourceVersion(ref engine.PolicyRef) (string, []byte, error) {
+	name, src, err := Source(ref.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	var versions []string
+	for _, n := range append([]string{""}, supersededNames(ref.ID)...) {
+		if n != "" {
+			name = "superseded/" + n
+			src, _ = fs.ReadFile(SupersededFS(), n)
+		}
+		v, err := versionOf(name, src)
+		if err != nil {
+			return "", nil, err
+		}
+		if v == ref.Version {
+			return name, src, nil
+		}
+		versions = append(versions, strconv.Quote(v))
+	}
+	return "", nil, fmt.Errorf("bundled policy %s has no version %q (it has %s)", ref.ID, ref.Version, strings.Join(versions, ", "))
+}
+
+// versionOf reads a bundled file's version without compiling it.
+func versionOf(name string, src []byte) (string, error) {
+	var head struct {
+		Version string `yaml:"version"`
+	}
+	if err := yaml.Unmarshal(src, &head); err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	return head.Version, nil
+}
+
+// Engine returns an engine holding every bundled policy: new cases are
+// raised under the current encodings, and the cases raised under an earlier
+// one keep running on it.
 func Engine(opts ...engine.LoadOption) (*engine.Engine, error) {
 	ps, diags := All(opts...)
-	if err := diags.Err(); err != nil {
+	older, ds := Superseded(opts...)
+	if err := append(diags, ds...).Err(); err != nil {
 		return nil, err
 	}
-	return engine.New(engine.WithPolicies(ps...))
+	return engine.New(engine.WithPolicies(ps...), engine.WithSuperseded(older...))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 	"github.com/safeguarding-partnerships/escalation/internal/safefile"
 	"github.com/safeguarding-partnerships/escalation/internal/suggest"
+	"github.com/safeguarding-partnerships/escalation/policies"
 )
 
 // caseCommand is the case family: the engine's calls on a case kept in a
@@ -182,8 +183,9 @@ func (e *env) keyOption(c *command, file string) ([]engine.LoadOption, int) {
 }
 
 // casePolicy loads the policy version a case runs under: the file or id
-// given, or else the bundled policy the head names. It must be the version
-// the case was raised under.
+// given, or else the bundled version the head names (the current encoding
+// or an earlier one kept for its cases; so does its id given). It must be the
+// version the case was raised under.
 func (e *env) casePolicy(c *command, h engine.Head, arg string, opts ...engine.LoadOption) (*engine.Policy, int) {
 	if arg == "" {
 		if !isBundled(h.Policy.ID) {
@@ -191,6 +193,13 @@ func (e *env) casePolicy(c *command, h engine.Head, arg string, opts ...engine.L
 			return nil, exitUsage
 		}
 		arg = h.Policy.ID
+	}
+	if isPolicyID(arg) && arg == h.Policy.ID && isBundled(arg) {
+		name, src, err := policies.SourceVersion(h.Policy)
+		if err != nil {
+			return nil, e.fail(c, "case %s: %v: give the file of the version it was raised under with --policy FILE", h.ID, err)
+		}
+		return e.loadSource(c, name, src, opts...)
 	}
 	p, code := e.loadPolicy(c, arg, opts...)
 	if p == nil {

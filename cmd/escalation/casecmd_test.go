@@ -513,3 +513,48 @@ func engineLoad(tb testing.TB, file string) (*engine.Policy, engine.Diagnostics)
 	require.NoError(tb, err)
 	return engine.Load(file, src)
 }
+
+// A Staffordshire case stored by an earlier release, agreed at Stage 1 and
+// its outcome advised, runs on under the encoding it was raised under, which
+// still has the resolve event that the current encoding dropped; a case
+// raised now is raised under the current encoding.
+func TestCaseUnderAnEarlierEncoding(t *testing.T) {
+	b, err := os.ReadFile("../../policies/testdata/stored/staffordshire-stoke/resolved-at-stage1.json")
+	require.NoError(t, err)
+	var stored struct {
+		Entries []json.RawMessage `json:"entries"`
+		Points  []struct {
+			Head json.RawMessage `json:"head"`
+		} `json:"points"`
+	}
+	require.NoError(t, json.Unmarshal(b, &stored))
+	const agreed = 4 // raise, disagreement_raised, agree, outcome_advised
+	s := newCaseSession(t)
+	dir := s.path("stored")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, headFile), stored.Points[agreed-1].Head, 0o644))
+	var record bytes.Buffer
+	for _, en := range stored.Entries[:agreed] {
+		record.Write(en)
+		record.WriteByte('\n')
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, recordFile), record.Bytes(), 0o644))
+
+	s.expect(exitOK, "case", "verify", dir)
+	s.expect(exitOK, "case", "due", dir, "--at", "2026-11-12T14:00")
+	assert.Contains(t, s.expect(exitOK, "case", "available", dir, "--role", "practitioner", "--at", "2026-11-12T14:00"), "resolve")
+	s.expect(exitOK, "case", "fire", dir, "resolve", "--actor", "pat", "--role", "practitioner", "--at", "2026-11-12T14:00", "--policy", "staffordshire-stoke")
+	h := s.head("stored")
+	assert.Equal(t, engine.PolicyRef{ID: "staffordshire-stoke", Version: "7B/G02 (undated)"}, h.Policy)
+	assert.Equal(t, "resolved", h.Outcome)
+
+	s.expect(exitOK, "case", "raise", "staffordshire-stoke", s.path("new"), "--actor", "pat", "--role", "practitioner", "--at", "2026-11-12T14:00")
+	assert.Equal(t, "7B/G02 (undated), encoding 2", s.head("new").Policy.Version)
+
+	h.Policy.Version = "7B/G01"
+	hb, err := json.Marshal(h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, headFile), hb, 0o644))
+	out := s.expect(exitFail, "case", "due", dir)
+	assert.Contains(t, out, `bundled policy staffordshire-stoke has no version "7B/G01" (it has "7B/G02 (undated), encoding 2", "7B/G02 (undated)")`)
+}

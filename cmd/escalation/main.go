@@ -428,6 +428,11 @@ func (e *env) loadPolicy(c *command, arg string, opts ...engine.LoadOption) (*en
 		}
 		name, src = filepath.ToSlash(arg), b
 	}
+	return e.loadSource(c, name, src, opts...)
+}
+
+// loadSource loads a policy file's bytes, writing its errors to stderr.
+func (e *env) loadSource(c *command, name string, src []byte, opts ...engine.LoadOption) (*engine.Policy, int) {
 	p, diags := engine.Load(name, src, opts...)
 	if diags.HasErrors() {
 		fmt.Fprintf(e.stderr, "escalation %s: %s does not load:\n", c.name, name)

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
@@ -22,9 +24,14 @@ it warns about each policy whose calendar has no date for a day proclaimed
 each year (the Isle of Man's TT Bank Holiday) in the twelve months from
 --today: until the policy declares it, deadlines count it as a working day.
 
+Earlier encodings of a policy are bundled too, unchanged, for the cases
+raised under them: new cases are raised under the version listed, and a
+case keeps the version it was raised under.
+
 JSON: [{"schema", "id", "title", "version", "jurisdiction", "review_due",
-"review_passed", "calendar_warnings"}], by id; "review_due" is null when the
-policy states none.`,
+"review_passed", "calendar_warnings", "superseded"}], by id; "review_due" is
+null when the policy states none; "superseded" lists the versions kept only
+for the cases raised under them.`,
 		example: "escalation policies --format json",
 	}
 	c.setup = func(fset *flag.FlagSet) func(*env, []string) int {
@@ -33,6 +40,12 @@ policy states none.`,
 		return func(e *env, _ []string) int {
 			day := today.or(e)
 			ps, diags := policies.All(engine.WithToday(day))
+			older, ds := policies.Superseded()
+			diags = append(diags, ds...)
+			kept := map[string][]string{}
+			for _, p := range older {
+				kept[p.ID] = append(kept[p.ID], p.Version)
+			}
 			code := exitOK
 			if diags.HasErrors() {
 				fmt.Fprintf(e.stderr, "escalation %s: some bundled policies do not load:\n", c.name)
@@ -48,11 +61,12 @@ policy states none.`,
 				ReviewDue    *string  `json:"review_due"`
 				ReviewPassed bool     `json:"review_passed"`
 				Warnings     []string `json:"calendar_warnings"`
+				Superseded   []string `json:"superseded"`
 			}
 			warnings := calendarWarnings(diags)
 			rows := make([]row, len(ps))
 			for i, p := range ps {
-				rows[i] = row{Schema: jsonSchema, ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: string(p.Jurisdiction), Warnings: []string{}}
+				rows[i] = row{Schema: jsonSchema, ID: p.ID, Title: p.Title, Version: p.Version, Jurisdiction: string(p.Jurisdiction), Warnings: []string{}, Superseded: append([]string{}, kept[p.ID]...)}
 				for _, d := range warnings[p.File] {
 					rows[i].Warnings = append(rows[i].Warnings, d.Message)
 				}
@@ -84,6 +98,11 @@ policy states none.`,
 				return e.fail(c, "%v", err)
 			}
 			for _, r := range rows {
+				if len(r.Superseded) > 0 {
+					fmt.Fprintf(e.stdout, "%s also runs the cases raised under %s\n", r.ID, strings.Join(quoted(r.Superseded), ", "))
+				}
+			}
+			for _, r := range rows {
 				for _, w := range r.Warnings {
 					fmt.Fprintf(e.stdout, "warning: %s: %s\n", r.ID, w)
 				}
@@ -92,6 +111,15 @@ policy states none.`,
 		}
 	}
 	return c
+}
+
+// quoted quotes each version, as they may hold commas.
+func quoted(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = strconv.Quote(v)
+	}
+	return out
 }
 
 // calendarWarnings picks the warnings about a policy's calendar out of the

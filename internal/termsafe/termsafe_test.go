@@ -102,7 +102,7 @@ func BenchmarkText(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
+			for range b.N {
 				_ = Text(bc.s)
 			}
 		})

@@ -65,11 +65,13 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	return c, nil
 }
 
-// load is the engine the worker runs cases on: the bundled policies and the
-// files given, so that a case raised under an older version keeps running.
+// load is the engine the worker runs cases on: the bundled policies, their
+// earlier encodings and the files given, so that a case raised under an
+// older version keeps running.
 func load(files []string) (*engine.Engine, error) {
 	ps, diags := policies.All()
-	var older []*engine.Policy
+	older, ds := policies.Superseded()
+	diags = append(diags, ds...)
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {

@@ -38,6 +38,19 @@ func TestLoadKeepsTheBundledVersionCurrent(t *testing.T) {
 	assert.True(t, ok)
 }
 
+// The bundled policies' earlier encodings run the cases raised under them
+// with no file given: Staffordshire's as first bundled, before its Stage 1
+// and 2 agreements became outcomes.
+func TestLoadRunsTheBundledEarlierEncodings(t *testing.T) {
+	eng, err := load(nil)
+	require.NoError(t, err)
+	_, ok := eng.PolicyVersion(engine.PolicyRef{ID: "staffordshire-stoke", Version: "7B/G02 (undated)"})
+	assert.True(t, ok)
+	current, ok := eng.Policy("staffordshire-stoke")
+	require.True(t, ok)
+	assert.Equal(t, "7B/G02 (undated), encoding 2", current.Version)
+}
+
 func TestLoadNamesABadFileWhere(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte("language: escalation/v1\nid: [\n"), 0o600))
