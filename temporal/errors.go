@@ -2,10 +2,12 @@ package temporal
 
 import (
 	"errors"
+	"slices"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/safeguarding-partnerships/escalation/engine"
+	"github.com/safeguarding-partnerships/escalation/engine/scenario"
 )
 
 // The types of the application errors an engine error travels as. A caller
@@ -20,29 +22,21 @@ const (
 )
 
 // codes names each of the engine's sentinel errors for programs, as they
-// cross the Temporal boundary. A code is a promise: it never changes.
-var codes = []struct {
-	code string
-	err  error
+// cross the Temporal boundary: the refusal reasons scenario files use, then
+// the errors a host meets beyond them. A code is a promise: it never changes.
+var codes = append(slices.Clone(scenario.Reasons), []struct {
+	Name string
+	Err  error
 }{
-	{"unknown_event", engine.ErrUnknownEvent},
-	{"role_not_permitted", engine.ErrRoleNotPermitted},
-	{"guard_false", engine.ErrGuardFalse},
-	{"obligations_outstanding", engine.ErrObligationsOutstanding},
-	{"forms_incomplete", engine.ErrFormsIncomplete},
-	{"already_met", engine.ErrAlreadyMet},
-	{"case_closed", engine.ErrCaseClosed},
-	{"time_before_last_event", engine.ErrTimeBeforeLastEvent},
 	{"stale_revision", engine.ErrStaleRevision},
 	{"policy_mismatch", engine.ErrPolicyMismatch},
 	{"case_schema", engine.ErrCaseSchema},
 	{"empty_case", engine.ErrEmptyCase},
 	{"unknown_policy", engine.ErrUnknownPolicy},
-	{"invalid_input", engine.ErrInvalidInput},
 	{"history_tampered", engine.ErrHistoryTampered},
 	{"replay_mismatch", engine.ErrReplayMismatch},
 	{"not_raised", ErrNotRaised},
-}
+}...)
 
 // ErrNotRaised: the workflow holds no case, because raising it failed, or
 // (for the raised update) because it was raised in an earlier run.
@@ -51,8 +45,8 @@ var ErrNotRaised = errors.New("the workflow holds no raised case")
 // codeOf returns the code of the first sentinel err matches, or "".
 func codeOf(err error) string {
 	for _, c := range codes {
-		if errors.Is(err, c.err) {
-			return c.code
+		if errors.Is(err, c.Err) {
+			return c.Name
 		}
 	}
 	return ""
@@ -60,8 +54,8 @@ func codeOf(err error) string {
 
 func sentinel(code string) error {
 	for _, c := range codes {
-		if c.code == code {
-			return c.err
+		if c.Name == code {
+			return c.Err
 		}
 	}
 	return nil

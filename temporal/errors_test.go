@@ -15,9 +15,9 @@ import (
 // itself, with the engine's message.
 func TestEverySentinelComesBack(t *testing.T) {
 	for _, c := range codes {
-		err := FromError(overTheWire(applicationError(engine.PolicyRef{}, nil, c.err)), nil)
-		assert.ErrorIs(t, err, c.err, c.code)
-		assert.Equal(t, c.err.Error(), err.Error(), c.code)
+		err := FromError(overTheWire(applicationError(engine.PolicyRef{}, nil, c.Err)), nil)
+		assert.ErrorIs(t, err, c.Err, c.Name)
+		assert.Equal(t, c.Err.Error(), err.Error(), c.Name)
 	}
 }
 
