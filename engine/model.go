@@ -350,6 +350,20 @@ type Transition struct {
 	Meta
 }
 
+// Destination is the id of the stage or outcome the transition moves a case
+// to, or "" for one that keeps the case where it is (and for a nil one).
+func (t *Transition) Destination() string {
+	switch {
+	case t == nil:
+		return ""
+	case t.ToStage != nil:
+		return t.ToStage.ID
+	case t.ToOutcome != nil:
+		return t.ToOutcome.ID
+	}
+	return ""
+}
+
 // OutcomeKind is the kind of a terminal state.
 type OutcomeKind string
 

@@ -109,7 +109,7 @@ func reasonOf(p *engine.Policy, r engine.Refusal) Reason {
 	if t == nil {
 		return out
 	}
-	out.To = target(t)
+	out.To = t.Destination()
 	list := p.AnyStage
 	if t.From != nil {
 		out.From, list = t.From.ID, t.From.Transitions
@@ -120,17 +120,6 @@ func reasonOf(p *engine.Policy, r engine.Refusal) Reason {
 		}
 	}
 	return out
-}
-
-// target is the stage or outcome a transition leads to, or "" if it stays.
-func target(t *engine.Transition) string {
-	switch {
-	case t.ToStage != nil:
-		return t.ToStage.ID
-	case t.ToOutcome != nil:
-		return t.ToOutcome.ID
-	}
-	return ""
 }
 
 // applicationError turns an error of the engine's into the application error

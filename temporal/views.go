@@ -54,7 +54,7 @@ type Action struct {
 func actionOf(ref engine.PolicyRef, p *engine.Policy, a engine.Action) Action {
 	out := Action{Event: a.Event, Allowed: a.Allowed}
 	if a.Transition != nil {
-		out.To = target(a.Transition)
+		out.To = a.Transition.Destination()
 	}
 	if refused, ok := a.Refused.(*engine.RefusedError); ok {
 		r := refusedOf(ref, p, refused)

@@ -80,23 +80,9 @@ func reasons(err error) []jsonReason {
 	}
 	out := make([]jsonReason, len(refused.Reasons))
 	for i, r := range refused.Reasons {
-		out[i] = jsonReason{Code: reasonCode(r.Err), Message: r.String(), To: destination(r.Transition)}
+		out[i] = jsonReason{Code: reasonCode(r.Err), Message: r.String(), To: r.Transition.Destination()}
 	}
 	return out
-}
-
-// destination is where a transition takes a case: a stage or an outcome,
-// or "" when it stays.
-func destination(t *engine.Transition) string {
-	switch {
-	case t == nil:
-		return ""
-	case t.ToStage != nil:
-		return t.ToStage.ID
-	case t.ToOutcome != nil:
-		return t.ToOutcome.ID
-	}
-	return ""
 }
 
 // jsonAct is what raise and fire answer.
@@ -367,7 +353,7 @@ type jsonAvailable struct {
 func (o caseOutput) available(h engine.Head, actor, role string, at time.Time, actions []engine.Action) int {
 	out := jsonAvailable{Schema: jsonSchema, Case: h.ID, Stage: where(h), Actor: actor, Role: role, At: instant(at), Actions: []jsonAction{}}
 	for _, a := range actions {
-		ja := jsonAction{Event: a.Event, Allowed: a.Allowed, To: destination(a.Transition)}
+		ja := jsonAction{Event: a.Event, Allowed: a.Allowed, To: a.Transition.Destination()}
 		if a.Refused != nil {
 			ja.Reasons = reasons(a.Refused)
 			if ja.To == "" {

@@ -68,7 +68,7 @@ type reason struct {
 }
 
 func reasonOf(r engine.Refusal) reason {
-	out := reason{Code: "refused", To: target(r.Transition), Detail: r.Detail}
+	out := reason{Code: "refused", To: r.Transition.Destination(), Detail: r.Detail}
 	for _, rc := range refusalCodes {
 		if errors.Is(r.Err, rc.err) {
 			out.Code = rc.code
@@ -84,19 +84,6 @@ func reasonsOf(refused *engine.RefusedError) []reason {
 		reasons[i] = reasonOf(r)
 	}
 	return reasons
-}
-
-// target is the stage or outcome a transition leads to, or "" if it stays.
-func target(t *engine.Transition) string {
-	switch {
-	case t == nil:
-		return ""
-	case t.ToStage != nil:
-		return t.ToStage.ID
-	case t.ToOutcome != nil:
-		return t.ToOutcome.ID
-	}
-	return ""
 }
 
 // classify turns any error a handler returns into the API's error. The

@@ -523,7 +523,7 @@ func (s *Server) available(w http.ResponseWriter, r *http.Request) error {
 	}
 	resp := availableResponse{Case: c.ID, Revision: c.Revision, Stage: c.Stage, Actor: id.Actor, Role: role, At: at, Actions: []action{}}
 	for _, a := range actions {
-		out := action{Event: a.Event, Allowed: a.Allowed, To: target(a.Transition)}
+		out := action{Event: a.Event, Allowed: a.Allowed, To: a.Transition.Destination()}
 		var refused *engine.RefusedError
 		if errors.As(a.Refused, &refused) {
 			out.Reasons = reasonsOf(refused)
